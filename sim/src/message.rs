@@ -1,0 +1,255 @@
+//! The messages replicas and clients exchange, and the commands a replica hands back to
+//! the simulator (sans-IO: replicas never send anything themselves).
+
+use crate::ids::{ClientId, Endpoint, NodeId, WriteId};
+use crate::log::Entry;
+use std::sync::Arc;
+
+/// The order of a chain, head first, as decided by the head; `version` orders configs
+/// within an epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainConfig {
+    pub version: u32,
+    pub len: u8,
+    pub order: [NodeId; crate::ids::MAX_REPLICAS],
+}
+
+impl ChainConfig {
+    pub fn empty() -> ChainConfig {
+        ChainConfig { version: 0, len: 0, order: [NodeId(0); crate::ids::MAX_REPLICAS] }
+    }
+    pub fn from_slice(version: u32, nodes: &[NodeId]) -> ChainConfig {
+        let mut c = ChainConfig::empty();
+        c.version = version;
+        for (i, n) in nodes.iter().enumerate() {
+            c.order[i] = *n;
+        }
+        c.len = nodes.len() as u8;
+        c
+    }
+    pub fn nodes(&self) -> &[NodeId] {
+        &self.order[..self.len as usize]
+    }
+    fn position(&self, n: NodeId) -> Option<usize> {
+        self.nodes().iter().position(|&x| x == n)
+    }
+    pub fn successor(&self, n: NodeId) -> Option<NodeId> {
+        self.position(n).and_then(|i| self.nodes().get(i + 1).copied())
+    }
+    pub fn predecessor(&self, n: NodeId) -> Option<NodeId> {
+        self.position(n).and_then(|i| i.checked_sub(1)).map(|i| self.order[i])
+    }
+    pub fn contains(&self, n: NodeId) -> bool {
+        self.position(n).is_some()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReplyOutcome {
+    /// The write is durable by the mode's standard.
+    Confirmed { by: NodeId, epoch: u32 },
+    /// "I am not the leader; try this one" (or nobody known).
+    Redirect { leader: Option<NodeId> },
+    /// A leader that cannot prove it still leads refuses rather than risk split brain.
+    Refused { reason: &'static str },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// Client to leader (or chain head).
+    ClientWrite { write: WriteId },
+    /// Replica to client.
+    WriteReply { write: WriteId, outcome: ReplyOutcome },
+    /// New leader to clients: "send your writes to me".
+    LeaderNotice { epoch: u32, leader: NodeId },
+    /// Leader (or chain predecessor) to follower: entries after `prev_position`, which the
+    /// follower must hold with `prev_epoch` for its log to be a prefix of the sender's.
+    Append { epoch: u32, prev_position: u64, prev_epoch: u32, entries: Vec<Entry>, confirmed: u64 },
+    /// Follower's answer to an append (`ok` and the position now known to match, or a hint
+    /// where the logs may diverge) or to a heartbeat (liveness only).
+    Ack { epoch: u32, result: AckResult, echo_sent_at: u64, chain_confirmed: u64 },
+    /// Leader to every replica, when there is nothing else to send.
+    Heartbeat { epoch: u32, confirmed: u64, sent_upto: u64, leader_last: u64, chain: ChainConfig },
+    /// Follower to leader: "I hold up to here; send me everything since" (catch-up).
+    CatchUpRequest { epoch: u32, last_position: u64, last_epoch: u32 },
+    /// New follower to leader: "take a consistent snapshot for me".
+    SnapshotRequest { epoch: u32 },
+    /// Leader to new follower, one part of the snapshot; the last one carries the data.
+    SnapshotChunk { epoch: u32, position: u64, rows: u64, chunk: u32, of: u32, data: Option<Arc<[Entry]>> },
+    /// Leader to follower: the log no longer reaches back to what you asked for.
+    SnapshotNeeded { epoch: u32, log_start: u64 },
+    VoteRequest { epoch: u32, last_position: u64, last_epoch: u32, forced: bool },
+    VoteReply { epoch: u32, granted: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AckResult {
+    Heartbeat,
+    Appended { match_position: u64 },
+    /// The logs may differ after `hint`; `conflict_epoch` is the epoch of the follower's
+    /// entry where they disagreed, so the leader can skip that epoch's entries at once.
+    Rejected { hint: u64, conflict_epoch: Option<u32> },
+    /// Sender's epoch is stale: the replica follows a newer leader.
+    Stale,
+}
+
+/// How a message is drawn and counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MessageKind {
+    ClientWrite,
+    WriteReply,
+    LeaderNotice,
+    Append,
+    Ack,
+    Heartbeat,
+    CatchUpRequest,
+    SnapshotRequest,
+    SnapshotChunk,
+    SnapshotNeeded,
+    VoteRequest,
+    VoteReply,
+}
+
+impl MessageKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::ClientWrite => "client_write",
+            MessageKind::WriteReply => "write_reply",
+            MessageKind::LeaderNotice => "leader_notice",
+            MessageKind::Append => "append",
+            MessageKind::Ack => "ack",
+            MessageKind::Heartbeat => "heartbeat",
+            MessageKind::CatchUpRequest => "catch_up_request",
+            MessageKind::SnapshotRequest => "snapshot_request",
+            MessageKind::SnapshotChunk => "snapshot_chunk",
+            MessageKind::SnapshotNeeded => "snapshot_needed",
+            MessageKind::VoteRequest => "vote_request",
+            MessageKind::VoteReply => "vote_reply",
+        }
+    }
+}
+
+impl Payload {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Payload::ClientWrite { .. } => MessageKind::ClientWrite,
+            Payload::WriteReply { .. } => MessageKind::WriteReply,
+            Payload::LeaderNotice { .. } => MessageKind::LeaderNotice,
+            Payload::Append { .. } => MessageKind::Append,
+            Payload::Ack { .. } => MessageKind::Ack,
+            Payload::Heartbeat { .. } => MessageKind::Heartbeat,
+            Payload::CatchUpRequest { .. } => MessageKind::CatchUpRequest,
+            Payload::SnapshotRequest { .. } => MessageKind::SnapshotRequest,
+            Payload::SnapshotChunk { .. } => MessageKind::SnapshotChunk,
+            Payload::SnapshotNeeded { .. } => MessageKind::SnapshotNeeded,
+            Payload::VoteRequest { .. } => MessageKind::VoteRequest,
+            Payload::VoteReply { .. } => MessageKind::VoteReply,
+        }
+    }
+
+    /// A few words for tooltips and the inspector.
+    pub fn summary(&self) -> String {
+        match self {
+            Payload::ClientWrite { write } => format!("write {write}"),
+            Payload::WriteReply { write, outcome } => match outcome {
+                ReplyOutcome::Confirmed { by, .. } => format!("{write} confirmed by {by}"),
+                ReplyOutcome::Redirect { leader: Some(l) } => format!("{write}: not leader, try {l}"),
+                ReplyOutcome::Redirect { leader: None } => format!("{write}: not leader, no leader known"),
+                ReplyOutcome::Refused { reason } => format!("{write} refused: {reason}"),
+            },
+            Payload::LeaderNotice { epoch, leader } => format!("{leader} leads epoch {epoch}"),
+            Payload::Append { epoch, prev_position, entries, .. } => {
+                if entries.is_empty() {
+                    format!("probe after position {prev_position} (epoch {epoch})")
+                } else {
+                    let first = prev_position + 1;
+                    let last = prev_position + entries.len() as u64;
+                    let ids = if entries.len() <= 3 {
+                        entries.iter().map(|e| e.write.to_string()).collect::<Vec<_>>().join(", ")
+                    } else {
+                        format!("{} … {}", entries[0].write, entries[entries.len() - 1].write)
+                    };
+                    if first == last {
+                        format!("position {first}: {ids} (epoch {epoch})")
+                    } else {
+                        format!("positions {first}–{last}: {ids} (epoch {epoch})")
+                    }
+                }
+            }
+            Payload::Ack { result, .. } => match result {
+                AckResult::Heartbeat => "alive".to_string(),
+                AckResult::Appended { match_position } => format!("have up to position {match_position}"),
+                AckResult::Rejected { hint, .. } => format!("logs differ; have up to position {hint}"),
+                AckResult::Stale => "stale epoch, refused".to_string(),
+            },
+            Payload::Heartbeat { epoch, leader_last, .. } => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
+            Payload::CatchUpRequest { last_position, .. } => format!("send me everything after position {last_position}"),
+            Payload::SnapshotRequest { .. } => "please take a snapshot for me".to_string(),
+            Payload::SnapshotChunk { position, chunk, of, .. } => format!("snapshot at position {position}, part {} of {of}", chunk + 1),
+            Payload::SnapshotNeeded { log_start, .. } => format!("log now starts at position {log_start}; take a new snapshot"),
+            Payload::VoteRequest { epoch, last_position, forced, .. } => {
+                format!("{}vote for me in epoch {epoch} (log up to {last_position})", if *forced { "manual failover: " } else { "" })
+            }
+            Payload::VoteReply { epoch, granted } => format!("{} in epoch {epoch}", if *granted { "vote granted" } else { "vote refused" }),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TimerKind {
+    /// Leader: time to send heartbeats and check on followers.
+    Heartbeat,
+    /// Follower or candidate: the leader has been silent too long.
+    Election,
+    /// Leader: time to send the next part of a snapshot to this follower.
+    SnapshotSend(NodeId),
+}
+
+/// Something notable a replica did, which the simulator turns into a sentence for the
+/// event log and uses to keep its bookkeeping of writes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Happening {
+    ElectionStarted { epoch: u32, silent_ms: u64, forced: bool, last_leader: Option<NodeId> },
+    BecameLeader { epoch: u32, voters: u16 },
+    SteppedDown { epoch: u32, cause: StepDownCause },
+    Truncated { from_position: u64, entries: Vec<Entry>, leader: NodeId },
+    SyncFollowerChanged { from: Option<NodeId>, to: NodeId, silent_ms: u64 },
+    ChainChanged { order: ChainConfig, removed: Vec<NodeId> },
+    SnapshotTaken { follower: NodeId, position: u64, rows: u64, copy_ms: u64 },
+    SnapshotInstalled { position: u64 },
+    SnapshotTooOld { requested: u64, log_start: u64, attempt: u32 },
+    SnapshotGaveUp { attempts: u32 },
+    CaughtUp { follower: NodeId, position: u64 },
+    StaleEpochRefused { from: NodeId, their_epoch: u32, our_epoch: u32 },
+    CatchUpStarted { from_position: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepDownCause {
+    /// Heard of a newer epoch.
+    NewerEpoch { from: NodeId },
+    /// Fencing: a majority has not answered within the failover timeout.
+    LostMajority { silent_ms: u64 },
+    /// Granted a manual failover's vote.
+    ManualFailover { to: NodeId },
+}
+
+/// What a replica asks the simulator to carry out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Send { to: Endpoint, payload: Payload },
+    /// Fire after `after_ms` plus a random 0..=`jitter_ms` drawn from the replica's stream;
+    /// replaces any pending timer of the same kind.
+    SetTimer { timer: TimerKind, after_ms: u64, jitter_ms: u64 },
+    CancelTimer { timer: TimerKind },
+    Happened(Happening),
+}
+
+impl Command {
+    pub fn send_to_replica(to: NodeId, payload: Payload) -> Command {
+        Command::Send { to: Endpoint::Replica(to), payload }
+    }
+    pub fn send_to_client(to: ClientId, payload: Payload) -> Command {
+        Command::Send { to: Endpoint::Client(to), payload }
+    }
+}

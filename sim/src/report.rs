@@ -1,0 +1,263 @@
+//! The report of a run, as the command-line runner prints it (JSON or a readable summary)
+//! and as tests inspect it: every write's fate, every replica's log and state, metrics and
+//! a hash of the whole event trace.
+
+use crate::ids::*;
+use crate::sim::{Outcome, Sim};
+use crate::view::{role_name, EventView};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub title: Option<String>,
+    pub seed: u64,
+    pub mode: String,
+    pub end_ms: u64,
+    pub leader: Option<String>,
+    pub epoch: u32,
+    pub writes: Vec<WriteReport>,
+    pub lost_writes: Vec<String>,
+    pub replicas: Vec<ReplicaReport>,
+    pub metrics: Metrics,
+    pub events: Vec<EventView>,
+    pub events_processed: u64,
+    /// FNV-1a over every processed event: equal hashes mean equal runs.
+    pub trace_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WriteReport {
+    pub id: String,
+    pub client: String,
+    pub key: String,
+    pub value: String,
+    /// "confirmed", "lost", "failed", "blocked" or "pending".
+    pub status: String,
+    pub invoked_at_ms: u64,
+    pub confirmed_at_ms: Option<u64>,
+    pub latency_ms: Option<u64>,
+    pub confirmed_by: Option<String>,
+    pub replicas: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicaReport {
+    pub id: String,
+    pub role: String,
+    pub up: bool,
+    pub epoch: u32,
+    pub last_position: u64,
+    pub snapshot_position: u64,
+    /// Write ids in log order, including those that arrived in a snapshot.
+    pub log: Vec<String>,
+    pub state: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    pub invoked: u64,
+    pub confirmed: u64,
+    pub lost: u64,
+    pub failed: u64,
+    pub blocked: u64,
+    pub pending: u64,
+    pub latency_p50_ms: Option<u64>,
+    pub latency_p99_ms: Option<u64>,
+    pub latency_max_ms: Option<u64>,
+    pub lag: Vec<Lag>,
+    pub leaderless_ms: u64,
+    pub messages_sent: u64,
+    pub messages_dropped: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Lag {
+    pub follower: String,
+    pub entries: u64,
+    pub ms: u64,
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+impl Sim {
+    pub fn report(&self) -> Report {
+        let view = self.view(&crate::ViewOptions { log_window: 0, recent_writes: usize::MAX, recent_events: usize::MAX });
+        let blocked: std::collections::BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
+        let writes: Vec<WriteReport> = self
+            .writes
+            .iter()
+            .map(|w| {
+                let status = if w.lost.is_some() {
+                    "lost"
+                } else {
+                    match w.outcome {
+                        Outcome::Confirmed { .. } => "confirmed",
+                        Outcome::Failed { .. } => "failed",
+                        Outcome::Pending if blocked.contains(&w.id) => "blocked",
+                        Outcome::Pending => "pending",
+                    }
+                };
+                let (confirmed_at, by) = match w.outcome {
+                    Outcome::Confirmed { at, by, .. } => (Some(at), Some(by.to_string())),
+                    _ => (None, None),
+                };
+                WriteReport {
+                    id: w.id.to_string(),
+                    client: w.client.to_string(),
+                    key: w.key(),
+                    value: w.value(),
+                    status: status.into(),
+                    invoked_at_ms: w.invoked_at,
+                    confirmed_at_ms: confirmed_at,
+                    latency_ms: confirmed_at.map(|c| c - w.invoked_at),
+                    confirmed_by: by,
+                    replicas: (0..MAX_REPLICAS as u8).filter(|i| w.holders & (1 << i) != 0).map(|i| NodeId(i).to_string()).collect(),
+                    lost_reason: w.lost.as_ref().map(|l| l.reason.code().to_string()),
+                    reason: match (&w.lost, &w.outcome) {
+                        (Some(l), _) => Some(l.reason.explain().to_string()),
+                        (None, Outcome::Failed { reason, .. }) => Some(reason.clone()),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        let lost_writes = writes.iter().filter(|w| w.status == "lost").map(|w| w.id.clone()).collect();
+        let replicas = self
+            .replicas
+            .iter()
+            .map(|r| ReplicaReport {
+                id: r.id.to_string(),
+                role: role_name(self, r.id).into(),
+                up: r.up,
+                epoch: r.epoch,
+                last_position: r.log.last_position(),
+                snapshot_position: r.log.snapshot_position,
+                log: r.log.iter().map(|e| e.write.to_string()).collect(),
+                state: self.state_of(r.id),
+            })
+            .collect();
+        let mut latencies: Vec<u64> = self.writes.iter().filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at)).collect();
+        latencies.sort_unstable();
+        let c = &view.counts;
+        let metrics = Metrics {
+            invoked: c.invoked,
+            confirmed: c.confirmed,
+            lost: c.lost,
+            failed: c.failed,
+            blocked: c.blocked,
+            pending: c.pending,
+            latency_p50_ms: percentile(&latencies, 50.0),
+            latency_p99_ms: percentile(&latencies, 99.0),
+            latency_max_ms: latencies.last().copied(),
+            lag: view
+                .replicas
+                .iter()
+                .filter(|r| Some(&r.id) != view.leader.as_ref())
+                .map(|r| Lag { follower: r.id.clone(), entries: r.lag_entries, ms: r.lag_ms })
+                .collect(),
+            leaderless_ms: self.leaderless_ms(),
+            messages_sent: self.messages_sent,
+            messages_dropped: self.messages_dropped,
+        };
+        Report {
+            title: self.scenario.title.clone(),
+            seed: self.scenario.seed,
+            mode: view.mode.clone(),
+            end_ms: self.now(),
+            leader: view.leader.clone(),
+            epoch: view.epoch,
+            writes,
+            lost_writes,
+            replicas,
+            metrics,
+            events: view.events,
+            events_processed: self.events_processed(),
+            trace_hash: format!("{:016x}", self.trace_hash()),
+        }
+    }
+}
+
+impl Report {
+    /// The readable summary the runner prints by default.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let m = &self.metrics;
+        let _ = writeln!(s, "{}", self.title.as_deref().unwrap_or("Scenario"));
+        let _ = writeln!(
+            s,
+            "mode {}, seed {}, ran to {} ms, {} events, trace {}",
+            self.mode, self.seed, self.end_ms, self.events_processed, self.trace_hash
+        );
+        let _ = writeln!(s, "leader: {} (epoch {})", self.leader.as_deref().unwrap_or("none"), self.epoch);
+        let _ = writeln!(
+            s,
+            "writes: {} invoked, {} confirmed, {} lost, {} failed, {} blocked, {} pending",
+            m.invoked, m.confirmed, m.lost, m.failed, m.blocked, m.pending
+        );
+        let fmt = |x: Option<u64>| x.map(|v| format!("{v} ms")).unwrap_or_else(|| "n/a".into());
+        let _ = writeln!(s, "latency: p50 {}, p99 {}, max {}", fmt(m.latency_p50_ms), fmt(m.latency_p99_ms), fmt(m.latency_max_ms));
+        let _ = writeln!(s, "time without a leader: {} ms", m.leaderless_ms);
+        for l in &m.lag {
+            let _ = writeln!(s, "lag {}: {} entries, {} ms", l.follower, l.entries, l.ms);
+        }
+        if !self.lost_writes.is_empty() {
+            let _ = writeln!(s, "\nconfirmed writes lost:");
+            for w in self.writes.iter().filter(|w| w.status == "lost") {
+                let _ = writeln!(
+                    s,
+                    "  {} ({} = {}), confirmed at {} ms by {}: {}",
+                    w.id,
+                    w.key,
+                    w.value,
+                    w.confirmed_at_ms.unwrap_or(0),
+                    w.confirmed_by.as_deref().unwrap_or("?"),
+                    w.reason.as_deref().unwrap_or("")
+                );
+            }
+        }
+        let _ = writeln!(s, "\nreplicas:");
+        for r in &self.replicas {
+            let _ = writeln!(
+                s,
+                "  {:<3} {:<12} epoch {:<3} log up to position {}{}",
+                r.id,
+                r.role,
+                r.epoch,
+                r.last_position,
+                if r.snapshot_position > 0 { format!(" (snapshot at {})", r.snapshot_position) } else { String::new() }
+            );
+        }
+        let _ = writeln!(s, "\nevents:");
+        for e in &self.events {
+            let _ = writeln!(s, "  {:>7} ms  {}", e.at_ms, e.text);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 99.0), Some(99));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+}

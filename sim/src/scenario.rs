@@ -1,0 +1,660 @@
+//! The scenario format: seed, cluster settings, workload and timed actions, as JSON that
+//! course authors write by hand. Parsing names the field at fault; every number has a
+//! documented range, checked by [`Scenario::validate`].
+
+use crate::ids::{clip, ClientId, Endpoint, NodeId, MAX_CLIENTS, MAX_REPLICAS};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The only scenario format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Limits that keep a hostile or mistyped scenario from freezing a browser tab.
+pub mod limits {
+    pub const MAX_TIME_MS: u64 = 3_600_000;
+    pub const MAX_LATENCY_MS: u64 = 10_000;
+    pub const MIN_FAILOVER_TIMEOUT_MS: u64 = 10;
+    pub const MAX_FAILOVER_TIMEOUT_MS: u64 = 60_000;
+    pub const MIN_HEARTBEAT_MS: u64 = 5;
+    pub const MAX_EVENTS: usize = 10_000;
+    pub const MAX_KEYS: u32 = 100_000;
+    pub const MAX_INITIAL_ROWS: u64 = 10_000_000;
+    pub const MAX_SNAPSHOT_ROWS_PER_S: u64 = 1_000_000_000;
+    pub const MAX_TEXT_CHARS: usize = 64;
+    pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
+    pub const MAX_SLOW_FACTOR: u32 = 1_000;
+    pub const MAX_LOG_RETENTION: u64 = 10_000_000;
+}
+use limits::*;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub seed: u64,
+    pub cluster: Cluster,
+    #[serde(default)]
+    pub workload: Workload,
+    #[serde(default)]
+    pub events: Vec<TimedAction>,
+    /// When the run ends; by default two seconds after the last action or workload write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// The leader confirms after its own local write.
+    Async,
+    /// The leader confirms after every follower has the write.
+    Sync,
+    /// One follower is synchronous; if it fails, an asynchronous one takes its place.
+    SemiSync,
+    /// Writes enter at the head, travel down the chain and are confirmed by the tail.
+    Chain,
+    /// The leader confirms once `write_quorum` replicas (itself included) have the write.
+    Quorum,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [Mode::Async, Mode::Sync, Mode::SemiSync, Mode::Chain, Mode::Quorum];
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Async => "async",
+            Mode::Sync => "sync",
+            Mode::SemiSync => "semi-sync",
+            Mode::Chain => "chain",
+            Mode::Quorum => "quorum",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+fn d_latency() -> u64 {
+    50
+}
+fn d_client_latency() -> u64 {
+    10
+}
+fn d_jitter() -> u64 {
+    10
+}
+fn d_failover() -> u64 {
+    500
+}
+fn d_heartbeat() -> u64 {
+    100
+}
+fn d_true() -> bool {
+    true
+}
+fn d_one() -> u8 {
+    1
+}
+fn d_bandwidth() -> u64 {
+    2_000
+}
+fn d_keys() -> u32 {
+    10
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    /// Replicas at the start, `n1` being the leader: 2..=9.
+    pub nodes: u8,
+    pub mode: Mode,
+    /// For `quorum` mode: replicas (leader included) that must hold a write before it is
+    /// confirmed, 1..=nodes. Defaults to a majority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_quorum: Option<u8>,
+    /// One-way network delay between any two endpoints: 0..=10000.
+    #[serde(default = "d_latency")]
+    pub latency_ms: u64,
+    /// One-way delay between a client and a replica: clients usually sit near the leader,
+    /// so they hear "confirmed" before a distant follower receives the write: 0..=10000.
+    #[serde(default = "d_client_latency")]
+    pub client_latency_ms: u64,
+    /// Extra random delay per message, 0..=jitter_ms (seeded): 0..=10000.
+    #[serde(default = "d_jitter")]
+    pub jitter_ms: u64,
+    /// Silence after which a follower declares the leader dead: 10..=60000.
+    #[serde(default = "d_failover")]
+    pub failover_timeout_ms: u64,
+    /// How often a leader sends heartbeats: 5..failover_timeout_ms.
+    #[serde(default = "d_heartbeat")]
+    pub heartbeat_ms: u64,
+    /// Semi-sync: silence after which the synchronous follower is replaced. Defaults to
+    /// half the failover timeout: 1..=60000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_timeout_ms: Option<u64>,
+    /// Epochs fence off a deposed leader: it stops taking writes once it cannot reach a
+    /// majority, and replicas refuse its stale epoch.
+    #[serde(default = "d_true")]
+    pub fencing: bool,
+    /// How many of the most recent log entries the leader keeps for followers to catch up
+    /// from; absent means forever: 1..=10000000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_retention_entries: Option<u64>,
+    /// Rows of data present before the first write, which a snapshot must copy: 0..=10000000.
+    #[serde(default)]
+    pub initial_rows: u64,
+    /// Speed of copying a snapshot to a new follower: 1..=1000000000 rows per second.
+    #[serde(default = "d_bandwidth")]
+    pub snapshot_rows_per_s: u64,
+    /// Number of clients, `c1`..: 1..=9.
+    #[serde(default = "d_one")]
+    pub clients: u8,
+    /// A client's write request gets no answer in this long, it gives up (status failed).
+    /// Absent means clients wait forever: 1..=3600000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_timeout_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    /// Each client sends a write this often; 0 means no steady workload: 0..=60000.
+    #[serde(default)]
+    pub write_every_ms: u64,
+    #[serde(default)]
+    pub start_ms: u64,
+    /// Last instant a workload write is sent; absent means until the run ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_ms: Option<u64>,
+    /// Workload writes cycle through keys `k1`..`k{keys}`: 1..=100000.
+    #[serde(default = "d_keys")]
+    pub keys: u32,
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload { write_every_ms: 0, start_ms: 0, until_ms: None, keys: d_keys() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimedAction {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// What a reader (or a scenario author) does to the cluster at an instant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// The replica stops; its log survives, its role, timers and connections do not.
+    Crash { node: NodeId },
+    /// The replica comes back as a follower and catches up from its last log position.
+    Restart { node: NodeId },
+    /// Links between endpoints of different groups are cut. Every replica must be in a
+    /// group; clients not in any group reach every replica.
+    Partition { groups: Vec<Vec<Endpoint>> },
+    /// Cut one replica off from every other endpoint.
+    Isolate { node: NodeId },
+    /// Undo the partition and every link fault.
+    Heal,
+    CutLink {
+        source: Endpoint,
+        target: Endpoint,
+        #[serde(default, skip_serializing_if = "is_false")]
+        one_way: bool,
+    },
+    /// Multiply the link's latency by `factor` (1..=1000).
+    SlowLink {
+        source: Endpoint,
+        target: Endpoint,
+        factor: u32,
+        #[serde(default, skip_serializing_if = "is_false")]
+        one_way: bool,
+    },
+    /// Drop each message with `drop_probability` (0..=1).
+    LossyLink {
+        source: Endpoint,
+        target: Endpoint,
+        drop_probability: f64,
+        #[serde(default, skip_serializing_if = "is_false")]
+        one_way: bool,
+    },
+    HealLink {
+        source: Endpoint,
+        target: Endpoint,
+        #[serde(default, skip_serializing_if = "is_false")]
+        one_way: bool,
+    },
+    /// A new replica joins from a snapshot of the leader plus its log since then.
+    AddFollower {},
+    /// Manual failover: promote `node`, or the most up-to-date follower if absent.
+    Failover {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        node: Option<NodeId>,
+    },
+    /// One write by hand, from `client` (default `c1`).
+    Write {
+        key: String,
+        value: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<ClientId>,
+    },
+    /// Change settings mid-run; absent fields keep their value.
+    Set {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<Mode>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        write_quorum: Option<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        latency_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        jitter_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failover_timeout_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fencing: Option<bool>,
+    },
+    /// Start, change or stop (0) the steady workload.
+    Workload {
+        write_every_ms: u64,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Crash { .. } => "crash",
+            Action::Restart { .. } => "restart",
+            Action::Partition { .. } => "partition",
+            Action::Isolate { .. } => "isolate",
+            Action::Heal => "heal",
+            Action::CutLink { .. } => "cut_link",
+            Action::SlowLink { .. } => "slow_link",
+            Action::LossyLink { .. } => "lossy_link",
+            Action::HealLink { .. } => "heal_link",
+            Action::AddFollower {} => "add_follower",
+            Action::Failover { .. } => "failover",
+            Action::Write { .. } => "write",
+            Action::Set { .. } => "set",
+            Action::Workload { .. } => "workload",
+        }
+    }
+}
+
+/// What is wrong with a scenario, naming the field (`cluster.nodes`, `events[3].node`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() || self.field == "." {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn err(field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+    ScenarioError { field: field.into(), message: message.into() }
+}
+
+fn range<T: PartialOrd + fmt::Display + Copy>(field: &str, v: T, lo: T, hi: T) -> Result<(), ScenarioError> {
+    if v < lo || v > hi {
+        Err(err(field, format!("{v} is out of range {lo} to {hi}")))
+    } else {
+        Ok(())
+    }
+}
+
+fn text(field: &str, s: &str, max: usize) -> Result<(), ScenarioError> {
+    if s.chars().count() > max {
+        return Err(err(field, format!("longer than {max} characters")));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(err(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// Parses and validates; the error names the field at fault.
+    pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
+        // Peek at the version first, so a scenario from a newer Lab gets that message
+        // rather than a complaint about a field this build has never heard of.
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) {
+            match map.get("version") {
+                Some(v) if v.as_u64() == Some(FORMAT_VERSION as u64) => {}
+                Some(v) if v.as_u64().is_some_and(|n| n > FORMAT_VERSION as u64) => {
+                    return Err(err(
+                        "version",
+                        format!("{v} is from a newer Replication Lab; this one reads version {FORMAT_VERSION}"),
+                    ))
+                }
+                Some(v) => return Err(err("version", format!("{} is not a known version (expected {FORMAT_VERSION})", clip(&v.to_string())))),
+                None => return Err(err("version", format!("missing; add \"version\": {FORMAT_VERSION}"))),
+            }
+        }
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            err(if path == "." { String::new() } else { path }, inner.to_string())
+        })?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a scenario always serialises")
+    }
+
+    /// Checks every field against its documented range.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != FORMAT_VERSION {
+            return Err(err("version", format!("{} is not supported (expected {FORMAT_VERSION})", self.version)));
+        }
+        if let Some(t) = &self.title {
+            text("title", t, 120)?;
+        }
+        if let Some(d) = &self.description {
+            text("description", d, MAX_DESCRIPTION_CHARS)?;
+        }
+        let c = &self.cluster;
+        range("cluster.nodes", c.nodes, 2, MAX_REPLICAS as u8)?;
+        if let Some(w) = c.write_quorum {
+            range("cluster.write_quorum", w, 1, c.nodes)?;
+        }
+        range("cluster.latency_ms", c.latency_ms, 0, MAX_LATENCY_MS)?;
+        range("cluster.client_latency_ms", c.client_latency_ms, 0, MAX_LATENCY_MS)?;
+        range("cluster.jitter_ms", c.jitter_ms, 0, MAX_LATENCY_MS)?;
+        range("cluster.failover_timeout_ms", c.failover_timeout_ms, MIN_FAILOVER_TIMEOUT_MS, MAX_FAILOVER_TIMEOUT_MS)?;
+        range("cluster.heartbeat_ms", c.heartbeat_ms, MIN_HEARTBEAT_MS, MAX_FAILOVER_TIMEOUT_MS)?;
+        if c.heartbeat_ms >= c.failover_timeout_ms {
+            return Err(err(
+                "cluster.heartbeat_ms",
+                format!(
+                    "{} must be shorter than failover_timeout_ms ({}), or every follower would declare the leader dead between heartbeats",
+                    c.heartbeat_ms, c.failover_timeout_ms
+                ),
+            ));
+        }
+        if let Some(s) = c.sync_timeout_ms {
+            range("cluster.sync_timeout_ms", s, 1, MAX_FAILOVER_TIMEOUT_MS)?;
+        }
+        if let Some(r) = c.log_retention_entries {
+            range("cluster.log_retention_entries", r, 1, MAX_LOG_RETENTION)?;
+        }
+        range("cluster.initial_rows", c.initial_rows, 0, MAX_INITIAL_ROWS)?;
+        range("cluster.snapshot_rows_per_s", c.snapshot_rows_per_s, 1, MAX_SNAPSHOT_ROWS_PER_S)?;
+        range("cluster.clients", c.clients, 1, MAX_CLIENTS as u8)?;
+        if let Some(t) = c.client_timeout_ms {
+            range("cluster.client_timeout_ms", t, 1, MAX_TIME_MS)?;
+        }
+        let w = &self.workload;
+        range("workload.write_every_ms", w.write_every_ms, 0, 60_000)?;
+        range("workload.start_ms", w.start_ms, 0, MAX_TIME_MS)?;
+        if let Some(u) = w.until_ms {
+            range("workload.until_ms", u, 0, MAX_TIME_MS)?;
+        }
+        range("workload.keys", w.keys, 1, MAX_KEYS)?;
+        if let Some(d) = self.duration_ms {
+            range("duration_ms", d, 1, MAX_TIME_MS)?;
+        }
+        if self.events.len() > MAX_EVENTS {
+            return Err(err("events", format!("{} actions; at most {MAX_EVENTS}", self.events.len())));
+        }
+        // Replicas that exist by each action's instant: the initial ones, plus one per
+        // add_follower that came earlier.
+        let mut order: Vec<usize> = (0..self.events.len()).collect();
+        order.sort_by_key(|&i| (self.events[i].at_ms, i));
+        let mut nodes = c.nodes as usize;
+        let mut quorum_nodes = c.nodes;
+        for &i in &order {
+            let e = &self.events[i];
+            let f = |name: &str| format!("events[{i}].{name}");
+            range(&f("at_ms"), e.at_ms, 0, MAX_TIME_MS)?;
+            let node_ok = |name: &str, n: NodeId| -> Result<(), ScenarioError> {
+                if n.index() >= nodes {
+                    Err(err(f(name), format!("{n} does not exist at {} ms (the cluster has n1 to n{nodes})", e.at_ms)))
+                } else {
+                    Ok(())
+                }
+            };
+            let endpoint_ok = |name: &str, p: Endpoint| -> Result<(), ScenarioError> {
+                match p {
+                    Endpoint::Replica(n) => node_ok(name, n),
+                    Endpoint::Client(cl) if cl.index() >= c.clients as usize => {
+                        Err(err(f(name), format!("{cl} does not exist (the scenario has {} clients)", c.clients)))
+                    }
+                    Endpoint::Client(_) => Ok(()),
+                }
+            };
+            let link_ok = |s: Endpoint, t: Endpoint| -> Result<(), ScenarioError> {
+                endpoint_ok("source", s)?;
+                endpoint_ok("target", t)?;
+                if s == t {
+                    return Err(err(f("target"), "a link joins two different endpoints"));
+                }
+                if s.replica().is_none() && t.replica().is_none() {
+                    return Err(err(f("target"), "clients only talk to replicas; a link needs a replica at one end"));
+                }
+                Ok(())
+            };
+            match &e.action {
+                Action::Crash { node } | Action::Restart { node } | Action::Isolate { node } => node_ok("node", *node)?,
+                Action::Failover { node: Some(node) } => node_ok("node", *node)?,
+                Action::Failover { node: None } | Action::Heal => {}
+                Action::Partition { groups } => {
+                    if groups.len() < 2 {
+                        return Err(err(f("groups"), "a partition needs at least two groups"));
+                    }
+                    let mut seen = [false; crate::ids::MAX_ENDPOINTS];
+                    for (g, group) in groups.iter().enumerate() {
+                        for (k, p) in group.iter().enumerate() {
+                            endpoint_ok(&format!("groups[{g}][{k}]"), *p)?;
+                            if std::mem::replace(&mut seen[p.index()], true) {
+                                return Err(err(f(&format!("groups[{g}][{k}]")), format!("{p} is in two groups")));
+                            }
+                        }
+                    }
+                    if let Some(missing) = (0..nodes).find(|&n| !seen[n]) {
+                        return Err(err(f("groups"), format!("{} is in no group; list every replica", NodeId(missing as u8))));
+                    }
+                }
+                Action::CutLink { source, target, .. } | Action::HealLink { source, target, .. } => link_ok(*source, *target)?,
+                Action::SlowLink { source, target, factor, .. } => {
+                    link_ok(*source, *target)?;
+                    range(&f("factor"), *factor, 1, MAX_SLOW_FACTOR)?;
+                }
+                Action::LossyLink { source, target, drop_probability, .. } => {
+                    link_ok(*source, *target)?;
+                    if !(0.0..=1.0).contains(drop_probability) {
+                        return Err(err(f("drop_probability"), format!("{drop_probability} is out of range 0 to 1")));
+                    }
+                }
+                Action::AddFollower {} => {
+                    if nodes >= MAX_REPLICAS {
+                        return Err(err(f("action"), format!("add_follower would make more than {MAX_REPLICAS} replicas")));
+                    }
+                    nodes += 1;
+                }
+                Action::Write { key, value, client } => {
+                    if key.is_empty() {
+                        return Err(err(f("key"), "empty"));
+                    }
+                    text(&f("key"), key, MAX_TEXT_CHARS)?;
+                    text(&f("value"), value, MAX_TEXT_CHARS)?;
+                    if let Some(cl) = client {
+                        endpoint_ok("client", Endpoint::Client(*cl))?;
+                    }
+                }
+                Action::Set { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, .. } => {
+                    let _ = mode;
+                    if let Some(w) = write_quorum {
+                        quorum_nodes = quorum_nodes.max(*w);
+                        range(&f("write_quorum"), *w, 1, nodes as u8)?;
+                    }
+                    if let Some(l) = latency_ms {
+                        range(&f("latency_ms"), *l, 0, MAX_LATENCY_MS)?;
+                    }
+                    if let Some(j) = jitter_ms {
+                        range(&f("jitter_ms"), *j, 0, MAX_LATENCY_MS)?;
+                    }
+                    if let Some(t) = failover_timeout_ms {
+                        range(&f("failover_timeout_ms"), *t, MIN_FAILOVER_TIMEOUT_MS, MAX_FAILOVER_TIMEOUT_MS)?;
+                        if *t <= c.heartbeat_ms {
+                            return Err(err(
+                                f("failover_timeout_ms"),
+                                format!("{t} must be longer than cluster.heartbeat_ms ({})", c.heartbeat_ms),
+                            ));
+                        }
+                    }
+                }
+                Action::Workload { write_every_ms } => range(&f("write_every_ms"), *write_every_ms, 0, 60_000)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The instant the run stops: `duration_ms`, or two seconds after the last thing that
+    /// was scheduled to happen.
+    pub fn end_ms(&self) -> u64 {
+        if let Some(d) = self.duration_ms {
+            return d;
+        }
+        let last_action = self.events.iter().map(|e| e.at_ms).max().unwrap_or(0);
+        let workload_end = if self.workload.write_every_ms > 0 || self.events.iter().any(|e| matches!(e.action, Action::Workload { .. })) {
+            self.workload.until_ms.unwrap_or(last_action.max(self.workload.start_ms) + 3_000)
+        } else {
+            0
+        };
+        (last_action.max(workload_end) + 2_000).min(MAX_TIME_MS)
+    }
+
+    /// Actions in the order the engine applies them: by time, then by position in the file.
+    pub fn ordered_events(&self) -> Vec<(usize, &TimedAction)> {
+        let mut v: Vec<(usize, &TimedAction)> = self.events.iter().enumerate().collect();
+        v.sort_by_key(|(i, e)| (e.at_ms, *i));
+        v
+    }
+
+    /// A small three-replica asynchronous cluster under a steady workload: what the app
+    /// opens with when no scenario is given, or when the one given is unusable.
+    pub fn default_scenario() -> Scenario {
+        Scenario {
+            version: FORMAT_VERSION,
+            title: Some("Asynchronous replication".into()),
+            description: None,
+            seed: 1,
+            cluster: Cluster {
+                nodes: 3,
+                mode: Mode::Async,
+                write_quorum: None,
+                latency_ms: d_latency(),
+                client_latency_ms: d_client_latency(),
+                jitter_ms: d_jitter(),
+                failover_timeout_ms: d_failover(),
+                heartbeat_ms: d_heartbeat(),
+                sync_timeout_ms: None,
+                fencing: true,
+                log_retention_entries: None,
+                initial_rows: 0,
+                snapshot_rows_per_s: d_bandwidth(),
+                clients: 1,
+                client_timeout_ms: None,
+            },
+            workload: Workload { write_every_ms: 200, start_ms: 0, until_ms: None, keys: 10 },
+            events: Vec::new(),
+            duration_ms: Some(60_000),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_json(json)
+    }
+
+    #[test]
+    fn the_issue_example_parses_and_defaults_fill_in() {
+        let s = parse(
+            r#"{ "version": 1, "seed": 42,
+                 "cluster": { "nodes": 3, "mode": "async", "latency_ms": 50, "jitter_ms": 10,
+                              "failover_timeout_ms": 500, "fencing": true },
+                 "workload": { "write_every_ms": 20, "until_ms": 3000 },
+                 "events": [
+                   { "at_ms": 400, "action": "crash", "node": "n1" },
+                   { "at_ms": 1500, "action": "restart", "node": "n1" },
+                   { "at_ms": 700, "action": "partition", "groups": [["n1"], ["n2", "n3"]] },
+                   { "at_ms": 900, "action": "heal" },
+                   { "at_ms": 1000, "action": "add_follower" },
+                   { "at_ms": 50, "action": "write", "key": "x", "value": "1" } ] }"#,
+        )
+        .unwrap();
+        assert_eq!(s.cluster.heartbeat_ms, 100);
+        assert_eq!(s.events.len(), 6);
+        let order: Vec<u64> = s.ordered_events().iter().map(|(_, e)| e.at_ms).collect();
+        assert_eq!(order, vec![50, 400, 700, 900, 1000, 1500]);
+        // Round trip through our own serialisation.
+        assert_eq!(parse(&s.to_json()).unwrap(), s);
+    }
+
+    #[test]
+    fn errors_name_the_field_and_the_problem() {
+        let e = parse(r#"{"version":1,"cluster":{"nodes":12,"mode":"async"}}"#).unwrap_err();
+        assert_eq!(e.to_string(), "cluster.nodes: 12 is out of range 2 to 9");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"eventual"}}"#).unwrap_err();
+        assert!(e.field == "cluster.mode" && e.message.contains("unknown variant"), "{e}");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync","latency_ms":-5}}"#).unwrap_err();
+        assert_eq!(e.field, "cluster.latency_ms", "{e}");
+        let e = parse(r#"{"version":2,"cluster":{"nodes":3,"mode":"sync"}}"#).unwrap_err();
+        assert!(e.to_string().contains("newer Replication Lab"), "{e}");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync"},"events":[{"at_ms":5,"action":"crash","node":"n4"}]}"#)
+            .unwrap_err();
+        assert_eq!(e.field, "events[0].node", "{e}");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync"},"events":[{"at_ms":5,"action":"explode"}]}"#)
+            .unwrap_err();
+        assert!(e.field.starts_with("events[0]") && e.message.contains("unknown variant"), "{e}");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync"},"events":[{"at_ms":5,"action":"partition","groups":[["n1"],["n2"]]}]}"#)
+            .unwrap_err();
+        assert!(e.message.contains("n3 is in no group"), "{e}");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync","heartbeat_ms":600}}"#).unwrap_err();
+        assert_eq!(e.field, "cluster.heartbeat_ms");
+    }
+
+    #[test]
+    fn a_node_added_by_add_follower_can_be_named_afterwards_but_not_before() {
+        let ok = r#"{"version":1,"cluster":{"nodes":3,"mode":"async"},"events":[
+            {"at_ms":10,"action":"add_follower"},{"at_ms":20,"action":"crash","node":"n4"}]}"#;
+        assert!(parse(ok).is_ok());
+        let bad = r#"{"version":1,"cluster":{"nodes":3,"mode":"async"},"events":[
+            {"at_ms":30,"action":"add_follower"},{"at_ms":20,"action":"crash","node":"n4"}]}"#;
+        assert_eq!(parse(bad).unwrap_err().field, "events[1].node");
+    }
+}

@@ -1,0 +1,436 @@
+//! A serialisable picture of the cluster at one instant: what the UI draws. Everything is
+//! precomputed here (statuses, progress, lag, sentences), so components only lay it out.
+
+use crate::ids::*;
+use crate::message::MessageKind;
+use crate::replica::{Role, SetupPhase};
+use crate::sim::{LinkFault, Outcome, Sim};
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct View {
+    pub now_ms: u64,
+    pub end_ms: u64,
+    pub mode: String,
+    pub write_quorum: u8,
+    pub fencing: bool,
+    pub failover_timeout_ms: u64,
+    pub latency_ms: u64,
+    pub jitter_ms: u64,
+    pub leader: Option<String>,
+    pub epoch: u32,
+    pub replicas: Vec<ReplicaView>,
+    pub clients: Vec<ClientView>,
+    pub links: Vec<LinkView>,
+    pub messages: Vec<MessageView>,
+    pub writes: Vec<WriteView>,
+    pub events: Vec<EventView>,
+    pub counts: Counts,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicaView {
+    pub id: String,
+    /// "leader", "follower", "candidate", "new follower" or "down".
+    pub role: String,
+    pub up: bool,
+    pub epoch: u32,
+    pub last_position: u64,
+    /// Highest position this replica knows is confirmed.
+    pub confirmed_position: u64,
+    /// First position still in the log (older ones dropped by retention).
+    pub log_start: u64,
+    pub snapshot_position: u64,
+    /// The tail of the log, oldest first.
+    pub entries: Vec<EntryView>,
+    /// Entries behind the leader, and how long the oldest missing one has waited.
+    pub lag_entries: u64,
+    pub lag_ms: u64,
+    pub setup: Option<SetupView>,
+    pub sync_follower: bool,
+    pub chain_position: Option<u8>,
+    pub leader_known: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EntryView {
+    pub position: u64,
+    pub epoch: u32,
+    pub write: String,
+    pub key: String,
+    pub value: String,
+    /// "leader_only", "replicated", "confirmed", "lost", "pending".
+    pub status: String,
+    pub held_by: u8,
+    pub of: u8,
+    /// Short text readable without colour: "1/3", "2/3", "✓", "✗".
+    pub label: String,
+    pub tooltip: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SetupView {
+    /// "waiting", "snapshot requested", "copying snapshot", "catching up", "gave up".
+    pub phase: String,
+    pub snapshot_position: u64,
+    /// 0..=1 progress of the current phase.
+    pub progress: f64,
+    pub detail: String,
+    pub attempts: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClientView {
+    pub id: String,
+    pub believed_leader: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkView {
+    pub source: String,
+    pub target: String,
+    /// "up", "cut", "slow", "lossy"; partitions show as "cut".
+    pub state: String,
+    pub slow_factor: u32,
+    pub drop_probability: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessageView {
+    pub id: u64,
+    pub kind: String,
+    pub source: String,
+    pub target: String,
+    pub sent_at_ms: u64,
+    pub deliver_at_ms: u64,
+    /// 0..=1 along the link: (now - sent_at) / (deliver_at - sent_at).
+    pub progress: f64,
+    pub summary: String,
+    /// Will be dropped on arrival (lossy link, or its target is down).
+    pub doomed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WriteView {
+    pub id: String,
+    pub client: String,
+    pub key: String,
+    pub value: String,
+    /// "pending", "blocked", "confirmed", "failed", "lost".
+    pub status: String,
+    pub invoked_at_ms: u64,
+    pub confirmed_at_ms: Option<u64>,
+    pub latency_ms: Option<u64>,
+    pub replicas: Vec<String>,
+    pub confirmed_by: Option<String>,
+    pub reason: Option<String>,
+    pub lost_at_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventView {
+    pub at_ms: u64,
+    pub kind: String,
+    pub notable: bool,
+    pub text: String,
+    pub node: Option<String>,
+    pub writes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub invoked: u64,
+    pub confirmed: u64,
+    pub lost: u64,
+    pub failed: u64,
+    pub blocked: u64,
+    pub pending: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewOptions {
+    /// Log entries shown per replica (the newest).
+    pub log_window: usize,
+    /// Most recent writes listed (lost writes are always listed).
+    pub recent_writes: usize,
+    /// Most recent event-log sentences.
+    pub recent_events: usize,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        ViewOptions { log_window: 12, recent_writes: 40, recent_events: 60 }
+    }
+}
+
+pub fn role_name(sim: &Sim, n: NodeId) -> &'static str {
+    let r = &sim.replicas[n.index()];
+    if !r.up {
+        "down"
+    } else if r.setup.is_some() && r.role != Role::Leader {
+        "new follower"
+    } else {
+        r.role.name()
+    }
+}
+
+impl Sim {
+    pub fn view(&self, opts: &ViewOptions) -> View {
+        let now = self.now();
+        let leader = self.current_leader();
+        let blocked: std::collections::BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
+        let members = self.members;
+        let live_count = members.live.count_ones() as u8;
+        let leader_rep = leader.map(|l| &self.replicas[l.index()]);
+        let leader_last = leader_rep.map(|r| r.log.last_position()).unwrap_or(0);
+
+        let write_status = |w: &crate::sim::WriteRecord| -> &'static str {
+            if w.lost.is_some() {
+                "lost"
+            } else {
+                match w.outcome {
+                    Outcome::Confirmed { .. } => "confirmed",
+                    Outcome::Failed { .. } => "failed",
+                    Outcome::Pending if blocked.contains(&w.id) => "blocked",
+                    Outcome::Pending => "pending",
+                }
+            }
+        };
+
+        let replicas = self
+            .replicas
+            .iter()
+            .map(|r| {
+                let n = r.id;
+                let last = r.log.last_position();
+                let from = last.saturating_sub(opts.log_window as u64) + 1;
+                let entries = r
+                    .log
+                    .slice(from, last)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let position = from + i as u64;
+                        let w = self.write(e.write).expect("every entry is a known write");
+                        let held_by = w.holders.count_ones() as u8;
+                        let (status, label) = if w.lost.is_some() {
+                            ("lost", "✗".to_string())
+                        } else if w.is_confirmed() {
+                            ("confirmed", "✓".to_string())
+                        } else if held_by <= 1 {
+                            ("leader_only", format!("{held_by}/{live_count}"))
+                        } else {
+                            ("replicated", format!("{held_by}/{live_count}"))
+                        };
+                        let status = if status != "confirmed" && status != "lost" && blocked.contains(&w.id) { "blocked" } else { status };
+                        let tooltip = format!(
+                            "{} · {} = {} · position {position}, epoch {} · on {} of {} replicas · {}",
+                            w.id,
+                            w.key(),
+                            w.value(),
+                            e.epoch,
+                            held_by,
+                            live_count,
+                            match (&w.lost, &w.outcome) {
+                                (Some(l), _) => format!("lost: {}", l.reason.explain()),
+                                (None, Outcome::Confirmed { at, .. }) => format!("confirmed to the client at {at} ms"),
+                                (None, Outcome::Failed { reason, .. }) => format!("failed: {reason}"),
+                                (None, Outcome::Pending) => "not yet confirmed".into(),
+                            }
+                        );
+                        EntryView {
+                            position,
+                            epoch: e.epoch,
+                            write: w.id.to_string(),
+                            key: w.key(),
+                            value: w.value(),
+                            status: status.into(),
+                            held_by,
+                            of: live_count,
+                            label,
+                            tooltip,
+                        }
+                    })
+                    .collect();
+                let (lag_entries, lag_ms) = match leader_rep {
+                    Some(l) if l.id != n && r.log.last_position() <= leader_last => {
+                        let behind = leader_last - r.log.last_position();
+                        let oldest_missing = l.log.get(r.log.last_position() + 1).and_then(|e| self.write(e.write)).and_then(|w| w.appended_at);
+                        (behind, oldest_missing.map(|t| now.saturating_sub(t)).unwrap_or(0))
+                    }
+                    _ => (0, 0),
+                };
+                let setup = r.setup.map(|s| {
+                    let (phase, progress, detail, snapshot_position) = match s.phase {
+                        SetupPhase::WaitingForLeader => ("waiting", 0.0, "waiting to hear from the leader".to_string(), 0),
+                        SetupPhase::SnapshotRequested => ("snapshot requested", 0.0, "asked the leader for a snapshot".to_string(), 0),
+                        SetupPhase::Copying { position, rows, received, of } => (
+                            "copying snapshot",
+                            received as f64 / of.max(1) as f64,
+                            format!("copying snapshot at position {position}: part {received} of {of} ({rows} rows)"),
+                            position,
+                        ),
+                        SetupPhase::CatchingUp { from } => {
+                            let target = leader_last.max(from);
+                            let done = last.saturating_sub(from) as f64;
+                            let todo = target.saturating_sub(from).max(1) as f64;
+                            ("catching up", (done / todo).min(1.0), format!("catching up from position {from}: at {last} of {target}"), from)
+                        }
+                        SetupPhase::GaveUp => ("gave up", 0.0, "gave up: the leader's log no longer reaches back to its snapshot".to_string(), r.log.snapshot_position),
+                    };
+                    SetupView { phase: phase.into(), snapshot_position, progress, detail, attempts: s.attempts }
+                });
+                ReplicaView {
+                    id: n.to_string(),
+                    role: role_name(self, n).into(),
+                    up: r.up,
+                    epoch: r.epoch,
+                    last_position: last,
+                    confirmed_position: r.confirmed,
+                    log_start: r.log_start(&self.settings),
+                    snapshot_position: r.log.snapshot_position,
+                    entries,
+                    lag_entries,
+                    lag_ms,
+                    setup,
+                    sync_follower: self.settings.mode == crate::Mode::SemiSync && leader_rep.is_some_and(|l| l.sync_follower == Some(n)),
+                    chain_position: if self.settings.mode == crate::Mode::Chain {
+                        leader_rep.and_then(|l| l.chain.nodes().iter().position(|&x| x == n)).map(|p| p as u8)
+                    } else {
+                        None
+                    },
+                    leader_known: r.leader.map(|l| l.to_string()),
+                }
+            })
+            .collect();
+
+        let mut links = Vec::new();
+        let endpoints: Vec<Endpoint> = (0..self.replicas.len())
+            .map(|i| Endpoint::Replica(NodeId(i as u8)))
+            .chain((0..self.clients.len()).map(|i| Endpoint::Client(ClientId(i as u8))))
+            .collect();
+        for &s in &endpoints {
+            for &t in &endpoints {
+                if s == t || (s.replica().is_none() && t.replica().is_none()) {
+                    continue;
+                }
+                let LinkFault { cut, slow_factor, drop_probability } = self.network.fault(s, t);
+                let state = if cut || self.network.partitioned(s, t) {
+                    "cut"
+                } else if drop_probability > 0.0 {
+                    "lossy"
+                } else if slow_factor > 1 {
+                    "slow"
+                } else {
+                    continue;
+                };
+                links.push(LinkView { source: s.to_string(), target: t.to_string(), state: state.into(), slow_factor, drop_probability });
+            }
+        }
+
+        let messages = self
+            .in_flight
+            .values()
+            .map(|m| {
+                let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
+                let target_down = m.target.replica().is_some_and(|n| !self.replicas[n.index()].up);
+                MessageView {
+                    id: m.id,
+                    kind: m.payload.kind().name().into(),
+                    source: m.source.to_string(),
+                    target: m.target.to_string(),
+                    sent_at_ms: m.sent_at,
+                    deliver_at_ms: m.deliver_at,
+                    progress: ((now.saturating_sub(m.sent_at)) as f64 / span).clamp(0.0, 1.0),
+                    summary: m.payload.summary(),
+                    doomed: m.doomed || target_down,
+                }
+            })
+            .collect();
+
+        let mut counts = Counts::default();
+        for w in self.writes.iter() {
+            counts.invoked += 1;
+            match write_status(w) {
+                "lost" => counts.lost += 1,
+                "confirmed" => counts.confirmed += 1,
+                "failed" => counts.failed += 1,
+                "blocked" => counts.blocked += 1,
+                _ => counts.pending += 1,
+            }
+        }
+        // Lost writes count as confirmed too: the client was told they were durable.
+        counts.confirmed += counts.lost;
+
+        let write_view = |w: &crate::sim::WriteRecord| {
+            let status = write_status(w);
+            let (confirmed_at, confirmed_by) = match w.outcome {
+                Outcome::Confirmed { at, by, .. } => (Some(at), Some(by.to_string())),
+                _ => (None, None),
+            };
+            let reason = match (&w.lost, &w.outcome) {
+                (Some(l), _) => Some(l.reason.explain().to_string()),
+                (None, Outcome::Failed { reason, .. }) => Some(reason.clone()),
+                (None, Outcome::Pending) if status == "blocked" => Some("waiting for a replica that does not answer".to_string()),
+                _ => None,
+            };
+            WriteView {
+                id: w.id.to_string(),
+                client: w.client.to_string(),
+                key: w.key(),
+                value: w.value(),
+                status: status.into(),
+                invoked_at_ms: w.invoked_at,
+                confirmed_at_ms: confirmed_at,
+                latency_ms: confirmed_at.map(|c| c - w.invoked_at),
+                replicas: (0..MAX_REPLICAS as u8).filter(|i| w.holders & (1 << i) != 0).map(|i| NodeId(i).to_string()).collect(),
+                confirmed_by,
+                reason,
+                lost_at_ms: w.lost.as_ref().map(|l| l.at),
+            }
+        };
+        let total = self.writes.len();
+        let recent_from = total.saturating_sub(opts.recent_writes);
+        let mut writes: Vec<WriteView> = self.writes.iter().take(recent_from).filter(|w| w.lost.is_some()).map(write_view).collect();
+        writes.extend(self.writes.range(recent_from, total).map(write_view));
+
+        let n_notes = self.notes.len();
+        let events = self
+            .notes
+            .range(n_notes.saturating_sub(opts.recent_events), n_notes)
+            .map(|n| EventView {
+                at_ms: n.at_ms,
+                kind: n.kind.name().into(),
+                notable: n.kind.notable(),
+                text: n.text.clone(),
+                node: n.node.map(|x| x.to_string()),
+                writes: n.writes.iter().map(|w| w.to_string()).collect(),
+            })
+            .collect();
+
+        View {
+            now_ms: now,
+            end_ms: self.end_ms(),
+            mode: self.settings.mode.name().into(),
+            write_quorum: self.settings.write_quorum,
+            fencing: self.settings.fencing,
+            failover_timeout_ms: self.settings.failover_timeout_ms,
+            latency_ms: self.network.latency_ms,
+            jitter_ms: self.network.jitter_ms,
+            leader: leader.map(|l| l.to_string()),
+            epoch: self.max_epoch(),
+            replicas,
+            clients: self.clients.iter().map(|c| ClientView { id: c.id.to_string(), believed_leader: c.believed_leader.to_string() }).collect(),
+            links,
+            messages,
+            writes,
+            events,
+            counts,
+        }
+    }
+
+    /// Messages of one kind in flight: handy for tests and the inspector.
+    pub fn in_flight_of(&self, kind: MessageKind) -> usize {
+        self.in_flight.values().filter(|m| m.payload.kind() == kind).count()
+    }
+}
