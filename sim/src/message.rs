@@ -79,7 +79,9 @@ pub enum Payload {
     /// Leader to follower: the log no longer reaches back to what you asked for.
     SnapshotNeeded { epoch: u32, log_start: u64 },
     VoteRequest { epoch: u32, last_position: u64, last_epoch: u32, forced: bool },
-    VoteReply { epoch: u32, granted: bool },
+    /// `granted_at`: the voter will not start an election of its own before `granted_at`
+    /// plus the failover timeout, which is what a new leader's lease rests on.
+    VoteReply { epoch: u32, granted: bool, granted_at: u64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,7 +192,7 @@ impl Payload {
             Payload::VoteRequest { epoch, last_position, forced, .. } => {
                 format!("{}vote for me in epoch {epoch} (log up to {last_position})", if *forced { "manual failover: " } else { "" })
             }
-            Payload::VoteReply { epoch, granted } => format!("{} in epoch {epoch}", if *granted { "vote granted" } else { "vote refused" }),
+            Payload::VoteReply { epoch, granted, .. } => format!("{} in epoch {epoch}", if *granted { "vote granted" } else { "vote refused" }),
         }
     }
 }

@@ -281,8 +281,8 @@ impl Replica {
 
     fn reset_election_timer(&mut self, ctx: &mut Ctx) {
         let t = ctx.settings.failover_timeout_ms;
-        // Randomised, as in Raft, so that followers rarely time out together.
-        ctx.timer(TimerKind::Election, t, t / 2);
+        // Randomised over [t, 2t], as in Raft, so that followers rarely time out together.
+        ctx.timer(TimerKind::Election, t, t);
     }
 
     // ----- Inputs -------------------------------------------------------------------
@@ -333,7 +333,7 @@ impl Replica {
             Payload::VoteRequest { epoch, last_position, last_epoch, forced } => {
                 self.on_vote_request(from, epoch, last_position, last_epoch, forced, ctx)
             }
-            Payload::VoteReply { epoch, granted } => self.on_vote_reply(from, epoch, granted, ctx),
+            Payload::VoteReply { epoch, granted, granted_at } => self.on_vote_reply(from, epoch, granted, granted_at, ctx),
             Payload::ClientWrite { .. } | Payload::WriteReply { .. } | Payload::LeaderNotice { .. } => {}
         }
     }
@@ -581,7 +581,11 @@ impl Replica {
             if let Some(s) = successor {
                 // Start optimistic; a rejected probe walks back to where the logs agree.
                 let last = self.log.last_position();
-                self.peers[s.index()] = Peer { next: last + 1, matched: 0, last_heard_ms: ctx.now, ..Peer::default() };
+                let peer = &mut self.peers[s.index()];
+                peer.next = last + 1;
+                peer.matched = 0;
+                peer.stream_start = None;
+                peer.last_heard_ms = peer.last_heard_ms.max(ctx.now);
                 self.send_batch(s, ctx, true);
             }
         }
@@ -1064,6 +1068,9 @@ impl Replica {
         let last_leader = self.leader.take();
         self.votes = self.id.bit();
         self.election_started_ms = ctx.now;
+        for p in self.peers.iter_mut() {
+            p.acked_sent_at = 0;
+        }
         let silent_ms = ctx.now.saturating_sub(self.last_leader_contact_ms);
         ctx.happened(Happening::ElectionStarted { epoch, silent_ms, forced, last_leader });
         if self.votes.count_ones() >= ctx.members.majority() {
@@ -1084,7 +1091,12 @@ impl Replica {
         // so one follower on a slow link cannot depose a healthy leader on its own.
         let leader_alive = self.role == Role::Leader
             || (self.leader.is_some() && ctx.now.saturating_sub(self.last_leader_contact_ms) < ctx.settings.failover_timeout_ms);
-        let grant = epoch > self.voted_epoch && ctx.members.is_live(self.id) && (forced || (up_to_date && !leader_alive));
+        // A candidate of the same epoch steps aside for a better one (a longer log, or an
+        // equal log and a lower id), so a split vote resolves in one round. Safe: it stops
+        // being a candidate before it votes, so its own vote no longer counts for itself.
+        let better = (last_epoch, last_position, std::cmp::Reverse(from)) > (self.log.last_epoch(), self.log.last_position(), std::cmp::Reverse(self.id));
+        let step_aside = self.role == Role::Candidate && epoch == self.candidate_epoch && better && !forced;
+        let grant = (epoch > self.voted_epoch || step_aside) && ctx.members.is_live(self.id) && (forced || (up_to_date && !leader_alive));
         if grant {
             if self.role == Role::Leader {
                 let cause = if forced { StepDownCause::ManualFailover { to: from } } else { StepDownCause::NewerEpoch { from } };
@@ -1097,14 +1109,15 @@ impl Replica {
             self.last_leader_contact_ms = ctx.now;
             self.reset_election_timer(ctx);
         }
-        ctx.send(from, Payload::VoteReply { epoch, granted: grant });
+        ctx.send(from, Payload::VoteReply { epoch, granted: grant, granted_at: ctx.now });
     }
 
-    fn on_vote_reply(&mut self, from: NodeId, epoch: u32, granted: bool, ctx: &mut Ctx) {
+    fn on_vote_reply(&mut self, from: NodeId, epoch: u32, granted: bool, granted_at: u64, ctx: &mut Ctx) {
         if self.role != Role::Candidate || epoch != self.candidate_epoch || !granted {
             return;
         }
         self.votes |= from.bit();
+        self.peers[from.index()].acked_sent_at = granted_at;
         if (self.votes & ctx.members.live).count_ones() >= ctx.members.majority() {
             self.become_leader(ctx, true);
         }
@@ -1118,12 +1131,13 @@ impl Replica {
         let last = self.log.last_position();
         for f in ctx.members.iter_all().filter(|&f| f != self.id) {
             let voter = self.votes & f.bit() != 0;
+            let granted_at = self.peers[f.index()].acked_sent_at;
             self.peers[f.index()] = Peer {
                 // A follower still being set up gets its snapshot first, not the log.
                 next: if ctx.members.is_live(f) { last + 1 } else { 0 },
                 matched: 0,
                 last_heard_ms: ctx.now,
-                acked_sent_at: if voter { self.election_started_ms } else { 0 },
+                acked_sent_at: if voter { granted_at.max(self.election_started_ms) } else { 0 },
                 stream_start: None,
                 snapshot: None,
             };

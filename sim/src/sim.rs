@@ -332,6 +332,7 @@ pub struct Sim {
     end_ms: u64,
     out: Vec<Command>,
     last_stale_note: Option<(NodeId, NodeId, u32)>,
+    open_split_brain_note: Option<(usize, Vec<WriteId>)>,
     blocked_noted_epoch: Option<(NodeId, u32)>,
     trace: Option<Vec<TraceEvent>>,
 }
@@ -423,6 +424,7 @@ impl Sim {
             end_ms: scenario.end_ms(),
             out: Vec::new(),
             last_stale_note: None,
+            open_split_brain_note: None,
             blocked_noted_epoch: None,
             trace: None,
         };
@@ -977,9 +979,35 @@ impl Sim {
     }
 
     fn check_lost(&mut self, w: WriteId) {
-        if self.update_lost(w) == Some(true) {
-            self.note_lost(vec![w]);
+        if self.update_lost(w) != Some(true) {
+            return;
         }
+        // A deposed leader confirming write after write during split brain would fill the
+        // event log; extend the latest such sentence instead, while it is still the latest.
+        let lost = self.write(w).and_then(|r| r.lost.clone());
+        if let Some(l) = lost.filter(|l| l.reason == LostReason::SplitBrain) {
+            if let Some((index, mut writes)) = self.open_split_brain_note.clone() {
+                if index + 1 == self.notes.len() {
+                    writes.push(w);
+                    let leader = self.current_leader.map(|x| x.to_string()).unwrap_or_else(|| "the new leader".into());
+                    let text = format!(
+                        "Split brain: {} confirmed {} while {leader} was leader; {} lost",
+                        l.confirmed_by,
+                        names(&writes),
+                        if writes.len() > 1 { "all are" } else { "it is" }
+                    );
+                    let note = self.notes.get_mut(index).expect("index of the latest note");
+                    note.text = text;
+                    note.writes = writes.clone();
+                    self.open_split_brain_note = Some((index, writes));
+                    return;
+                }
+            }
+            self.note_lost(vec![w]);
+            self.open_split_brain_note = Some((self.notes.len() - 1, vec![w]));
+            return;
+        }
+        self.note_lost(vec![w]);
     }
 
     // ----- Clients ------------------------------------------------------------------

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   scenario run FILE [--until MS] [--json]   run a scenario and print its report
+  scenario trace FILE [--until MS]           print every processed event as JSON
   scenario check FILE                        validate a scenario file
 
 FILE may be - for standard input.";
@@ -26,7 +27,7 @@ fn load(path: &str) -> Result<Scenario, String> {
     Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
 }
 
-fn run(args: &[String]) -> Result<String, String> {
+fn run(args: &[String], trace: bool) -> Result<String, String> {
     let mut file = None;
     let mut until = None;
     let mut json = false;
@@ -51,9 +52,15 @@ fn run(args: &[String]) -> Result<String, String> {
     let file = file.ok_or_else(|| format!("which scenario file?\n\n{USAGE}"))?;
     let scenario = load(&file)?;
     let mut sim = Sim::new(&scenario).map_err(|e| format!("{file}: {e}"))?;
+    if trace {
+        sim.record_trace();
+    }
     match until {
         Some(t) => sim.run_until(t),
         None => sim.run_to_end(),
+    }
+    if trace {
+        return Ok(serde_json::to_string_pretty(&sim.trace()).expect("traces serialise"));
     }
     let report = sim.report();
     Ok(if json { serde_json::to_string_pretty(&report).expect("reports serialise") } else { report.summary() })
@@ -62,7 +69,8 @@ fn run(args: &[String]) -> Result<String, String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("run") => run(&args[1..]),
+        Some("run") => run(&args[1..], false),
+        Some("trace") => run(&args[1..], true),
         Some("check") => match args.get(1) {
             Some(f) => load(f).map(|s| format!("{f}: ok ({} replicas, {} mode, {} actions)", s.cluster.nodes, s.cluster.mode, s.events.len())),
             None => Err(format!("which scenario file?\n\n{USAGE}")),
