@@ -1,0 +1,30 @@
+//! Replication Lab web app: the Yew front end that draws what the engine in `sim/` says.
+//!
+//! The app lives in a library (not only in `main.rs`) so that the component tests in
+//! `tests/` can mount the same components the real page mounts.
+
+pub mod app;
+pub mod debug;
+pub mod panic_panel;
+
+/// Id of the element the app mounts into (see `index.html`).
+pub const ROOT_ID: &str = "app";
+
+/// Starts the app: panic panel first, so that even a panic while mounting is shown on the page.
+pub fn start() {
+    panic_panel::install();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        panic!("Replication Lab needs a browser window with a document");
+    };
+    let root = match document.get_element_by_id(ROOT_ID) {
+        Some(root) => {
+            // Drop the static "loading" note from index.html; Yew appends, it does not replace.
+            root.set_inner_html("");
+            root
+        }
+        None => panic!("index.html has no element with id `{ROOT_ID}` to mount the app into"),
+    };
+    // Tells index.html's start-up watchdog that the wasm module loaded and ran.
+    let _ = root.set_attribute("data-mounted", "");
+    yew::Renderer::<app::App>::with_root(root).render();
+}
