@@ -1,0 +1,72 @@
+// The app shell: it loads cleanly, looks right at phone width and in both themes, works from a
+// sub-path, and shows the error panel (never a blank page) when the app panics.
+import assert from 'node:assert/strict';
+
+export async function page_loads_with_header_and_no_console_errors({ page, baseUrl, screenshot, consoleErrors, pageErrors }) {
+  await page.goto(baseUrl);
+  await page.waitForSelector('header h1');
+  assert.equal((await page.textContent('header h1')).trim(), 'Replication Lab');
+  assert.ok(await page.isVisible('#cluster'), '#cluster (the future SVG stage) is on the page');
+  assert.equal(await page.title(), 'Replication Lab');
+  // The runner fails the test on console errors too; checked here as well to say it plainly.
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(pageErrors, []);
+  await screenshot('desktop');
+}
+
+export async function panic_fragment_shows_error_panel({ page, baseUrl, screenshot, allowPageErrors }) {
+  allowPageErrors(); // the panic is deliberate, and it aborts the wasm module
+  const url = `${baseUrl}#__panic_test`;
+  await page.goto(url);
+  const panel = await page.waitForSelector('#rl-panic-panel', { state: 'visible' });
+  const text = await panel.textContent();
+  assert.match(text, /Replication Lab hit an internal error/);
+  assert.match(text, /__panic_test/, 'the panic message is shown');
+  assert.equal((await page.textContent('#rl-panic-panel .panic-url')).trim(), url, 'the page URL (the scenario link) is shown');
+  const report = await page.inputValue('#rl-panic-report');
+  assert.match(report, /deliberate panic/);
+  assert.ok(report.includes(url), 'the report holds the page URL');
+  // The panel covers the viewport, so the page cannot look blank or half-drawn.
+  const box = await panel.boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box.width >= viewport.width - 1 && box.height >= viewport.height - 1, `panel covers the page: ${JSON.stringify(box)}`);
+  // The report is selectable for copying.
+  await page.click('text=Copy report');
+  const selected = await page.evaluate(() => {
+    const t = document.getElementById('rl-panic-report');
+    return t.selectionEnd - t.selectionStart;
+  });
+  assert.equal(selected, report.length, 'Copy report selects the whole report');
+  await screenshot('panic-panel');
+}
+
+export async function fits_a_360px_phone_in_both_themes({ page, baseUrl, screenshot }) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const backgrounds = {};
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    await page.goto(baseUrl);
+    await page.waitForSelector('header h1');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at 360px in ${colorScheme} theme (overflow ${overflow}px)`);
+    backgrounds[colorScheme] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await screenshot(`phone-${colorScheme}`);
+  }
+  assert.notEqual(backgrounds.light, backgrounds.dark, 'the dark theme changes the page colours');
+}
+
+export async function reduced_motion_turns_transitions_off({ page, baseUrl }) {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto(baseUrl);
+  await page.waitForSelector('header h1');
+  const transition = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--transition').trim());
+  assert.equal(transition, '0s');
+}
+
+export async function works_from_a_sub_path({ page, serveAt }) {
+  // Relative asset URLs (public_url = "./") let a course page host the lab anywhere.
+  const server = await serveAt('/course/unit1/lab/');
+  await page.goto(server.url);
+  await page.waitForSelector('header h1');
+  assert.equal((await page.textContent('header h1')).trim(), 'Replication Lab');
+}
