@@ -18,7 +18,7 @@ pub fn App() -> Html {
         <>
             <Header />
             <main class="stage">
-                <ClusterStage />
+                <crate::lab::LabApp />
             </main>
         </>
     }

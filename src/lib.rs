@@ -4,8 +4,13 @@
 //! `tests/` can mount the same components the real page mounts.
 
 pub mod app;
+pub mod cluster;
 pub mod debug;
+pub mod lab;
+pub mod layout;
+pub mod panels;
 pub mod panic_panel;
+pub mod state;
 
 /// Id of the element the app mounts into (see `index.html`).
 pub const ROOT_ID: &str = "app";

@@ -11,6 +11,7 @@ pub mod chunked;
 pub mod ids;
 pub mod log;
 pub mod message;
+pub mod presets;
 pub mod replica;
 pub mod report;
 pub mod rng;

@@ -478,6 +478,16 @@ impl Sim {
     pub fn leaderless_ms(&self) -> u64 {
         self.leaderless_total_ms + self.leaderless_since.map(|s| self.now - s).unwrap_or(0)
     }
+    /// Each client's steady write interval now; 0 when the workload is off or over.
+    pub fn workload_every_ms(&self) -> u64 {
+        let over = self.scenario.workload.until_ms.is_some_and(|u| self.now > u);
+        if over {
+            0
+        } else {
+            self.workload_every_ms
+        }
+    }
+
     pub fn write(&self, w: WriteId) -> Option<&WriteRecord> {
         self.writes.get(w.index())
     }

@@ -41,6 +41,15 @@ impl Timeline {
         self.head.run_until(t);
     }
 
+    /// Processes the head's next event (the "step" button), checkpointing as usual.
+    pub fn step(&mut self) -> bool {
+        let stepped = self.head.step();
+        if stepped && self.head.events_processed() % self.every_events == 0 {
+            self.checkpoints.push(self.head.clone());
+        }
+        stepped
+    }
+
     /// The furthest computed state.
     pub fn head(&self) -> &Sim {
         &self.head

@@ -17,6 +17,8 @@ pub struct View {
     pub failover_timeout_ms: u64,
     pub latency_ms: u64,
     pub jitter_ms: u64,
+    /// Each client's steady write interval; 0 when there is no steady workload.
+    pub workload_every_ms: u64,
     pub leader: Option<String>,
     pub epoch: u32,
     pub replicas: Vec<ReplicaView>,
@@ -284,7 +286,8 @@ impl Sim {
                     id: n.to_string(),
                     role: role_name(self, n).into(),
                     up: r.up,
-                    epoch: r.epoch,
+                    // A candidate shows the epoch it is asking votes for.
+                    epoch: if r.role == Role::Candidate && r.up { r.candidate_epoch } else { r.epoch },
                     last_position: last,
                     confirmed_position: r.confirmed,
                     log_start: r.log_start(&self.settings),
@@ -417,6 +420,7 @@ impl Sim {
             failover_timeout_ms: self.settings.failover_timeout_ms,
             latency_ms: self.network.latency_ms,
             jitter_ms: self.network.jitter_ms,
+            workload_every_ms: self.workload_every_ms(),
             leader: leader.map(|l| l.to_string()),
             epoch: self.max_epoch(),
             replicas,

@@ -1,0 +1,275 @@
+//! The cluster drawing: replicas with their logs, clients, links and messages in flight, as
+//! SVG. It draws the engine's view and turns clicks and key presses into selections; what a
+//! selection can do is offered by the inspector.
+
+use crate::layout::{along, geometry, offset_line, portrait, Point};
+use crate::state::Selection;
+use replication_sim::view::{EntryView, LinkView, MessageView, ReplicaView, View};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    pub view: Rc<View>,
+    pub selected: Option<Selection>,
+    pub reduced_motion: bool,
+    /// Narrow screen: the portrait arrangement.
+    pub compact: bool,
+    pub on_select: Callback<Selection>,
+}
+
+/// Glyph shown in a log cell, so an entry's status reads without colour.
+pub fn entry_glyph(e: &EntryView) -> String {
+    match e.status.as_str() {
+        "confirmed" => "✓".into(),
+        "lost" => "✗".into(),
+        "blocked" => "‖".into(),
+        _ => e.held_by.to_string(),
+    }
+}
+
+/// Words for a link's state, for labels and screen readers.
+fn link_state(links: &[LinkView], a: &str, b: &str) -> (String, String) {
+    let there = links.iter().find(|l| l.source == a && l.target == b);
+    let back = links.iter().find(|l| l.source == b && l.target == a);
+    let describe = |l: Option<&LinkView>| match l {
+        None => ("up".to_string(), String::new()),
+        Some(l) if l.state == "slow" => ("slow".into(), format!("×{}", l.slow_factor)),
+        Some(l) if l.state == "lossy" => ("lossy".into(), format!("{:.0}% lost", l.drop_probability * 100.0)),
+        Some(l) => (l.state.clone(), "✂".into()),
+    };
+    let (s1, l1) = describe(there);
+    let (s2, l2) = describe(back);
+    if s1 == s2 {
+        (s1, l1)
+    } else if s1 == "up" {
+        (format!("{s2} from {b}"), l2)
+    } else if s2 == "up" {
+        (format!("{s1} from {a}"), l1)
+    } else {
+        (format!("{s1} / {s2}"), format!("{l1} {l2}"))
+    }
+}
+
+fn activate(on: Callback<Selection>, sel: Selection) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let click = {
+        let on = on.clone();
+        let sel = sel.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on.emit(sel.clone())
+        })
+    };
+    let key = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on.emit(sel.clone());
+        }
+    });
+    (click, key)
+}
+
+fn message_shape(m: &MessageView, p: Point) -> Html {
+    let (x, y) = (format!("{:.1}", p.x), format!("{:.1}", p.y));
+    match m.kind.as_str() {
+        "append" => html! { <circle cx={x} cy={y} r="7" /> },
+        "ack" | "vote_reply" => html! { <circle cx={x} cy={y} r="4.5" class="hollow" /> },
+        "heartbeat" => html! { <circle cx={x} cy={y} r="3" /> },
+        "snapshot_chunk" => html! { <rect x={format!("{:.1}", p.x - 7.0)} y={format!("{:.1}", p.y - 7.0)} width="14" height="14" rx="2" /> },
+        "catch_up_request" | "snapshot_request" | "snapshot_needed" => {
+            html! { <path d={format!("M{:.1},{:.1} l8,13 h-16 z", p.x, p.y - 8.0)} /> }
+        }
+        "vote_request" => html! { <path d={format!("M{:.1},{:.1} l7,7 l-7,7 l-7,-7 z", p.x, p.y - 7.0)} /> },
+        _ => html! { <circle cx={x} cy={y} r="5" /> },
+    }
+}
+
+#[component]
+pub fn Cluster(props: &ClusterProps) -> Html {
+    let view = &props.view;
+    let g = if props.compact { portrait(view.replicas.len(), view.clients.len()) } else { geometry(view.replicas.len(), view.clients.len()) };
+    let centre = |id: &str| -> Option<Point> {
+        if let Some(i) = view.replicas.iter().position(|r| r.id == id) {
+            return g.replicas.get(i).copied();
+        }
+        view.clients.iter().position(|c| c.id == id).and_then(|i| g.clients.get(i).copied())
+    };
+
+    // Links between every pair of replicas; the click target is wider than the line.
+    let mut links = Vec::new();
+    for (i, a) in view.replicas.iter().enumerate() {
+        for (j, b) in view.replicas.iter().enumerate().skip(i + 1) {
+            let (pa, pb) = (g.replicas[i], g.replicas[j]);
+            let (state, label) = link_state(&view.links, &a.id, &b.id);
+            let sel = Selection::Link(a.id.clone(), b.id.clone());
+            let selected = props.selected.as_ref() == Some(&sel);
+            let (click, key) = activate(props.on_select.clone(), sel);
+            let kind = state.split_whitespace().next().unwrap_or("up").to_string();
+            let mid = Point { x: (pa.x + pb.x) / 2.0, y: (pa.y + pb.y) / 2.0 };
+            links.push(html! {
+                <g class={classes!("link", format!("link-{kind}"), selected.then_some("selected"))}
+                   tabindex="0" role="button"
+                   aria-label={format!("Link {} to {}: {}", a.id, b.id, state)}
+                   onclick={click} onkeydown={key}>
+                    <title>{ format!("Link {} ↔ {}: {}", a.id, b.id, state) }</title>
+                    <line class="hit" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
+                    <line class="wire" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
+                    if !label.is_empty() {
+                        <text class="link-label" x={format!("{:.1}", mid.x)} y={format!("{:.1}", mid.y - 6.0)} text-anchor="middle">{ label }</text>
+                    }
+                </g>
+            });
+        }
+    }
+
+    // Each client's line to the replica it sends writes to.
+    let client_links: Html = view
+        .clients
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let pc = g.clients[i];
+            let pl = centre(&c.believed_leader)?;
+            let cut = view.links.iter().any(|l| l.source == c.id && l.target == c.believed_leader && l.state == "cut");
+            Some(html! {
+                <line class={classes!("client-link", cut.then_some("link-cut"))} x1={pc.x.to_string()} y1={pc.y.to_string()} x2={pl.x.to_string()} y2={pl.y.to_string()} />
+            })
+        })
+        .collect();
+
+    let messages: Html = view
+        .messages
+        .iter()
+        .filter_map(|m| {
+            let (s, t) = (centre(&m.source)?, centre(&m.target)?);
+            let (s, t) = offset_line(s, t, 6.0);
+            let p = along(s, t, m.progress, props.reduced_motion);
+            let sel = Selection::Message(m.id);
+            let selected = props.selected.as_ref() == Some(&sel);
+            let (click, _) = activate(props.on_select.clone(), sel);
+            Some(html! {
+                <g key={m.id.to_string()} class={classes!("msg", format!("msg-{}", m.kind), m.doomed.then_some("doomed"), selected.then_some("selected"))} onclick={click}>
+                    <title>{ format!("{} {} → {}: {}{}", m.kind.replace('_', " "), m.source, m.target, m.summary, if m.doomed { " (will be lost)" } else { "" }) }</title>
+                    { message_shape(m, p) }
+                </g>
+            })
+        })
+        .collect();
+
+    let replicas: Html = view
+        .replicas
+        .iter()
+        .enumerate()
+        .map(|(i, r)| replica_box(r, g.replicas[i], &g, view, props))
+        .collect();
+
+    let clients: Html = view
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let p = g.clients[i];
+            html! {
+                <g class="client" transform={format!("translate({:.1},{:.1})", p.x, p.y)}>
+                    <title>{ format!("Client {}: sends writes to {}", c.id, c.believed_leader) }</title>
+                    <circle r="22" />
+                    <text y="5" text-anchor="middle" class="client-name">{ &c.id }</text>
+                    if props.compact {
+                        <text x="28" y="5" class="client-note">{ format!("→ {}", c.believed_leader) }</text>
+                    } else {
+                        <text y="40" text-anchor="middle" class="client-note">{ format!("→ {}", c.believed_leader) }</text>
+                    }
+                </g>
+            }
+        })
+        .collect();
+
+    html! {
+        <svg class="cluster-svg" viewBox={format!("{:.0} {:.0} {:.0} {:.0}", g.view_box.0, g.view_box.1, g.view_box.2, g.view_box.3)}
+             preserveAspectRatio="xMidYMid meet" role="group"
+             aria-label={format!("Cluster of {} replicas; leader {}", view.replicas.len(), view.leader.clone().unwrap_or_else(|| "none".into()))}>
+            <defs>
+                <pattern id="hatch" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)">
+                    <line x1="0" y1="0" x2="0" y2="5" class="hatch-line" />
+                </pattern>
+            </defs>
+            <g class="links">{ for links }{ client_links }</g>
+            <g class="messages">{ messages }</g>
+            <g class="replicas">{ replicas }</g>
+            <g class="clients">{ clients }</g>
+        </svg>
+    }
+}
+
+fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &View, props: &ClusterProps) -> Html {
+    let sel = Selection::Replica(r.id.clone());
+    let selected = props.selected.as_ref() == Some(&sel);
+    let (click, key) = activate(props.on_select.clone(), sel);
+    let (w, h) = (g.box_w, g.box_h);
+    let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
+    let role_class = format!("role-{}", r.role.replace(' ', "-"));
+    let mut badges = Vec::new();
+    if r.sync_follower {
+        badges.push("sync".to_string());
+    }
+    if let Some(p) = r.chain_position {
+        let chain_len = view.replicas.iter().filter(|x| x.chain_position.is_some()).count() as u8;
+        badges.push(if p == 0 { "head".into() } else if p + 1 == chain_len { "tail".into() } else { format!("chain #{}", p + 1) });
+    }
+    let role_line = r.role.to_uppercase();
+    let shown = r.entries.len().min(g.log_cells);
+    let entries = &r.entries[r.entries.len() - shown..];
+    let cells: Html = entries
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let x = x0 + 8.0 + k as f64 * g.cell_w;
+            let y = y0 + 48.0;
+            html! {
+                <g class={classes!("entry", format!("e-{}", e.status))}>
+                    <title>{ &e.tooltip }</title>
+                    <rect x={format!("{:.1}", x)} y={format!("{:.1}", y)} width={(g.cell_w - 2.0).to_string()} height="20" rx="2" />
+                    <text x={format!("{:.1}", x + (g.cell_w - 2.0) / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ entry_glyph(e) }</text>
+                </g>
+            }
+        })
+        .collect();
+    let position_line = if r.last_position == 0 { format!("epoch {} · log empty", r.epoch) } else { format!("epoch {} · pos {}", r.epoch, r.last_position) };
+    let lag_line = if r.up && r.lag_entries > 0 { format!("{} behind", r.lag_entries) } else { String::new() };
+    let progress = r.setup.as_ref().map(|s| {
+        let bw = w - 16.0;
+        html! {
+            <g class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{:.0}", s.progress * 100.0)} aria-label={s.detail.clone()}>
+                <title>{ &s.detail }</title>
+                <rect class="track" x={format!("{:.1}", x0 + 8.0)} y={format!("{:.1}", y0 + h + 4.0)} width={format!("{:.1}", bw)} height="8" rx="4" />
+                <rect class="fill" x={format!("{:.1}", x0 + 8.0)} y={format!("{:.1}", y0 + h + 4.0)} width={format!("{:.1}", bw * s.progress)} height="8" rx="4" />
+                <text class="progress-label" x={format!("{:.1}", c.x)} y={format!("{:.1}", y0 + h + 24.0)} text-anchor="middle">
+                    { format!("{} · position {}", s.phase, s.snapshot_position) }
+                </text>
+            </g>
+        }
+    });
+    html! {
+        <g class={classes!("replica", role_class, selected.then_some("selected"))} tabindex="0" role="button"
+           aria-label={format!("Replica {}: {}, {}{}. Select for actions.", r.id, r.role, position_line, if lag_line.is_empty() { String::new() } else { format!(", {lag_line}") })}
+           aria-pressed={if selected { "true" } else { "false" }}
+           onclick={click} onkeydown={key}>
+            <title>{ format!("{} — {}, epoch {}, {}", r.id, r.role, r.epoch, position_line) }</title>
+            <rect class="box" x={format!("{:.1}", x0)} y={format!("{:.1}", y0)} width={w.to_string()} height={h.to_string()} rx="10" />
+            <text class="name" x={format!("{:.1}", x0 + 10.0)} y={format!("{:.1}", y0 + 22.0)}>{ &r.id }</text>
+            <text class="role" x={format!("{:.1}", x0 + w - 8.0)} y={format!("{:.1}", y0 + 20.0)} text-anchor="end">{ role_line }</text>
+            <text class="position" x={format!("{:.1}", x0 + 10.0)} y={format!("{:.1}", y0 + 40.0)}>{ position_line }</text>
+            if !lag_line.is_empty() {
+                <text class="lag" x={format!("{:.1}", x0 + 10.0)} y={format!("{:.1}", y0 + h - 8.0)}>{ lag_line.clone() }</text>
+            }
+            if !badges.is_empty() {
+                <text class="badge" x={format!("{:.1}", x0 + w - 8.0)} y={format!("{:.1}", y0 + h - 8.0)} text-anchor="end">{ badges.join(" · ") }</text>
+            }
+            { cells }
+            if !r.up {
+                <path class="down-cross" d={format!("M{:.1},{:.1} l{:.1},{:.1} M{:.1},{:.1} l{:.1},{:.1}", x0 + 6.0, y0 + 6.0, w - 12.0, h - 12.0, x0 + w - 6.0, y0 + 6.0, -(w - 12.0), h - 12.0)} />
+            }
+            { for progress }
+        </g>
+    }
+}

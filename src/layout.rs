@@ -1,0 +1,149 @@
+//! Pure geometry of the cluster drawing: where replicas, clients and messages go in the
+//! SVG's coordinate space. Components only turn these numbers into elements.
+
+/// The SVG's coordinate space; the element scales it to the available width.
+pub const WIDTH: f64 = 960.0;
+pub const HEIGHT: f64 = 600.0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Geometry {
+    /// The part of the coordinate space that holds the drawing: x, y, width, height.
+    pub view_box: (f64, f64, f64, f64),
+    /// Centres of the replica boxes, `n1` first.
+    pub replicas: Vec<Point>,
+    pub clients: Vec<Point>,
+    pub box_w: f64,
+    pub box_h: f64,
+    /// Log entries drawn inside a replica box.
+    pub log_cells: usize,
+    pub cell_w: f64,
+}
+
+/// Portrait arrangement for narrow screens (phones, small iframes): clients in a row at the
+/// top, `n1` below them, the other replicas in two columns. Text stays legible because the
+/// drawing is about as wide as the screen.
+pub fn portrait(replicas: usize, clients: usize) -> Geometry {
+    let (box_w, box_h, cell_w) = (176.0, 92.0, 16.0);
+    let log_cells = ((box_w - 16.0) / cell_w) as usize;
+    let (col_left, col_right, mid) = (100.0, 308.0, 204.0);
+    let row_h = box_h + 44.0;
+    let client_y = 36.0;
+    let first_row = client_y + 60.0 + box_h / 2.0;
+    let positions: Vec<Point> = (0..replicas)
+        .map(|i| {
+            if i == 0 {
+                Point { x: mid, y: first_row }
+            } else {
+                let k = i - 1;
+                let row = 1 + k / 2;
+                // An odd one out at the end goes in the middle.
+                let x = if k % 2 == 0 && i == replicas - 1 { mid } else if k % 2 == 0 { col_left } else { col_right };
+                Point { x, y: first_row + row as f64 * row_h }
+            }
+        })
+        .collect();
+    let gap = 408.0 / (clients as f64 + 1.0);
+    let clients = (0..clients).map(|i| Point { x: gap * (i as f64 + 1.0), y: client_y }).collect();
+    let bottom = positions.iter().map(|p| p.y).fold(0.0, f64::max) + box_h / 2.0 + 34.0;
+    Geometry { view_box: (0.0, 0.0, 408.0, bottom), replicas: positions, clients, box_w, box_h, log_cells, cell_w }
+}
+
+/// Replicas sit on a circle, `n1` at the top and the rest clockwise, in a fixed place
+/// whatever their role, so that a failover does not reshuffle the picture. Clients stand
+/// in a column on the left.
+pub fn geometry(replicas: usize, clients: usize) -> Geometry {
+    let (box_w, radius): (f64, f64) = match replicas {
+        0..=3 => (184.0, 190.0),
+        4..=5 => (176.0, 215.0),
+        6..=7 => (150.0, 238.0),
+        _ => (136.0, 248.0),
+    };
+    let box_h = 92.0;
+    let cell_w: f64 = 16.0;
+    let log_cells = ((box_w - 16.0) / cell_w).floor() as usize;
+    let centre = Point { x: 575.0, y: HEIGHT / 2.0 };
+    let positions = (0..replicas)
+        .map(|i| {
+            let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / replicas.max(1) as f64;
+            Point { x: centre.x + radius * 1.15 * angle.cos(), y: centre.y + radius.min(236.0) * angle.sin() }
+        })
+        .collect();
+    let positions: Vec<Point> = positions;
+    // Fit the view box to what is drawn, so no space is wasted at any cluster size.
+    let pad = 16.0;
+    let top = positions.iter().map(|p| p.y).fold(f64::MAX, f64::min) - box_h / 2.0 - pad;
+    let bottom = positions.iter().map(|p| p.y).fold(f64::MIN, f64::max) + box_h / 2.0 + 34.0;
+    let left = positions.iter().map(|p| p.x).fold(f64::MAX, f64::min) - box_w / 2.0;
+    let right = positions.iter().map(|p| p.x).fold(f64::MIN, f64::max) + box_w / 2.0 + pad;
+    let client_x = left - 80.0;
+    let gap = (bottom - top) / (clients as f64 + 1.0);
+    let clients = (0..clients).map(|i| Point { x: client_x, y: top + gap * (i as f64 + 1.0) }).collect();
+    let x0 = client_x - 40.0;
+    Geometry { view_box: (x0, top, right - x0, bottom - top), replicas: positions, clients, box_w, box_h, log_cells, cell_w }
+}
+
+/// Where a message is along the straight line from `source` to `target`, with `progress`
+/// from 0 (just sent) to 1 (arriving). With reduced motion it moves in three discrete steps.
+pub fn along(source: Point, target: Point, progress: f64, reduced_motion: bool) -> Point {
+    let p = if reduced_motion { (progress * 2.0).round() / 2.0 } else { progress.clamp(0.0, 1.0) };
+    Point { x: source.x + (target.x - source.x) * p, y: source.y + (target.y - source.y) * p }
+}
+
+/// Parallel offset for the two directions of a link, so a request and its reply do not
+/// overlap: each direction is drawn a few units to its own right.
+pub fn offset_line(a: Point, b: Point, by: f64) -> (Point, Point) {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let (ox, oy) = (-dy / len * by, dx / len * by);
+    (Point { x: a.x + ox, y: a.y + oy }, Point { x: b.x + ox, y: b.y + oy })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replica_boxes_never_overlap_and_stay_inside() {
+        for n in 2..=9 {
+            let g = geometry(n, 3);
+            for (i, a) in g.replicas.iter().enumerate() {
+                assert!(a.x - g.box_w / 2.0 >= 0.0 && a.x + g.box_w / 2.0 <= WIDTH, "n={n} box {i} leaves the width");
+                assert!(a.y - g.box_h / 2.0 >= 0.0 && a.y + g.box_h / 2.0 + 14.0 <= HEIGHT, "n={n} box {i} leaves the height");
+                for b in &g.replicas[i + 1..] {
+                    let apart = (a.x - b.x).abs() >= g.box_w + 4.0 || (a.y - b.y).abs() >= g.box_h + 16.0;
+                    assert!(apart, "n={n}: boxes at {a:?} and {b:?} overlap");
+                }
+            }
+            assert!(g.log_cells >= 7);
+        }
+    }
+
+    #[test]
+    fn portrait_boxes_never_overlap_and_fit_the_width() {
+        for n in 2..=9 {
+            let g = portrait(n, 3);
+            for (i, a) in g.replicas.iter().enumerate() {
+                assert!(a.x - g.box_w / 2.0 >= 0.0 && a.x + g.box_w / 2.0 <= g.view_box.2, "n={n} box {i} leaves the width");
+                for b in &g.replicas[i + 1..] {
+                    let apart = (a.x - b.x).abs() >= g.box_w + 4.0 || (a.y - b.y).abs() >= g.box_h + 16.0;
+                    assert!(apart, "n={n}: boxes at {a:?} and {b:?} overlap");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn messages_move_from_source_to_target() {
+        let (a, b) = (Point { x: 0.0, y: 0.0 }, Point { x: 100.0, y: 50.0 });
+        assert_eq!(along(a, b, 0.0, false), a);
+        assert_eq!(along(a, b, 1.0, false), b);
+        assert_eq!(along(a, b, 0.3, false), Point { x: 30.0, y: 15.0 });
+        assert_eq!(along(a, b, 0.3, true), Point { x: 50.0, y: 25.0 });
+    }
+}

@@ -1,0 +1,322 @@
+//! The app's state: a Yew reducer that only calls into the engine. It owns the timeline of
+//! the run, the time cursor, play/pause and speed, and what the reader selected. Every
+//! replication decision stays in `replication_sim`.
+
+use replication_sim::presets::{Preset, PRESETS};
+use replication_sim::{Action, Scenario, Sim, Timeline, View, ViewOptions};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// What the inspector shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selection {
+    Replica(String),
+    Message(u64),
+    Link(String, String),
+}
+
+/// A non-blocking message for the reader (bad input, refused action).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Slowest and fastest playback, in simulated milliseconds per real millisecond.
+pub const MIN_SPEED: f64 = 0.1;
+pub const MAX_SPEED: f64 = 10.0;
+/// A frame after a long pause (hidden tab) must not jump the run ahead by minutes.
+const MAX_FRAME_GAP_MS: f64 = 100.0;
+/// How far a free-running (sandbox) session extends its end each time it reaches it.
+const SANDBOX_EXTENSION_MS: u64 = 60_000;
+
+pub struct Lab {
+    /// The scenario as loaded, before the reader's own actions.
+    pub loaded: Rc<Scenario>,
+    pub preset: Option<&'static str>,
+    pub timeline: Rc<RefCell<Timeline>>,
+    pub cursor_ms: f64,
+    pub playing: bool,
+    pub speed: f64,
+    pub last_frame_ms: Option<f64>,
+    pub selected: Option<Selection>,
+    pub notice: Option<Notice>,
+    /// A sandbox keeps running past its planned end; a preset pauses there.
+    pub sandbox: bool,
+    pub reduced_motion: bool,
+    pub help_open: bool,
+    revision: u64,
+}
+
+impl PartialEq for Lab {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision
+    }
+}
+
+pub enum LabAction {
+    /// An animation frame at this `performance.now()`.
+    Frame(f64),
+    TogglePlay,
+    Pause,
+    SetSpeed(f64),
+    /// Process the next event.
+    Step,
+    Reset,
+    Load { scenario: Scenario, preset: Option<&'static str>, notice: Option<Notice> },
+    LoadPreset(&'static str),
+    /// A replication action by the reader, recorded into the scenario.
+    Do(Action),
+    /// Start afresh with another number of replicas.
+    SetReplicas(u8),
+    Select(Option<Selection>),
+    Notify(Notice),
+    DismissNotice,
+    SetReducedMotion(bool),
+    /// A keyboard shortcut (already filtered: no modifier, not typed into a field).
+    Key(String),
+    ToggleHelp,
+}
+
+impl Lab {
+    pub fn new(scenario: Scenario, preset: Option<&'static str>) -> Lab {
+        let (scenario, notice) = match Sim::new(&scenario) {
+            Ok(_) => (scenario, None),
+            Err(e) => (Scenario::default_scenario(), Some(Notice { text: format!("That scenario could not be used ({e}); the default one is loaded instead."), error: true })),
+        };
+        let sim = Sim::new(&scenario).expect("the default scenario is valid");
+        Lab {
+            sandbox: preset.is_none() && scenario.duration_ms.is_some_and(|d| d >= 60_000),
+            loaded: Rc::new(scenario),
+            preset,
+            timeline: Rc::new(RefCell::new(Timeline::new(sim))),
+            cursor_ms: 0.0,
+            playing: false,
+            speed: 1.0,
+            last_frame_ms: None,
+            selected: None,
+            notice,
+            reduced_motion: false,
+            help_open: false,
+            revision: 0,
+        }
+    }
+
+    pub fn default_lab() -> Lab {
+        Lab::new(Scenario::default_scenario(), None)
+    }
+
+    pub fn from_preset(id: &str) -> Option<Lab> {
+        let p = Preset::by_id(id)?;
+        Some(Lab::new(p.scenario().ok()?, Some(p.id)))
+    }
+
+    /// The engine's picture of the cluster at the cursor.
+    pub fn view(&self, opts: &ViewOptions) -> View {
+        self.timeline.borrow().head().view(opts)
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.timeline.borrow().head().now()
+    }
+
+    pub fn end_ms(&self) -> u64 {
+        self.timeline.borrow().head().end_ms()
+    }
+
+    /// The scenario including every action the reader took: it replays this run.
+    pub fn recorded_scenario(&self) -> Scenario {
+        (*self.timeline.borrow().head().scenario).clone()
+    }
+
+    pub fn title(&self) -> String {
+        self.loaded.title.clone().unwrap_or_else(|| "Untitled scenario".into())
+    }
+
+    fn next(&self) -> Lab {
+        Lab {
+            loaded: self.loaded.clone(),
+            preset: self.preset,
+            timeline: self.timeline.clone(),
+            cursor_ms: self.cursor_ms,
+            playing: self.playing,
+            speed: self.speed,
+            last_frame_ms: self.last_frame_ms,
+            selected: self.selected.clone(),
+            notice: self.notice.clone(),
+            sandbox: self.sandbox,
+            reduced_motion: self.reduced_motion,
+            help_open: self.help_open,
+            revision: self.revision + 1,
+        }
+    }
+
+    fn selected_replica(&self) -> Option<replication_sim::NodeId> {
+        match &self.selected {
+            Some(Selection::Replica(id)) => id.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Maps a shortcut to what it does; None if the key means nothing here.
+    fn key_action(&self, key: &str) -> Option<LabAction> {
+        let node = self.selected_replica();
+        let up = node.map(|n| self.timeline.borrow().head().replicas.get(n.index()).is_some_and(|r| r.up));
+        Some(match key {
+            " " | "k" => LabAction::TogglePlay,
+            "." => LabAction::Step,
+            "Escape" => {
+                if self.help_open {
+                    LabAction::ToggleHelp
+                } else {
+                    LabAction::Select(None)
+                }
+            }
+            "?" => LabAction::ToggleHelp,
+            "a" => LabAction::Do(Action::AddFollower {}),
+            "f" => LabAction::Do(Action::Failover { node: None }),
+            "h" => LabAction::Do(Action::Heal),
+            "c" if up == Some(true) => LabAction::Do(Action::Crash { node: node? }),
+            "s" if up == Some(false) => LabAction::Do(Action::Restart { node: node? }),
+            "p" => LabAction::Do(Action::Failover { node: Some(node?) }),
+            "i" => LabAction::Do(Action::Isolate { node: node? }),
+            "c" | "s" if node.is_none() => {
+                LabAction::Notify(Notice { text: "Select a replica first: press its number (1–9), or click it.".into(), error: false })
+            }
+            d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() && d != "0" => {
+                let n: usize = d.parse().ok()?;
+                if n > self.timeline.borrow().head().replicas.len() {
+                    return None;
+                }
+                LabAction::Select(Some(Selection::Replica(format!("n{n}"))))
+            }
+            _ => return None,
+        })
+    }
+
+    fn replace_with(&self, mut fresh: Lab) -> Lab {
+        fresh.speed = self.speed;
+        fresh.reduced_motion = self.reduced_motion;
+        fresh.revision = self.revision + 1;
+        fresh
+    }
+}
+
+impl Reducible for Lab {
+    type Action = LabAction;
+
+    fn reduce(self: Rc<Self>, action: LabAction) -> Rc<Self> {
+        let mut next = self.next();
+        match action {
+            LabAction::Frame(ts) => {
+                if !self.playing {
+                    return self;
+                }
+                let gap = self.last_frame_ms.map(|l| (ts - l).clamp(0.0, MAX_FRAME_GAP_MS)).unwrap_or(0.0);
+                next.last_frame_ms = Some(ts);
+                let mut timeline = self.timeline.borrow_mut();
+                let mut end = timeline.head().end_ms() as f64;
+                let target = self.cursor_ms + gap * self.speed;
+                if target >= end && self.sandbox {
+                    let extended = target as u64 + SANDBOX_EXTENSION_MS;
+                    timeline.head_mut().extend_end(extended);
+                    end = timeline.head().end_ms() as f64;
+                }
+                next.cursor_ms = target.min(end);
+                timeline.advance_to(next.cursor_ms.floor() as u64);
+                if next.cursor_ms >= end {
+                    next.playing = false;
+                    next.last_frame_ms = None;
+                }
+            }
+            LabAction::TogglePlay => {
+                let at_end = self.cursor_ms >= self.end_ms() as f64;
+                if at_end && !self.playing && !self.sandbox {
+                    next.notice = Some(Notice { text: "The scenario has ended. Reset to watch it again, or act on the cluster to carry on.".into(), error: false });
+                    return Rc::new(next);
+                }
+                next.playing = !self.playing;
+                next.last_frame_ms = None;
+            }
+            LabAction::Pause => {
+                next.playing = false;
+                next.last_frame_ms = None;
+            }
+            LabAction::SetSpeed(s) => next.speed = s.clamp(MIN_SPEED, MAX_SPEED),
+            LabAction::Step => {
+                let mut timeline = self.timeline.borrow_mut();
+                if !timeline.step() {
+                    next.notice = Some(Notice { text: "Nothing more happens in this scenario.".into(), error: false });
+                }
+                next.cursor_ms = timeline.head().now() as f64;
+                next.playing = false;
+            }
+            LabAction::Reset => {
+                let fresh = Lab::new((*self.loaded).clone(), self.preset);
+                return Rc::new(self.replace_with(fresh));
+            }
+            LabAction::Load { scenario, preset, notice } => {
+                let mut fresh = Lab::new(scenario, preset);
+                if fresh.notice.is_none() {
+                    fresh.notice = notice;
+                }
+                return Rc::new(self.replace_with(fresh));
+            }
+            LabAction::LoadPreset(id) => {
+                let fresh = Lab::from_preset(id).unwrap_or_else(|| {
+                    let mut l = Lab::default_lab();
+                    l.notice = Some(Notice { text: format!("There is no lesson called “{id}”; the default scenario is loaded."), error: true });
+                    l
+                });
+                return Rc::new(self.replace_with(fresh));
+            }
+            LabAction::Do(action) => {
+                let mut timeline = self.timeline.borrow_mut();
+                let what = action.name();
+                match timeline.head_mut().inject(action) {
+                    Ok(timed) => {
+                        // Show the effect at once, even while paused.
+                        timeline.advance_to(timed.at_ms);
+                        next.cursor_ms = next.cursor_ms.max(timed.at_ms as f64);
+                        next.notice = None;
+                    }
+                    Err(e) => next.notice = Some(Notice { text: format!("Could not {}: {e}", what.replace('_', " ")), error: true }),
+                }
+            }
+            LabAction::SetReplicas(n) => {
+                let mut scenario = (*self.loaded).clone();
+                scenario.cluster.nodes = n;
+                if let Some(w) = scenario.cluster.write_quorum {
+                    scenario.cluster.write_quorum = Some(w.min(n));
+                }
+                // Actions naming replicas that no longer exist would make it invalid.
+                scenario.events.clear();
+                scenario.duration_ms = Some(scenario.duration_ms.unwrap_or(60_000).max(60_000));
+                let mut fresh = Lab::new(scenario, None);
+                fresh.sandbox = true;
+                return Rc::new(self.replace_with(fresh));
+            }
+            LabAction::Select(s) => next.selected = s,
+            LabAction::Notify(n) => next.notice = Some(n),
+            LabAction::DismissNotice => next.notice = None,
+            LabAction::SetReducedMotion(r) => next.reduced_motion = r,
+            LabAction::ToggleHelp => next.help_open = !self.help_open,
+            LabAction::Key(k) => {
+                return match self.key_action(&k) {
+                    Some(action) => self.reduce(action),
+                    None => self,
+                };
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// The lessons, for the scenario picker: (id, title).
+pub fn preset_titles() -> Vec<(&'static str, String)> {
+    PRESETS
+        .iter()
+        .map(|p| (p.id, p.scenario().ok().and_then(|s| s.title).unwrap_or_else(|| p.id.to_string())))
+        .collect()
+}
