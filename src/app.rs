@@ -14,11 +14,20 @@ pub fn App() -> Html {
         // Deliberate: lets the e2e suite prove that a panic during rendering shows the error panel.
         panic!("deliberate panic requested by the `{}` URL fragment", debug::PANIC_TEST_MARKER);
     }
+    let options = crate::lab::PageOptions::from_page();
+    if options.embed {
+        // Inside a course page's iframe: no page chrome.
+        return html! {
+            <main class="stage embed-stage">
+                <crate::lab::LabApp options={options} />
+            </main>
+        };
+    }
     html! {
         <>
             <Header />
             <main class="stage">
-                <crate::lab::LabApp />
+                <crate::lab::LabApp options={options} />
             </main>
         </>
     }

@@ -4,6 +4,8 @@
 
 use crate::cluster::Cluster;
 use crate::panels::{Controls, EventLog, Inspector, Settings, Writes};
+use crate::share::Share;
+use crate::timebar::Timebar;
 use crate::state::{preset_titles, Lab, LabAction, Notice, Selection};
 use replication_sim::ViewOptions;
 use std::cell::RefCell;
@@ -11,20 +13,69 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+use yew::Reducible;
 
-/// The lab the page opens with: a lesson named in the fragment (`#preset=ID`), or the sandbox.
-pub fn initial_lab() -> Lab {
+/// How the page was opened: full lab, or the compact embed of a course page, and its options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageOptions {
+    pub embed: bool,
+    pub autoplay: bool,
+    pub controls: bool,
+    pub log: bool,
+}
+
+impl PageOptions {
+    /// `?embed` (or `embed` in the fragment) makes the compact mode; in the fragment,
+    /// `autoplay`, `controls=0` and `log=0` tune it, and `t=MS` sets the start time.
+    pub fn from_page() -> PageOptions {
+        let location = web_sys::window().map(|w| w.location());
+        let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+        let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+        let parts: Vec<(String, Option<String>)> = search
+            .trim_start_matches('?')
+            .split('&')
+            .chain(hash.trim_start_matches('#').split('&'))
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                None => (p.to_string(), None),
+            })
+            .collect();
+        let flag = |name: &str, default: bool| -> bool {
+            parts.iter().rev().find(|(k, _)| k == name).map(|(_, v)| !matches!(v.as_deref(), Some("0" | "false" | "no"))).unwrap_or(default)
+        };
+        PageOptions { embed: flag("embed", false), autoplay: flag("autoplay", false), controls: flag("controls", true), log: flag("log", true) }
+    }
+}
+
+/// The lab the page opens with: the scenario in the fragment (`#s=1.…`, `#preset=ID`), at
+/// its `t=`, or the sandbox. A bad link loads the sandbox and says what was wrong.
+pub fn initial_lab(options: &PageOptions) -> Lab {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    let wanted = hash.trim_start_matches('#').split('&').find_map(|kv| kv.strip_prefix("preset="));
-    let mut lab = match wanted {
-        Some(id) => Lab::from_preset(id).unwrap_or_else(|| {
-            let mut l = Lab::default_lab();
-            l.notice = Some(Notice { text: format!("There is no lesson called “{}”; the sandbox is loaded instead.", replication_sim::ids::clip(id)), error: true });
-            l
-        }),
-        None => Lab::default_lab(),
+    let fragment = hash.trim_start_matches('#');
+    let names_scenario = fragment.split('&').any(|p| p.starts_with("s=") || p.starts_with("preset=") || p == "s" || p == "preset");
+    let mut lab = if !names_scenario {
+        Lab::default_lab()
+    } else {
+        match replication_sim::link::decode(fragment) {
+            Ok(d) => {
+                let mut lab = Lab::new(d.scenario, d.preset);
+                if let Some(t) = d.options.t_ms {
+                    lab = Rc::new(lab).reduce(LabAction::Seek(t)).take();
+                }
+                lab
+            }
+            Err(e) => {
+                let mut l = Lab::default_lab();
+                l.notice = Some(Notice { text: format!("This link could not be opened: {e}. The sandbox is loaded instead."), error: true });
+                l
+            }
+        }
     };
     lab.reduced_motion = prefers_reduced_motion();
+    if options.autoplay && lab.notice.is_none() {
+        lab = Rc::new(lab).reduce(LabAction::TogglePlay).take();
+    }
     lab
 }
 
@@ -86,9 +137,18 @@ fn window_is_narrow() -> bool {
     web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < COMPACT_WIDTH)
 }
 
+#[derive(Properties, PartialEq)]
+pub struct LabAppProps {
+    pub options: PageOptions,
+}
+
 #[component]
-pub fn LabApp() -> Html {
-    let lab = use_reducer(initial_lab);
+pub fn LabApp(props: &LabAppProps) -> Html {
+    let options = props.options.clone();
+    let lab = {
+        let options = options.clone();
+        use_reducer(move || initial_lab(&options))
+    };
     let compact = use_state(window_is_narrow);
     {
         let compact = compact.clone();
@@ -177,6 +237,73 @@ pub fn LabApp() -> Html {
         Callback::from(move |_| d.emit(LabAction::ToggleHelp))
     };
 
+    let markers = Rc::new(lab.markers());
+    let recorded = Rc::new(lab.recorded_scenario());
+    let unchanged = recorded.events.len() == lab.loaded.events.len() && lab.branch == 0;
+    let timebar = html! {
+        <Timebar now_ms={view.now_ms} end_ms={view.end_ms} head_ms={lab.head_ms()} markers={markers} dispatch={dispatch.clone()} />
+    };
+    let branch_picker = (lab.branches.len() > 1).then(|| {
+        let d = dispatch.clone();
+        let on_change = Callback::from(move |e: Event| {
+            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).and_then(|s| s.value().parse::<usize>().ok());
+            if let Some(i) = v {
+                d.emit(LabAction::SwitchBranch(i));
+            }
+        });
+        html! {
+            <label class="branches">
+                <span>{ "Branch" }</span>
+                <select onchange={on_change} id="branch">
+                    { for lab.branches.iter().enumerate().map(|(i, b)| html! {
+                        <option value={i.to_string()} selected={i == lab.branch}>{ format!("{}: {}", i + 1, b.label) }</option>
+                    }) }
+                </select>
+            </label>
+        }
+    });
+    let notice = lab.notice.as_ref().map(|n| html! {
+        <div class={classes!("notice", n.error.then_some("error"))} role="status" id="notice">
+            <span>{ &n.text }</span>
+            <button onclick={dismiss.clone()} aria-label="Dismiss this message">{ "×" }</button>
+        </div>
+    });
+    let cluster = html! {
+        <Cluster view={view.clone()} selected={lab.selected.clone()} reduced_motion={lab.reduced_motion} compact={*compact} on_select={on_select} />
+    };
+    let controls = html! {
+        <Controls playing={lab.playing} speed={lab.speed} now_ms={view.now_ms} end_ms={view.end_ms} dispatch={dispatch.clone()} />
+    };
+    let announcer = html! { <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ announcement }</div> };
+
+    if options.embed {
+        let full = format!("{}#{}", crate::share::base_url(), crate::share::fragment_for(&recorded, lab.preset, unchanged, view.now_ms));
+        let c = &view.counts;
+        return html! {
+            <div class={classes!("lab", "embed", (*compact).then_some("narrow"))}>
+                <section id="cluster" class="cluster" aria-label={format!("Replication Lab: {}", lab.title())}>
+                    <div class="cluster-head">
+                        <h2>{ lab.title() }</h2>
+                        <span class={classes!("lost-pill", (c.lost > 0).then_some("has-lost"))} id="lost-count" title="confirmed writes lost">{ format!("{} lost", c.lost) }</span>
+                        <a href={full} target="_blank" rel="noopener" class="open-full" aria-label="Open in the full lab (new tab)">{ "Open in the full lab ↗" }</a>
+                    </div>
+                    { cluster }
+                    { timebar }
+                </section>
+                if options.controls { { controls } }
+                { for notice }
+                if lab.selected.is_some() {
+                    <Inspector view={view.clone()} selected={lab.selected.clone()} dispatch={dispatch.clone()} />
+                }
+                if options.log {
+                    <EventLog view={view.clone()} />
+                }
+                { announcer }
+                if lab.help_open { <Help on_close={toggle_help} /> }
+            </div>
+        };
+    }
+
     html! {
         <div class="lab">
             <div class="lab-main">
@@ -188,25 +315,25 @@ pub fn LabApp() -> Html {
                     if let Some(d) = description {
                         <p class="lesson-text">{ d }</p>
                     }
-                    <Cluster view={view.clone()} selected={lab.selected.clone()} reduced_motion={lab.reduced_motion} compact={*compact} on_select={on_select} />
+                    { cluster }
+                    { timebar }
                     <Legend />
                 </section>
-                <Controls playing={lab.playing} speed={lab.speed} now_ms={view.now_ms} end_ms={view.end_ms} dispatch={dispatch.clone()} />
-                if let Some(n) = &lab.notice {
-                    <div class={classes!("notice", n.error.then_some("error"))} role="status">
-                        <span>{ &n.text }</span>
-                        <button onclick={dismiss} aria-label="Dismiss this message">{ "×" }</button>
-                    </div>
-                }
+                { controls }
+                { for notice }
                 <Settings view={view.clone()} preset={lab.preset} presets={presets} dispatch={dispatch.clone()} />
+                <Share scenario={recorded} preset={lab.preset} unchanged={unchanged} now_ms={view.now_ms} title={lab.title()} dispatch={dispatch.clone()} />
+                { for branch_picker }
             </div>
             <aside class="lab-side">
                 <Writes view={view.clone()} dispatch={dispatch.clone()} />
                 <Inspector view={view.clone()} selected={lab.selected.clone()} dispatch={dispatch.clone()} />
-                <EventLog view={view.clone()} />
+                if options.log {
+                    <EventLog view={view.clone()} />
+                }
                 <button class="help-button" onclick={toggle_help.clone()} aria-keyshortcuts="?">{ "Keyboard shortcuts (?)" }</button>
             </aside>
-            <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ announcement }</div>
+            { announcer }
             if lab.help_open {
                 <Help on_close={toggle_help} />
             }
@@ -242,6 +369,9 @@ fn Help(props: &HelpProps) -> Html {
     let keys = [
         ("Space or k", "play / pause"),
         (".", "process the next event"),
+        ("← / →", "back / forward one event"),
+        ("Home", "back to the start"),
+        ("PageUp / PageDown", "previous / next notable moment"),
         ("1 – 9", "select replica n1 – n9"),
         ("c", "crash the selected replica"),
         ("s", "restart the selected replica"),

@@ -10,7 +10,9 @@ pub mod lab;
 pub mod layout;
 pub mod panels;
 pub mod panic_panel;
+pub mod share;
 pub mod state;
+pub mod timebar;
 
 /// Id of the element the app mounts into (see `index.html`).
 pub const ROOT_ID: &str = "app";

@@ -31,11 +31,26 @@ const MAX_FRAME_GAP_MS: f64 = 100.0;
 /// How far a free-running (sandbox) session extends its end each time it reaches it.
 const SANDBOX_EXTENSION_MS: u64 = 60_000;
 
+/// One line of history: a scenario the reader ran, kept when they changed the past.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Branch {
+    pub scenario: Rc<Scenario>,
+    pub label: String,
+}
+
 pub struct Lab {
     /// The scenario as loaded, before the reader's own actions.
     pub loaded: Rc<Scenario>,
     pub preset: Option<&'static str>,
+    /// The run, computed up to the furthest instant reached so far.
     pub timeline: Rc<RefCell<Timeline>>,
+    /// The run at the cursor when the reader has gone back in time; None at the head.
+    pub past: Rc<RefCell<Option<Sim>>>,
+    /// The furthest instant the reader has seen: acting before it forks the run.
+    pub watched_ms: u64,
+    /// Earlier branches of this session, and which one is shown.
+    pub branches: Rc<Vec<Branch>>,
+    pub branch: usize,
     pub cursor_ms: f64,
     pub playing: bool,
     pub speed: f64,
@@ -63,6 +78,12 @@ pub enum LabAction {
     SetSpeed(f64),
     /// Process the next event.
     Step,
+    /// Go back to just before the last event.
+    StepBack,
+    /// Show the run at this instant (the timeline).
+    Seek(u64),
+    /// Return to an earlier branch of the run.
+    SwitchBranch(usize),
     Reset,
     Load { scenario: Scenario, preset: Option<&'static str>, notice: Option<Notice> },
     LoadPreset(&'static str),
@@ -80,17 +101,27 @@ pub enum LabAction {
 }
 
 impl Lab {
+    /// Takes the lab out of the `Rc` a reducer returns (cloning the handles if shared).
+    pub fn take(self: Rc<Self>) -> Lab {
+        Rc::try_unwrap(self).unwrap_or_else(|rc| rc.next())
+    }
+
     pub fn new(scenario: Scenario, preset: Option<&'static str>) -> Lab {
         let (scenario, notice) = match Sim::new(&scenario) {
             Ok(_) => (scenario, None),
             Err(e) => (Scenario::default_scenario(), Some(Notice { text: format!("That scenario could not be used ({e}); the default one is loaded instead."), error: true })),
         };
         let sim = Sim::new(&scenario).expect("the default scenario is valid");
+        let loaded = Rc::new(scenario);
         Lab {
-            sandbox: preset.is_none() && scenario.duration_ms.is_some_and(|d| d >= 60_000),
-            loaded: Rc::new(scenario),
+            sandbox: preset.is_none() && loaded.duration_ms.is_some_and(|d| d >= 60_000),
+            branches: Rc::new(vec![Branch { scenario: loaded.clone(), label: "as loaded".into() }]),
+            branch: 0,
+            loaded,
             preset,
             timeline: Rc::new(RefCell::new(Timeline::new(sim))),
+            past: Rc::new(RefCell::new(None)),
+            watched_ms: 0,
             cursor_ms: 0.0,
             playing: false,
             speed: 1.0,
@@ -112,22 +143,122 @@ impl Lab {
         Some(Lab::new(p.scenario().ok()?, Some(p.id)))
     }
 
+    /// Runs `f` on the simulation as it is at the cursor.
+    pub fn with_sim<R>(&self, f: impl FnOnce(&Sim) -> R) -> R {
+        if let Some(sim) = self.past.borrow().as_ref() {
+            return f(sim);
+        }
+        f(self.timeline.borrow().head())
+    }
+
     /// The engine's picture of the cluster at the cursor.
     pub fn view(&self, opts: &ViewOptions) -> View {
-        self.timeline.borrow().head().view(opts)
+        self.with_sim(|s| s.view(opts))
+    }
+
+    /// Notable moments of the run computed so far, for the timeline's markers.
+    pub fn markers(&self) -> Vec<replication_sim::view::EventView> {
+        self.timeline.borrow().head().markers()
     }
 
     pub fn now_ms(&self) -> u64 {
-        self.timeline.borrow().head().now()
+        self.with_sim(|s| s.now())
     }
 
     pub fn end_ms(&self) -> u64 {
         self.timeline.borrow().head().end_ms()
     }
 
+    /// Furthest instant computed.
+    pub fn head_ms(&self) -> u64 {
+        self.timeline.borrow().head().now()
+    }
+
+    pub fn in_past(&self) -> bool {
+        self.past.borrow().is_some()
+    }
+
     /// The scenario including every action the reader took: it replays this run.
     pub fn recorded_scenario(&self) -> Scenario {
         (*self.timeline.borrow().head().scenario).clone()
+    }
+
+    /// Shows the run at `t` (a seek), computing ahead if needed.
+    fn seek(&self, next: &mut Lab, t: u64) {
+        let t = t.min(self.end_ms());
+        let mut timeline = self.timeline.borrow_mut();
+        if t >= timeline.head().now() {
+            timeline.advance_to(t);
+            *self.past.borrow_mut() = None;
+        } else {
+            *self.past.borrow_mut() = Some(timeline.seek(t));
+        }
+        next.cursor_ms = t as f64;
+        next.watched_ms = next.watched_ms.max(t);
+    }
+
+    /// Shows the run right after its `n`th event.
+    fn seek_event(&self, next: &mut Lab, n: u64) {
+        let mut timeline = self.timeline.borrow_mut();
+        let sim = timeline.seek_event(n);
+        next.cursor_ms = sim.now() as f64;
+        next.watched_ms = next.watched_ms.max(sim.now());
+        let at_head = sim.events_processed() >= timeline.head().events_processed();
+        *self.past.borrow_mut() = if at_head { None } else { Some(sim) };
+    }
+
+    fn events_at_cursor(&self) -> u64 {
+        self.with_sim(|s| s.events_processed())
+    }
+
+    /// A reader's action. At the head of the run it is simply recorded; before the furthest
+    /// point they have watched, it starts a new branch from the cursor, and the old one is
+    /// kept to return to.
+    fn act(&self, next: &mut Lab, action: Action) {
+        let what = action.name().replace('_', " ");
+        let now = self.now_ms();
+        let at_head = !self.in_past();
+        if at_head {
+            let mut timeline = self.timeline.borrow_mut();
+            match timeline.head_mut().inject(action) {
+                Ok(timed) => {
+                    // Show the effect at once, even while paused.
+                    timeline.advance_to(timed.at_ms);
+                    next.cursor_ms = next.cursor_ms.max(timed.at_ms as f64);
+                    next.watched_ms = next.watched_ms.max(timed.at_ms);
+                    next.notice = None;
+                }
+                Err(e) => next.notice = Some(Notice { text: format!("Could not {what}: {e}"), error: true }),
+            }
+            return;
+        }
+        // Changing the past: the reader's own later actions belong to the old branch.
+        let old = self.recorded_scenario();
+        let base = self.loaded.events.len();
+        let mut scenario = old.clone();
+        scenario.events = old.events[..base.min(old.events.len())].to_vec();
+        scenario.events.extend(old.events.iter().skip(base).filter(|e| e.at_ms <= now).cloned());
+        scenario.events.push(replication_sim::TimedAction { at_ms: now + 1, action });
+        if let Err(e) = scenario.validate() {
+            next.notice = Some(Notice { text: format!("Could not {what}: {e}"), error: true });
+            return;
+        }
+        let Ok(sim) = Sim::new(&scenario) else { return };
+        let mut timeline = Timeline::new(sim);
+        timeline.advance_to(now + 1);
+        let mut branches = (*self.branches).clone();
+        branches[self.branch].scenario = Rc::new(old);
+        branches.push(Branch { scenario: Rc::new(scenario), label: format!("from {}: {what}", crate::panels::format_time(now)) });
+        next.branch = branches.len() - 1;
+        next.branches = Rc::new(branches);
+        next.timeline = Rc::new(RefCell::new(timeline));
+        next.past = Rc::new(RefCell::new(None));
+        next.cursor_ms = (now + 1) as f64;
+        next.watched_ms = now + 1;
+        next.notice = Some(Notice {
+            text: format!("You changed the past: a new branch starts at {}. The previous run is kept under “Branch”.", crate::panels::format_time(now)),
+            error: false,
+        });
     }
 
     pub fn title(&self) -> String {
@@ -139,6 +270,10 @@ impl Lab {
             loaded: self.loaded.clone(),
             preset: self.preset,
             timeline: self.timeline.clone(),
+            past: self.past.clone(),
+            watched_ms: self.watched_ms,
+            branches: self.branches.clone(),
+            branch: self.branch,
             cursor_ms: self.cursor_ms,
             playing: self.playing,
             speed: self.speed,
@@ -165,7 +300,19 @@ impl Lab {
         let up = node.map(|n| self.timeline.borrow().head().replicas.get(n.index()).is_some_and(|r| r.up));
         Some(match key {
             " " | "k" => LabAction::TogglePlay,
-            "." => LabAction::Step,
+            "." | "ArrowRight" => LabAction::Step,
+            "," | "ArrowLeft" => LabAction::StepBack,
+            "Home" => LabAction::Seek(0),
+            "PageUp" | "PageDown" => {
+                let now = self.now_ms();
+                let markers = self.markers();
+                let t = if key == "PageDown" {
+                    markers.iter().map(|m| m.at_ms).find(|&t| t > now)?
+                } else {
+                    markers.iter().rev().map(|m| m.at_ms).find(|&t| t < now).unwrap_or(0)
+                };
+                LabAction::Seek(t)
+            }
             "Escape" => {
                 if self.help_open {
                     LabAction::ToggleHelp
@@ -215,6 +362,18 @@ impl Reducible for Lab {
                 }
                 let gap = self.last_frame_ms.map(|l| (ts - l).clamp(0.0, MAX_FRAME_GAP_MS)).unwrap_or(0.0);
                 next.last_frame_ms = Some(ts);
+                // Replaying the past: run the past copy forward until it meets the head.
+                let head_ms = self.head_ms();
+                let target = self.cursor_ms + gap * self.speed;
+                if let Some(sim) = self.past.borrow_mut().as_mut() {
+                    if (target as u64) < head_ms {
+                        sim.run_until(target.floor() as u64);
+                        next.cursor_ms = target;
+                        next.watched_ms = next.watched_ms.max(target as u64);
+                        return Rc::new(next);
+                    }
+                }
+                *self.past.borrow_mut() = None;
                 let mut timeline = self.timeline.borrow_mut();
                 let mut end = timeline.head().end_ms() as f64;
                 let target = self.cursor_ms + gap * self.speed;
@@ -224,6 +383,7 @@ impl Reducible for Lab {
                     end = timeline.head().end_ms() as f64;
                 }
                 next.cursor_ms = target.min(end);
+                next.watched_ms = next.watched_ms.max(next.cursor_ms as u64);
                 timeline.advance_to(next.cursor_ms.floor() as u64);
                 if next.cursor_ms >= end {
                     next.playing = false;
@@ -245,11 +405,46 @@ impl Reducible for Lab {
             }
             LabAction::SetSpeed(s) => next.speed = s.clamp(MIN_SPEED, MAX_SPEED),
             LabAction::Step => {
-                let mut timeline = self.timeline.borrow_mut();
-                if !timeline.step() {
-                    next.notice = Some(Notice { text: "Nothing more happens in this scenario.".into(), error: false });
+                next.playing = false;
+                let n = self.events_at_cursor();
+                let head_events = self.timeline.borrow().head().events_processed();
+                if self.in_past() || n < head_events {
+                    self.seek_event(&mut next, n + 1);
+                } else {
+                    let mut timeline = self.timeline.borrow_mut();
+                    if !timeline.step() {
+                        next.notice = Some(Notice { text: "Nothing more happens in this scenario.".into(), error: false });
+                    }
+                    next.cursor_ms = timeline.head().now() as f64;
+                    next.watched_ms = next.watched_ms.max(timeline.head().now());
                 }
-                next.cursor_ms = timeline.head().now() as f64;
+            }
+            LabAction::StepBack => {
+                next.playing = false;
+                let n = self.events_at_cursor();
+                if n == 0 {
+                    next.notice = Some(Notice { text: "This is the start of the run.".into(), error: false });
+                } else {
+                    self.seek_event(&mut next, n - 1);
+                }
+            }
+            LabAction::Seek(t) => {
+                next.last_frame_ms = None;
+                self.seek(&mut next, t);
+            }
+            LabAction::SwitchBranch(i) => {
+                let Some(b) = self.branches.get(i) else { return self };
+                if i == self.branch {
+                    return self;
+                }
+                let Ok(sim) = Sim::new(&b.scenario) else { return self };
+                let t = self.now_ms();
+                let mut timeline = Timeline::new(sim);
+                timeline.advance_to(t);
+                next.timeline = Rc::new(RefCell::new(timeline));
+                next.past = Rc::new(RefCell::new(None));
+                next.branch = i;
+                next.cursor_ms = t as f64;
                 next.playing = false;
             }
             LabAction::Reset => {
@@ -271,19 +466,7 @@ impl Reducible for Lab {
                 });
                 return Rc::new(self.replace_with(fresh));
             }
-            LabAction::Do(action) => {
-                let mut timeline = self.timeline.borrow_mut();
-                let what = action.name();
-                match timeline.head_mut().inject(action) {
-                    Ok(timed) => {
-                        // Show the effect at once, even while paused.
-                        timeline.advance_to(timed.at_ms);
-                        next.cursor_ms = next.cursor_ms.max(timed.at_ms as f64);
-                        next.notice = None;
-                    }
-                    Err(e) => next.notice = Some(Notice { text: format!("Could not {}: {e}", what.replace('_', " ")), error: true }),
-                }
-            }
+            LabAction::Do(action) => self.act(&mut next, action),
             LabAction::SetReplicas(n) => {
                 let mut scenario = (*self.loaded).clone();
                 scenario.cluster.nodes = n;

@@ -75,6 +75,18 @@ impl Timeline {
         sim
     }
 
+    /// The simulation right after its `n`th event (or its last, if it has fewer).
+    pub fn seek_event(&mut self, n: u64) -> Sim {
+        while self.head.events_processed() < n && self.step() {}
+        if n >= self.head.events_processed() {
+            return self.head.clone();
+        }
+        let i = self.checkpoints.partition_point(|c| c.events_processed() <= n).saturating_sub(1);
+        let mut sim = self.checkpoints[i].clone();
+        while sim.events_processed() < n && sim.step() {}
+        sim
+    }
+
     /// Forgets everything computed after `t` (a fork: the past was changed there).
     pub fn truncate_after(&mut self, t: u64) {
         let mut sim = self.seek(t);

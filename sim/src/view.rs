@@ -433,6 +433,23 @@ impl Sim {
         }
     }
 
+    /// Every notable moment of the run so far (crash, failover, write lost, snapshot taken,
+    /// follower caught up...), for the markers on the timeline.
+    pub fn markers(&self) -> Vec<EventView> {
+        self.notes
+            .iter()
+            .filter(|n| n.kind.notable())
+            .map(|n| EventView {
+                at_ms: n.at_ms,
+                kind: n.kind.name().into(),
+                notable: true,
+                text: n.text.clone(),
+                node: n.node.map(|x| x.to_string()),
+                writes: n.writes.iter().map(|w| w.to_string()).collect(),
+            })
+            .collect()
+    }
+
     /// Messages of one kind in flight: handy for tests and the inspector.
     pub fn in_flight_of(&self, kind: MessageKind) -> usize {
         self.in_flight.values().filter(|m| m.payload.kind() == kind).count()

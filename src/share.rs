@@ -1,0 +1,219 @@
+//! Sharing a run: the scenario link (with the time cursor), the iframe snippet for course
+//! pages, and scenario and trace files to export and import. Links and files go through the
+//! engine's own codec and parser, so the app, the runner and the tests agree on them.
+
+use crate::state::{LabAction, Notice};
+use replication_sim::link;
+use replication_sim::Scenario;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The page's address without fragment and query: where links and embeds point.
+pub fn base_url() -> String {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else { return String::new() };
+    let origin = loc.origin().unwrap_or_default();
+    let path = loc.pathname().unwrap_or_default();
+    format!("{origin}{path}")
+}
+
+/// The fragment that replays this run to this instant: a lesson's readable name when the
+/// reader has not changed it, the encoded scenario otherwise.
+pub fn fragment_for(scenario: &Scenario, preset: Option<&str>, unchanged: bool, t_ms: u64) -> String {
+    match preset {
+        Some(id) if unchanged => link::encode_preset(id, Some(t_ms)),
+        _ => link::encode(scenario, Some(t_ms)),
+    }
+}
+
+pub fn embed_snippet(url: &str, title: &str) -> String {
+    let safe_title = title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    format!(
+        "<iframe src=\"{url}\" title=\"Replication Lab: {safe_title}\" loading=\"lazy\" width=\"820\" height=\"600\" style=\"border:0;max-width:100%\" allow=\"clipboard-write\"></iframe>"
+    )
+}
+
+/// Tries the clipboard; the selectable field beside it is the fallback that always works.
+fn try_copy(text: &str, done: Callback<bool>) {
+    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+        done.emit(false);
+        return;
+    };
+    let promise = clipboard.write_text(text);
+    let ok = {
+        let done = done.clone();
+        Closure::once(move |_: JsValue| done.emit(true))
+    };
+    let fail = Closure::once(move |_: JsValue| done.emit(false));
+    let _ = promise.then2(&ok, &fail);
+    ok.forget();
+    fail.forget();
+}
+
+/// Offers `text` as a file download.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "the browser refused to build the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "the browser refused to offer the file")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| "no link element")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+fn file_name(title: &str) -> String {
+    let slug: String = title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    if slug.is_empty() { "scenario".into() } else { slug.chars().take(48).collect() }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ShareProps {
+    /// The scenario that replays this run, the reader's actions included.
+    pub scenario: Rc<Scenario>,
+    pub preset: Option<&'static str>,
+    pub unchanged: bool,
+    pub now_ms: u64,
+    pub title: String,
+    pub dispatch: Callback<LabAction>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Open {
+    None,
+    Link,
+    Embed,
+}
+
+#[component]
+pub fn Share(props: &ShareProps) -> Html {
+    let open = use_state(|| Open::None);
+    let copied = use_state(|| None::<bool>);
+    let fragment = fragment_for(&props.scenario, props.preset, props.unchanged, props.now_ms);
+    let url = format!("{}#{}", base_url(), fragment);
+    let embed_url = format!("{}?embed#{}", base_url(), fragment);
+    let snippet = embed_snippet(&embed_url, &props.title);
+    let shown = match *open {
+        Open::Link => Some(url.clone()),
+        Open::Embed => Some(snippet.clone()),
+        Open::None => None,
+    };
+
+    let show = |what: Open| {
+        let (open, copied) = (open.clone(), copied.clone());
+        let text = if what == Open::Link { url.clone() } else { snippet.clone() };
+        let url = url.clone();
+        Callback::from(move |_: MouseEvent| {
+            if what == Open::Link {
+                // The address bar then holds the link too, for bookmarking.
+                if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+                }
+            }
+            open.set(what);
+            copied.set(None);
+            let copied = copied.clone();
+            try_copy(&text, Callback::from(move |ok| copied.set(Some(ok))));
+        })
+    };
+    let on_link = show(Open::Link);
+    let on_embed = show(Open::Embed);
+    let close = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(Open::None))
+    };
+    let select_all = Callback::from(|e: FocusEvent| {
+        if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+            t.select();
+        }
+    });
+    let export_scenario = {
+        let (s, d, title) = (props.scenario.clone(), props.dispatch.clone(), props.title.clone());
+        Callback::from(move |_| {
+            if let Err(e) = download(&format!("{}.json", file_name(&title)), "application/json", &s.to_json_pretty()) {
+                d.emit(LabAction::Notify(Notice { text: format!("Could not export: {e}"), error: true }));
+            }
+        })
+    };
+    let export_trace = {
+        let (s, d, t, title) = (props.scenario.clone(), props.dispatch.clone(), props.now_ms, props.title.clone());
+        Callback::from(move |_| {
+            // Determinism makes the trace cheap to keep: replay with recording on.
+            let Ok(mut sim) = replication_sim::Sim::new(&s) else { return };
+            sim.record_trace();
+            sim.run_until(t);
+            let json = serde_json::to_string_pretty(&serde_json::json!({
+                "scenario": &*s,
+                "until_ms": t,
+                "trace_hash": format!("{:016x}", sim.trace_hash()),
+                "events": sim.trace(),
+            }))
+            .unwrap_or_default();
+            if let Err(e) = download(&format!("{}-trace.json", file_name(&title)), "application/json", &json) {
+                d.emit(LabAction::Notify(Notice { text: format!("Could not export the trace: {e}"), error: true }));
+            }
+        })
+    };
+    let import = {
+        let d = props.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            input.set_value("");
+            if file.size() > link::MAX_SCENARIO_BYTES as f64 {
+                d.emit(LabAction::Notify(Notice { text: format!("{} is too large to be a scenario (over {} KB).", file.name(), link::MAX_SCENARIO_BYTES / 1024), error: true }));
+                return;
+            }
+            let Ok(reader) = web_sys::FileReader::new() else { return };
+            let name = file.name();
+            let d2 = d.clone();
+            let r2 = reader.clone();
+            let onload = Closure::once(move |_: web_sys::ProgressEvent| {
+                let text = r2.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
+                match Scenario::from_json(&text) {
+                    Ok(scenario) => d2.emit(LabAction::Load { scenario, preset: None, notice: Some(Notice { text: format!("Loaded {name}."), error: false }) }),
+                    Err(e) => d2.emit(LabAction::Notify(Notice { text: format!("{name} is not a usable scenario: {e}. Nothing was changed."), error: true })),
+                }
+            });
+            reader.set_onloadend(Some(onload.as_ref().unchecked_ref()));
+            onload.forget();
+            let _ = reader.read_as_text(&file);
+        })
+    };
+
+    html! {
+        <section class="share" aria-labelledby="share-title">
+            <h2 id="share-title">{ "Share and save" }</h2>
+            <div class="actions">
+                <button onclick={on_link} id="copy-link">{ "Copy link" }</button>
+                <button onclick={on_embed} id="embed">{ "Embed" }</button>
+                <button onclick={export_scenario}>{ "Export scenario" }</button>
+                <button onclick={export_trace}>{ "Export trace" }</button>
+                <label class="file-button">
+                    <span>{ "Import scenario" }</span>
+                    <input type="file" accept=".json,application/json" onchange={import} id="import" />
+                </label>
+            </div>
+            if let Some(text) = shown {
+                <div class="share-box">
+                    <label for="share-text">
+                        { match (*open, *copied) {
+                            (Open::Link, Some(true)) => "Link copied. It replays this run and stops at this instant:",
+                            (Open::Embed, Some(true)) => "Snippet copied. Paste it into your course page:",
+                            (Open::Link, _) => "Select the link and copy it (Ctrl+C). It replays this run and stops at this instant:",
+                            _ => "Select the snippet and copy it (Ctrl+C) into your course page:",
+                        } }
+                    </label>
+                    <textarea id="share-text" readonly=true rows={if *open == Open::Embed { "4" } else { "3" }} value={text} onfocus={select_all} />
+                    <button onclick={close}>{ "Done" }</button>
+                </div>
+            }
+        </section>
+    }
+}

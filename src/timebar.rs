@@ -1,0 +1,95 @@
+//! The timeline under the cluster: simulated time with a marker at each notable moment
+//! (crash, failover, write lost, snapshot, caught up). Dragging seeks, forwards or back;
+//! buttons and arrow keys step one event at a time.
+
+use crate::panels::format_time;
+use crate::state::LabAction;
+use replication_sim::view::EventView;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// A marker's glyph, so kinds differ without colour.
+fn marker_glyph(kind: &str) -> &'static str {
+    match kind {
+        "crash" => "✕",
+        "restart" => "↻",
+        "leader" => "★",
+        "lost" => "✗",
+        "snapshot" => "■",
+        "caught_up" => "✓",
+        "step_down" => "▼",
+        _ => "•",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TimebarProps {
+    pub now_ms: u64,
+    pub end_ms: u64,
+    /// Furthest instant computed; markers exist up to here.
+    pub head_ms: u64,
+    pub markers: Rc<Vec<EventView>>,
+    pub dispatch: Callback<LabAction>,
+}
+
+#[component]
+pub fn Timebar(props: &TimebarProps) -> Html {
+    let end = props.end_ms.max(1);
+    let pct = |t: u64| (t as f64 / end as f64 * 100.0).clamp(0.0, 100.0);
+    let on_input = {
+        let d = props.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.value().parse::<f64>().ok());
+            if let Some(v) = v {
+                d.emit(LabAction::Seek(v as u64));
+            }
+        })
+    };
+    let back = {
+        let d = props.dispatch.clone();
+        Callback::from(move |_| d.emit(LabAction::StepBack))
+    };
+    let forward = {
+        let d = props.dispatch.clone();
+        Callback::from(move |_| d.emit(LabAction::Step))
+    };
+    // Markers close together would sit on top of each other: keep one per pixel-ish slot.
+    let mut last_slot = -1i64;
+    let markers: Html = props
+        .markers
+        .iter()
+        .filter(|m| {
+            let slot = (pct(m.at_ms) * 3.0) as i64;
+            let keep = slot != last_slot;
+            last_slot = slot;
+            keep
+        })
+        .map(|m| {
+            let d = props.dispatch.clone();
+            let at = m.at_ms;
+            html! {
+                <button class={classes!("marker", format!("mk-{}", m.kind))} tabindex="-1"
+                        style={format!("left:{:.2}%", pct(m.at_ms))}
+                        title={format!("{}: {}", format_time(m.at_ms), m.text)}
+                        aria-label={format!("Jump to {}: {}", format_time(m.at_ms), m.text)}
+                        onclick={Callback::from(move |_| d.emit(LabAction::Seek(at)))}>
+                    { marker_glyph(&m.kind) }
+                </button>
+            }
+        })
+        .collect();
+    html! {
+        <div class="timebar">
+            <button onclick={back} aria-keyshortcuts="ArrowLeft" title="Back one event (←)" aria-label="Back one event">{ "‹" }</button>
+            <div class="track">
+                <div class="computed" style={format!("width:{:.2}%", pct(props.head_ms))}></div>
+                <div class="markers">{ markers }</div>
+                <input type="range" id="timeline" min="0" max={end.to_string()} step="1" value={props.now_ms.to_string()} oninput={on_input}
+                       aria-label="Simulated time" aria-valuetext={format!("{} of {}", format_time(props.now_ms), format_time(end))}
+                       aria-keyshortcuts="Home PageUp PageDown" />
+            </div>
+            <button onclick={forward} aria-keyshortcuts="ArrowRight" title="Forward one event (→)" aria-label="Forward one event">{ "›" }</button>
+        </div>
+    }
+}
