@@ -4,6 +4,7 @@
 //! `tests/` can mount the same components the real page mounts.
 
 pub mod app;
+pub mod bench;
 pub mod cluster;
 pub mod debug;
 pub mod lab;
