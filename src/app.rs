@@ -1,11 +1,16 @@
-//! The app shell: header and the cluster stage. A placeholder until the engine UI is built.
-//!
-//! Extend here: UI state will be a `Reducible` that calls into `replication_sim`; children take
-//! `Callback` props; timers and animation frames live in effects that clean up after themselves.
+//! The app shell: the header with its navigation, and the page the URL asks for — the lesson
+//! gallery (`#lessons`), or the laboratory with whatever scenario the fragment names. A new
+//! fragment (a pasted link, a lesson chosen) mounts a fresh laboratory.
 
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::debug;
+
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
 
 /// Root component, mounted by `crate::start` (and by the component tests).
 #[component]
@@ -14,44 +19,64 @@ pub fn App() -> Html {
         // Deliberate: lets the e2e suite prove that a panic during rendering shows the error panel.
         panic!("deliberate panic requested by the `{}` URL fragment", debug::PANIC_TEST_MARKER);
     }
+    let hash = use_state(current_hash);
+    {
+        let hash = hash.clone();
+        use_effect_with((), move |_| {
+            let closure = Closure::<dyn FnMut()>::new(move || hash.set(current_hash()));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref());
+                }
+                drop(closure);
+            }
+        });
+    }
     let options = crate::lab::PageOptions::from_page();
     if options.embed {
         // Inside a course page's iframe: no page chrome.
         return html! {
             <main class="stage embed-stage">
-                <crate::lab::LabApp options={options} />
+                <crate::lab::LabApp key={(*hash).clone()} options={options} />
             </main>
         };
     }
+    let gallery = hash.as_str() == "#lessons";
     html! {
         <>
-            <Header />
+            <Header gallery={gallery} />
             <main class="stage">
-                <crate::lab::LabApp options={options} />
+                if gallery {
+                    <crate::lessons_ui::Gallery />
+                } else {
+                    <crate::lab::LabApp key={(*hash).clone()} options={options} />
+                }
             </main>
         </>
     }
 }
 
-/// Page header: the lab's name and what it is about.
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    #[prop_or_default]
+    pub gallery: bool,
+}
+
+/// Page header: the lab's name, what it is about, and where to go.
 #[component]
-pub fn Header() -> Html {
+pub fn Header(props: &HeaderProps) -> Html {
     html! {
         <header class="app-header">
             <h1>{ "Replication Lab" }</h1>
             <p class="tagline">{ "Leaders, followers and the writes they lose" }</p>
+            <nav class="app-nav" aria-label="Pages">
+                <a href="#lessons" aria-current={if props.gallery { "page" } else { "false" }}>{ "Lessons" }</a>
+                <a href="#" aria-current={if props.gallery { "false" } else { "page" }}>{ "Lab" }</a>
+            </nav>
         </header>
-    }
-}
-
-/// Where the cluster will be drawn as SVG (nodes, links, log entries in flight).
-///
-/// The id `cluster` is a contract with the e2e tests and the benchmark (`#cluster svg`).
-#[component]
-pub fn ClusterStage() -> Html {
-    html! {
-        <section id="cluster" class="cluster" aria-label="Cluster">
-            <p class="placeholder">{ "The replication engine is not wired in yet." }</p>
-        </section>
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::cluster::Cluster;
 use crate::panels::{Controls, EventLog, Inspector, Settings, Writes};
+use crate::lessons_ui::LessonPanel;
 use crate::share::Share;
 use crate::timebar::Timebar;
 use crate::state::{preset_titles, Lab, LabAction, Notice, Selection};
@@ -54,7 +55,14 @@ pub fn initial_lab(options: &PageOptions) -> Lab {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     let fragment = hash.trim_start_matches('#');
     let names_scenario = fragment.split('&').any(|p| p.starts_with("s=") || p.starts_with("preset=") || p == "s" || p == "preset");
-    let mut lab = if !names_scenario {
+    let lesson = fragment.split('&').find_map(|p| p.strip_prefix("lesson="));
+    let mut lab = if let Some(id) = lesson {
+        Lab::lesson(id).unwrap_or_else(|| {
+            let mut l = Lab::default_lab();
+            l.notice = Some(Notice { text: format!("There is no lesson called “{}”; the sandbox is loaded instead.", replication_sim::ids::clip(id)), error: true });
+            l
+        })
+    } else if !names_scenario {
         Lab::default_lab()
     } else {
         match replication_sim::link::decode(fragment) {
@@ -312,7 +320,10 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                         <h2>{ lab.title() }</h2>
                         <span class="mode-pill">{ format!("{} · leader {} · epoch {}", view.mode, view.leader.clone().unwrap_or_else(|| "none".into()), view.epoch) }</span>
                     </div>
-                    if let Some(d) = description {
+                    if let Some(l) = lab.lesson {
+                        <LessonPanel intro={l.intro} question={l.question} caption={lab.caption()} pause={lab.lesson_pause.clone()}
+                                     outcome={lab.lesson_outcome()} playing={lab.playing} dispatch={dispatch.clone()} />
+                    } else if let Some(d) = description {
                         <p class="lesson-text">{ d }</p>
                     }
                     { cluster }
@@ -382,6 +393,7 @@ fn Help(props: &HelpProps) -> Html {
         ("h", "heal the network"),
         ("w", "write by hand (focuses the key field)"),
         ("Escape", "clear the selection, close this list"),
+        ("Enter or n", "continue a lesson from a key moment"),
         ("?", "show or hide this list"),
     ];
     html! {

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod debug;
 pub mod lab;
 pub mod layout;
+pub mod lessons_ui;
 pub mod panels;
 pub mod panic_panel;
 pub mod share;

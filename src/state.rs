@@ -2,6 +2,7 @@
 //! the run, the time cursor, play/pause and speed, and what the reader selected. Every
 //! replication decision stays in `replication_sim`.
 
+use replication_sim::lessons::Lesson;
 use replication_sim::presets::{Preset, PRESETS};
 use replication_sim::{Action, Scenario, Sim, Timeline, View, ViewOptions};
 use std::cell::RefCell;
@@ -61,6 +62,12 @@ pub struct Lab {
     pub sandbox: bool,
     pub reduced_motion: bool,
     pub help_open: bool,
+    /// Guided lesson mode: pauses at key moments and checks what the run showed.
+    pub lesson: Option<&'static Lesson>,
+    /// Lesson pauses up to here have been seen and continued from.
+    pub paused_through_ms: u64,
+    /// The lesson is holding at this key moment, waiting for the reader.
+    pub lesson_pause: Option<String>,
     revision: u64,
 }
 
@@ -84,6 +91,8 @@ pub enum LabAction {
     Seek(u64),
     /// Return to an earlier branch of the run.
     SwitchBranch(usize),
+    /// Go on from a lesson's key moment.
+    Continue,
     Reset,
     Load { scenario: Scenario, preset: Option<&'static str>, notice: Option<Notice> },
     LoadPreset(&'static str),
@@ -130,8 +139,45 @@ impl Lab {
             notice,
             reduced_motion: false,
             help_open: false,
+            lesson: None,
+            paused_through_ms: 0,
+            lesson_pause: None,
             revision: 0,
         }
+    }
+
+    /// A preset opened as a guided lesson.
+    pub fn lesson(id: &str) -> Option<Lab> {
+        let lesson = Lesson::by_id(id)?;
+        let mut lab = Lab::from_preset(id)?;
+        lab.lesson = Some(lesson);
+        Some(lab)
+    }
+
+    /// The lesson's key moment in `(from, to]`, if one happened there.
+    fn lesson_moment(&self, from: u64, to: u64) -> Option<(u64, String)> {
+        let lesson = self.lesson?;
+        let timeline = self.timeline.borrow();
+        let notes = &timeline.head().notes;
+        let at = notes.iter().find(|n| n.at_ms > from && n.at_ms <= to && lesson.pause_on.contains(&n.kind))?.at_ms;
+        // Everything notable at that instant, in order: a failover and its lost writes together.
+        let text: Vec<String> = notes.iter().filter(|n| n.at_ms == at && lesson.pause_on.contains(&n.kind)).map(|n| n.text.clone()).collect();
+        Some((at, text.join(" ")))
+    }
+
+    /// The latest engine sentence at the cursor: the lesson's running caption.
+    pub fn caption(&self) -> Option<String> {
+        let now = self.now_ms();
+        self.with_sim(|s| s.notes.iter().rev().find(|n| n.at_ms <= now).map(|n| n.text.clone()))
+    }
+
+    /// The lesson's checks against the run as it ended, once it has.
+    pub fn lesson_outcome(&self) -> Option<Vec<replication_sim::lessons::Check>> {
+        let lesson = self.lesson?;
+        if self.cursor_ms < self.end_ms() as f64 {
+            return None;
+        }
+        Some(self.with_sim(|s| lesson.checks(s)))
     }
 
     pub fn default_lab() -> Lab {
@@ -283,6 +329,9 @@ impl Lab {
             sandbox: self.sandbox,
             reduced_motion: self.reduced_motion,
             help_open: self.help_open,
+            lesson: self.lesson,
+            paused_through_ms: self.paused_through_ms,
+            lesson_pause: self.lesson_pause.clone(),
             revision: self.revision + 1,
         }
     }
@@ -321,6 +370,7 @@ impl Lab {
                 }
             }
             "?" => LabAction::ToggleHelp,
+            "Enter" | "n" if self.lesson_pause.is_some() => LabAction::Continue,
             "a" => LabAction::Do(Action::AddFollower {}),
             "f" => LabAction::Do(Action::Failover { node: None }),
             "h" => LabAction::Do(Action::Heal),
@@ -365,13 +415,21 @@ impl Reducible for Lab {
                 // Replaying the past: run the past copy forward until it meets the head.
                 let head_ms = self.head_ms();
                 let target = self.cursor_ms + gap * self.speed;
-                if let Some(sim) = self.past.borrow_mut().as_mut() {
-                    if (target as u64) < head_ms {
-                        sim.run_until(target.floor() as u64);
-                        next.cursor_ms = target;
-                        next.watched_ms = next.watched_ms.max(target as u64);
+                if self.in_past() && (target as u64) < head_ms {
+                    let from = (self.cursor_ms as u64).max(self.paused_through_ms);
+                    if let Some((at, text)) = self.lesson_moment(from, target as u64) {
+                        self.seek(&mut next, at);
+                        next.playing = false;
+                        next.last_frame_ms = None;
+                        next.lesson_pause = Some(text);
                         return Rc::new(next);
                     }
+                    if let Some(sim) = self.past.borrow_mut().as_mut() {
+                        sim.run_until(target.floor() as u64);
+                    }
+                    next.cursor_ms = target;
+                    next.watched_ms = next.watched_ms.max(target as u64);
+                    return Rc::new(next);
                 }
                 *self.past.borrow_mut() = None;
                 let mut timeline = self.timeline.borrow_mut();
@@ -385,12 +443,31 @@ impl Reducible for Lab {
                 next.cursor_ms = target.min(end);
                 next.watched_ms = next.watched_ms.max(next.cursor_ms as u64);
                 timeline.advance_to(next.cursor_ms.floor() as u64);
+                drop(timeline);
+                let from = (self.cursor_ms as u64).max(self.paused_through_ms);
+                if let Some((at, text)) = self.lesson_moment(from, next.cursor_ms as u64) {
+                    // Hold at the key moment until the reader continues.
+                    self.seek(&mut next, at);
+                    next.playing = false;
+                    next.last_frame_ms = None;
+                    next.lesson_pause = Some(text);
+                    return Rc::new(next);
+                }
                 if next.cursor_ms >= end {
                     next.playing = false;
                     next.last_frame_ms = None;
                 }
             }
+            LabAction::Continue => {
+                next.paused_through_ms = self.now_ms();
+                next.lesson_pause = None;
+                next.playing = true;
+                next.last_frame_ms = None;
+            }
             LabAction::TogglePlay => {
+                if self.lesson_pause.is_some() && !self.playing {
+                    return self.reduce(LabAction::Continue);
+                }
                 let at_end = self.cursor_ms >= self.end_ms() as f64;
                 if at_end && !self.playing && !self.sandbox {
                     next.notice = Some(Notice { text: "The scenario has ended. Reset to watch it again, or act on the cluster to carry on.".into(), error: false });

@@ -9,6 +9,7 @@
 pub mod checker;
 pub mod chunked;
 pub mod ids;
+pub mod lessons;
 pub mod link;
 pub mod log;
 pub mod message;

@@ -1,0 +1,322 @@
+//! The guided lessons, one per preset: an introduction, a question to think about, the
+//! moments at which the lesson pauses, and what the reader should have seen, as checks
+//! evaluated against the actual run. A reader who changes the scenario so that the effect
+//! does not happen is told so, rather than being told it did.
+
+use crate::ids::NodeId;
+use crate::presets::Preset;
+use crate::sim::{LostReason, NoteKind, Outcome, Sim};
+use crate::Mode;
+
+/// One claim about the run, and whether this run bears it out.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Check {
+    pub claim: String,
+    pub held: bool,
+    /// The figures behind the verdict.
+    pub evidence: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct Lesson {
+    /// Same as the preset's id.
+    pub id: &'static str,
+    pub intro: &'static str,
+    pub question: &'static str,
+    /// Kinds of engine event at which the lesson pauses for the reader.
+    pub pause_on: &'static [NoteKind],
+    checks: fn(&Sim) -> Vec<Check>,
+}
+
+impl Lesson {
+    pub fn preset(&self) -> &'static Preset {
+        Preset::by_id(self.id).expect("every lesson has a preset")
+    }
+
+    /// What the reader should have seen, judged on `sim` (normally at the run's end).
+    pub fn checks(&self, sim: &Sim) -> Vec<Check> {
+        (self.checks)(sim)
+    }
+
+    pub fn by_id(id: &str) -> Option<&'static Lesson> {
+        LESSONS.iter().find(|l| l.id == id)
+    }
+}
+
+fn check(claim: &str, held: bool, evidence: String) -> Check {
+    Check { claim: claim.to_string(), held, evidence }
+}
+
+fn median(mut v: Vec<u64>) -> Option<u64> {
+    v.sort_unstable();
+    v.get(v.len().checked_sub(1)? / 2).copied()
+}
+
+/// Latencies of the writes invoked in `from..to` and confirmed.
+fn latencies(sim: &Sim, from: u64, to: u64) -> Vec<u64> {
+    sim.writes
+        .iter()
+        .filter(|w| (from..to).contains(&w.invoked_at))
+        .filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at))
+        .collect()
+}
+
+fn lost(sim: &Sim) -> Vec<(crate::WriteId, LostReason)> {
+    sim.writes.iter().filter_map(|w| w.lost.as_ref().map(|l| (w.id, l.reason))).collect()
+}
+
+fn notes_of(sim: &Sim, kind: NoteKind) -> impl Iterator<Item = &crate::sim::Note> {
+    sim.notes.iter().filter(move |n| n.kind == kind)
+}
+
+fn has_note(sim: &Sim, kind: NoteKind, text: &str) -> bool {
+    notes_of(sim, kind).any(|n| n.text.contains(text))
+}
+
+fn same_log(sim: &Sim, a: NodeId, b: NodeId) -> bool {
+    let (ra, rb) = (&sim.replicas[a.index()], &sim.replicas[b.index()]);
+    ra.log.iter().eq(rb.log.iter())
+}
+
+fn leader_log_matches(sim: &Sim, n: NodeId) -> (bool, String) {
+    match sim.current_leader() {
+        Some(l) if sim.replicas.len() > n.index() => {
+            let (rl, rn) = (&sim.replicas[l.index()], &sim.replicas[n.index()]);
+            (
+                same_log(sim, l, n),
+                format!("{n} holds up to log position {}, leader {l} up to {}", rn.log.last_position(), rl.log.last_position()),
+            )
+        }
+        Some(_) => (false, format!("{n} does not exist in this run")),
+        None => (false, "there is no leader at the end of the run".into()),
+    }
+}
+
+fn crashed_any(sim: &Sim) -> bool {
+    notes_of(sim, NoteKind::Crash).any(|n| n.text.contains("crashed"))
+}
+
+pub const LESSONS: &[Lesson] = &[
+    Lesson {
+        id: "sync-vs-async",
+        intro: "A leader can confirm a write as soon as it is in its own log (asynchronous), or only once every follower has it too (synchronous). Watch the latency of each write, then what a single dead follower does to a synchronous leader.",
+        question: "Synchronous replication never loses a confirmed write while any replica of it survives. What does it cost, and who pays?",
+        pause_on: &[NoteKind::Setting, NoteKind::Crash, NoteKind::Restart],
+        checks: |sim| {
+            let a = median(latencies(sim, 0, 2_000));
+            let s = median(latencies(sim, 2_200, 4_000));
+            let blocked_confirmed = sim
+                .writes
+                .iter()
+                .filter(|w| (4_600..6_000).contains(&w.invoked_at))
+                .filter(|w| w.confirmed_at().is_some_and(|c| c < 6_000))
+                .count();
+            let waited = sim.writes.iter().filter(|w| (4_600..6_000).contains(&w.invoked_at)).count();
+            let n_lost = lost(sim).len();
+            vec![
+                check(
+                    "Writes took longer to confirm once replication was synchronous",
+                    matches!((a, s), (Some(a), Some(s)) if s > a),
+                    format!("median latency {} ms asynchronous, {} ms synchronous", fmt_opt(a), fmt_opt(s)),
+                ),
+                check(
+                    "While n3 was down, no new write was confirmed: all of them waited",
+                    waited > 0 && blocked_confirmed == 0,
+                    format!("{waited} writes sent while n3 was down; {blocked_confirmed} confirmed before it came back"),
+                ),
+                check("No confirmed write was lost", n_lost == 0, format!("{n_lost} lost")),
+            ]
+        },
+    },
+    Lesson {
+        id: "semi-sync",
+        intro: "In semi-synchronous replication one follower is synchronous and the others asynchronous. If the synchronous one stops answering, an asynchronous follower takes its place, so that two replicas always hold every confirmed write.",
+        question: "Why is it enough for one follower to be synchronous, and what would happen if the leader had simply gone on alone?",
+        pause_on: &[NoteKind::Crash, NoteKind::Sync, NoteKind::Leader],
+        checks: |sim| {
+            let switched = has_note(sim, NoteKind::Sync, "n3 is now the synchronous follower");
+            let during = sim.writes.iter().filter(|w| (1_900..3_000).contains(&w.invoked_at) && w.is_confirmed()).count();
+            let n_lost = lost(sim).len();
+            vec![
+                check("After n2 failed, n3 became the synchronous follower", switched, if switched { "the leader switched to n3".into() } else { "no switch happened".into() }),
+                check("Writes kept being confirmed while n2 was down", during > 0, format!("{during} writes confirmed between 1.9 s and 3 s")),
+                check("When the leader crashed, no confirmed write was lost", n_lost == 0 && crashed_any(sim), format!("{n_lost} lost")),
+            ]
+        },
+    },
+    Lesson {
+        id: "async-failover",
+        intro: "The leader confirms writes asynchronously, and its followers are 100 ms away. It crashes. The followers wait for the failover timeout, elect the most up-to-date of them, and clients move to the new leader.",
+        question: "The client was told these writes were saved. Which replica had them, and could any failover procedure have kept them?",
+        pause_on: &[NoteKind::Crash, NoteKind::Leader, NoteKind::Lost, NoteKind::Discarded],
+        checks: |sim| {
+            let l = lost(sim);
+            let crashed = l.iter().filter(|(_, r)| *r == LostReason::LeaderCrashedBeforeReplicating).count();
+            let failover = sim.max_epoch() > 1;
+            let discarded = notes_of(sim, NoteKind::Discarded).count() > 0;
+            vec![
+                check("A new leader was elected after the crash", failover, format!("highest epoch {}", sim.max_epoch())),
+                check(
+                    "Writes confirmed by the old leader were lost, because it crashed before replicating them",
+                    crashed > 0,
+                    format!("{} lost, {crashed} of them for that reason", l.len()),
+                ),
+                check("The old leader discarded them when it rejoined as a follower", discarded, if discarded { "see the event log".into() } else { "nothing was discarded".into() }),
+            ]
+        },
+    },
+    Lesson {
+        id: "follower-catch-up",
+        intro: "A follower crashes while writes keep coming. Its log is on disk, so when it restarts it knows the last log position it processed. It asks the leader for every change since, and catches up.",
+        question: "What does the follower need to remember across a crash, and what can it forget?",
+        pause_on: &[NoteKind::Crash, NoteKind::Restart, NoteKind::CatchUp],
+        checks: |sim| {
+            let asked = notes_of(sim, NoteKind::CatchUp).any(|n| n.node == Some(NodeId(1)));
+            let (same, evidence) = leader_log_matches(sim, NodeId(1));
+            let n_lost = lost(sim).len();
+            vec![
+                check("n2 asked the leader for every change after its last log position", asked, if asked { "see the event log".into() } else { "no catch-up request".into() }),
+                check("n2 ended with exactly the leader's log", same, evidence),
+                check("Nothing was lost", n_lost == 0, format!("{n_lost} lost")),
+            ]
+        },
+    },
+    Lesson {
+        id: "new-follower-snapshot",
+        intro: "A new follower cannot just copy the leader's files while writes go on. The leader takes a consistent snapshot at an exact log position, the snapshot is copied, and then the follower asks for every change since that position.",
+        question: "Why does the snapshot need an exact log position, and what would go wrong without one?",
+        pause_on: &[NoteKind::Snapshot, NoteKind::CatchUp, NoteKind::CaughtUp],
+        checks: |sim| {
+            let took = has_note(sim, NoteKind::Snapshot, "took a consistent snapshot at log position");
+            let caught = notes_of(sim, NoteKind::CaughtUp).any(|n| n.node == Some(NodeId(3)));
+            let (same, evidence) = leader_log_matches(sim, NodeId(3));
+            let failed = sim.writes.iter().filter(|w| matches!(w.outcome, Outcome::Failed { .. })).count();
+            vec![
+                check("The leader took a snapshot at an exact log position, without stopping writes", took, if took { "see the event log".into() } else { "no snapshot was taken".into() }),
+                check("n4 caught up and now follows live", caught, if caught { "caught up".into() } else { "it never caught up".into() }),
+                check("n4 ended with exactly the leader's log", same, evidence),
+                check("No client write failed while n4 was being set up", failed == 0, format!("{failed} failed")),
+            ]
+        },
+    },
+    Lesson {
+        id: "snapshot-too-old",
+        intro: "The leader keeps only its most recent log entries. If copying the snapshot takes longer than that, the position the new follower needs is gone by the time it asks for it.",
+        question: "Which setting would you change to let n4 catch up, and what does that cost the leader?",
+        pause_on: &[NoteKind::Snapshot],
+        checks: |sim| {
+            let too_old = notes_of(sim, NoteKind::Snapshot).filter(|n| n.text.contains("log now starts at")).count();
+            let live = sim.replicas.len() > 3 && sim.members.is_live(NodeId(3));
+            vec![
+                check("The leader no longer had the position n4 needed", too_old > 0, format!("{too_old} times")),
+                check("n4 never caught up", !live && sim.replicas.len() > 3, if live { "n4 caught up".into() } else { "n4 is still not a live follower".into() }),
+            ]
+        },
+    },
+    Lesson {
+        id: "split-brain",
+        intro: "A partition cuts the leader and one client off from the other replicas. Without fencing, the old leader never learns that it was replaced, and two leaders accept writes at once.",
+        question: "Both leaders told their clients the writes were saved. Which writes survive the healing of the partition, and why those?",
+        pause_on: &[NoteKind::Network, NoteKind::Leader, NoteKind::Lost, NoteKind::StepDown],
+        checks: |sim| {
+            let split = lost(sim).iter().filter(|(_, r)| *r == LostReason::SplitBrain).count();
+            vec![
+                check("Two leaders accepted writes at the same time", split > 0, format!("{split} writes confirmed by the deposed leader after the new one was elected")),
+                check("The deposed leader's writes were lost when the partition healed", split > 0, format!("{split} lost to split brain")),
+            ]
+        },
+    },
+    Lesson {
+        id: "split-brain-fenced",
+        intro: "The same partition, with fencing: every message carries an epoch, replicas refuse stale ones, and a leader that has not heard from a majority stops taking writes before anyone else can be elected.",
+        question: "The old leader now refuses writes. Is that better or worse for the client beside it, and why?",
+        pause_on: &[NoteKind::Network, NoteKind::Fencing, NoteKind::Leader],
+        checks: |sim| {
+            let fenced = has_note(sim, NoteKind::Fencing, "stops taking writes");
+            let split = lost(sim).iter().filter(|(_, r)| *r == LostReason::SplitBrain).count();
+            let refused = sim.writes.iter().filter(|w| matches!(&w.outcome, Outcome::Failed { reason, .. } if reason.contains("refused") || reason.contains("not the leader"))).count();
+            vec![
+                check("The old leader stopped taking writes once it lost touch with the majority", fenced, if fenced { "see the event log".into() } else { "it never stepped down".into() }),
+                check("No write was lost to split brain", split == 0, format!("{split} lost to split brain")),
+                check("The old leader's clients had their writes refused instead", refused > 0, format!("{refused} writes refused")),
+            ]
+        },
+    },
+    Lesson {
+        id: "chain",
+        intro: "In chain replication, writes enter at the head and travel down the chain; the tail confirms them. A failed node is spliced out, and a returning one joins at the tail.",
+        question: "Which node would you read from to be sure of seeing every confirmed write, and why?",
+        pause_on: &[NoteKind::Crash, NoteKind::Chain],
+        checks: |sim| {
+            let before: Vec<_> = sim.writes.iter().filter(|w| w.invoked_at < 1_400).filter_map(|w| match w.outcome {
+                Outcome::Confirmed { by, .. } => Some(by),
+                _ => None,
+            }).collect();
+            let tail = before.iter().all(|&b| b == NodeId(3)) && !before.is_empty();
+            let spliced = has_note(sim, NoteKind::Chain, "spliced out");
+            let n_lost = lost(sim).len();
+            let chain = sim.settings.mode == Mode::Chain;
+            vec![
+                check("The tail (n4), not the head, confirmed the writes", tail && chain, format!("{} writes confirmed before the crash, all by n4: {}", before.len(), if tail { "yes" } else { "no" })),
+                check("The crashed node was spliced out of the chain", spliced, if spliced { "see the event log".into() } else { "no splice".into() }),
+                check("Nothing was lost", n_lost == 0, format!("{n_lost} lost")),
+            ]
+        },
+    },
+    Lesson {
+        id: "short-timeout",
+        intro: "Failure detection is a timeout. Here it is 200 ms, and a load spike slows the leader's links so that heartbeats take longer than that to arrive.",
+        question: "Which timeout would you choose, and what do you lose by making it longer?",
+        pause_on: &[NoteKind::Network, NoteKind::Election, NoteKind::Leader],
+        checks: |sim| {
+            let failover = sim.max_epoch() > 1;
+            let crashed = crashed_any(sim);
+            vec![check(
+                "A new leader was elected although no replica had crashed: a needless failover",
+                failover && !crashed,
+                format!("highest epoch {}, crashes: {}", sim.max_epoch(), if crashed { "yes" } else { "none" }),
+            )]
+        },
+    },
+];
+
+fn fmt_opt(x: Option<u64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_else(|| "n/a".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presets::PRESETS;
+
+    #[test]
+    fn every_preset_has_a_lesson_and_every_lesson_holds_on_its_own_run() {
+        for p in PRESETS {
+            let lesson = Lesson::by_id(p.id).unwrap_or_else(|| panic!("{} has no lesson", p.id));
+            let mut sim = Sim::new(&p.scenario().unwrap()).unwrap();
+            sim.run_to_end();
+            for c in lesson.checks(&sim) {
+                assert!(c.held, "{}: “{}” did not hold: {}", p.id, c.claim, c.evidence);
+            }
+        }
+    }
+
+    #[test]
+    fn a_changed_scenario_is_told_that_the_effect_did_not_happen() {
+        // Fencing on in the split-brain lesson: the lesson must not claim split brain.
+        let lesson = Lesson::by_id("split-brain").unwrap();
+        let mut s = lesson.preset().scenario().unwrap();
+        s.cluster.fencing = true;
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run_to_end();
+        assert!(lesson.checks(&sim).iter().any(|c| !c.held));
+        // Synchronous replication in the async-failover lesson: nothing is lost.
+        let lesson = Lesson::by_id("async-failover").unwrap();
+        let mut s = lesson.preset().scenario().unwrap();
+        s.cluster.mode = Mode::Sync;
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run_to_end();
+        let checks = lesson.checks(&sim);
+        assert!(!checks[1].held, "{:?}", checks[1]);
+    }
+}

@@ -1,0 +1,94 @@
+//! The guided lessons as the reader meets them: a gallery of the chapter's lessons, and,
+//! inside a lesson, its introduction, a running caption taken from the engine's events, a
+//! hold at each key moment, and at the end what the run showed, checked against it.
+
+use crate::state::LabAction;
+use replication_sim::lessons::{Check, LESSONS};
+use yew::prelude::*;
+
+#[component]
+pub fn Gallery() -> Html {
+    html! {
+        <section class="gallery" aria-labelledby="gallery-title">
+            <h2 id="gallery-title">{ "Lessons" }</h2>
+            <p class="gallery-intro">
+                { "Each lesson is a scenario from chapter 5 of " }<cite>{ "Designing Data-Intensive Applications" }</cite>
+                { ", run by the simulation as you watch. It stops at the moments that matter; the back button of the timeline takes you to any earlier instant." }
+            </p>
+            <ol class="cards">
+                { for LESSONS.iter().enumerate().map(|(i, l)| {
+                    let title = l.preset().scenario().ok().and_then(|s| s.title).unwrap_or_else(|| l.id.to_string());
+                    html! {
+                        <li class="card">
+                            <h3><span class="num">{ format!("{}.", i + 1) }</span>{ " " }{ title.clone() }</h3>
+                            <p>{ l.intro }</p>
+                            <p class="question"><strong>{ "Think about: " }</strong>{ l.question }</p>
+                            <a class="start" href={format!("#lesson={}", l.id)} aria-label={format!("Start the lesson: {title}")}>{ "Start the lesson →" }</a>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonPanelProps {
+    pub intro: &'static str,
+    pub question: &'static str,
+    pub caption: Option<String>,
+    pub pause: Option<String>,
+    pub outcome: Option<Vec<Check>>,
+    pub playing: bool,
+    pub dispatch: Callback<LabAction>,
+}
+
+#[component]
+pub fn LessonPanel(props: &LessonPanelProps) -> Html {
+    let go = {
+        let d = props.dispatch.clone();
+        Callback::from(move |_| d.emit(LabAction::Continue))
+    };
+    let play = {
+        let d = props.dispatch.clone();
+        Callback::from(move |_| d.emit(LabAction::TogglePlay))
+    };
+    html! {
+        <section class="lesson" aria-label="Lesson">
+            <p class="lesson-intro">{ props.intro }</p>
+            <p class="lesson-question"><strong>{ "Think about: " }</strong>{ props.question }</p>
+            if let Some(p) = &props.pause {
+                <div class="lesson-pause" role="status" id="lesson-pause">
+                    <p><strong>{ "Key moment. " }</strong>{ p }</p>
+                    <button class="primary" onclick={go} id="continue" aria-keyshortcuts="Enter">{ "Continue ▶" }</button>
+                </div>
+            } else if let Some(c) = &props.caption {
+                <p class="caption" id="caption"><span aria-hidden="true">{ "▸ " }</span>{ c }</p>
+            }
+            if props.pause.is_none() && props.outcome.is_none() && !props.playing && props.caption.iter().count() <= 1 {
+                <p class="lesson-hint">{ "Press " }<button onclick={play}>{ "▶ Play" }</button>{ " to start; the lesson stops at each key moment." }</p>
+            }
+            if let Some(checks) = &props.outcome {
+                <div class="lesson-outcome" id="lesson-outcome">
+                    <h3>{ "What you should have seen" }</h3>
+                    <ul>
+                        { for checks.iter().map(|c| html! {
+                            <li class={if c.held { "held" } else { "missed" }}>
+                                <span class="verdict" aria-hidden="true">{ if c.held { "✓" } else { "✗" } }</span>
+                                <span>
+                                    { &c.claim }
+                                    if !c.held { <strong>{ " — this did not happen in your run." }</strong> }
+                                    <span class="evidence">{ format!(" ({})", c.evidence) }</span>
+                                </span>
+                            </li>
+                        }) }
+                    </ul>
+                    if checks.iter().any(|c| !c.held) {
+                        <p>{ "Your run differs from the lesson's: perhaps you changed a setting or acted on the cluster. Reset to see the lesson as written, or compare the two branches." }</p>
+                    }
+                    <a href="#lessons">{ "Back to the lessons" }</a>
+                </div>
+            }
+        </section>
+    }
+}
