@@ -37,6 +37,18 @@ pub fn App() -> Html {
         });
     }
     let options = crate::lab::PageOptions::from_page();
+    let compare = hash.trim_start_matches('#').split('&').any(|p| p == "compare" || p.starts_with("compare="));
+    if compare {
+        let embed = options.embed;
+        return html! {
+            <>
+                if !embed { <Header page={Page::Compare} /> }
+                <main class={classes!("stage", embed.then_some("embed-stage"))}>
+                    <crate::compare::CompareApp key={(*hash).clone()} embed={embed} />
+                </main>
+            </>
+        };
+    }
     if options.embed {
         // Inside a course page's iframe: no page chrome.
         return html! {
@@ -48,7 +60,7 @@ pub fn App() -> Html {
     let gallery = hash.as_str() == "#lessons";
     html! {
         <>
-            <Header gallery={gallery} />
+            <Header page={if gallery { Page::Lessons } else { Page::Lab }} />
             <main class="stage">
                 if gallery {
                     <crate::lessons_ui::Gallery />
@@ -60,10 +72,16 @@ pub fn App() -> Html {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Lab,
+    Lessons,
+    Compare,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
-    #[prop_or_default]
-    pub gallery: bool,
+    pub page: Page,
 }
 
 /// Page header: the lab's name, what it is about, and where to go.
@@ -74,8 +92,9 @@ pub fn Header(props: &HeaderProps) -> Html {
             <h1>{ "Replication Lab" }</h1>
             <p class="tagline">{ "Leaders, followers and the writes they lose" }</p>
             <nav class="app-nav" aria-label="Pages">
-                <a href="#lessons" aria-current={if props.gallery { "page" } else { "false" }}>{ "Lessons" }</a>
-                <a href="#" aria-current={if props.gallery { "false" } else { "page" }}>{ "Lab" }</a>
+                <a href="#lessons" aria-current={if props.page == Page::Lessons { "page" } else { "false" }}>{ "Lessons" }</a>
+                <a href="#compare=async,semi-sync,sync&preset=async-failover" aria-current={if props.page == Page::Compare { "page" } else { "false" }}>{ "Compare modes" }</a>
+                <a href="#" aria-current={if props.page == Page::Lab { "page" } else { "false" }}>{ "Lab" }</a>
             </nav>
         </header>
     }

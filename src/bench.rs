@@ -44,13 +44,16 @@ pub fn bench_seek(scenario_json: &str, seeks: u32) -> Result<String, JsValue> {
         times.push(now_ms() - s);
     }
     times.sort_by(|a, b| a.total_cmp(b));
+    // Microseconds as integers: keeps float printing out of the bundle.
+    let us = |ms: f64| ((ms * 1000.0).round() as i64).to_string();
     Ok(format!(
-        "{{\"events\":{events},\"checkpoints\":{},\"build_ms\":{build_ms:.1},\"events_per_s\":{:.0},\"seeks\":{seeks},\"seek_p50_ms\":{:.3},\"seek_p95_ms\":{:.3},\"seek_p99_ms\":{:.3},\"seek_max_ms\":{:.3}}}",
+        "{{\"events\":{events},\"checkpoints\":{},\"build_us\":{},\"events_per_s\":{},\"seeks\":{seeks},\"seek_p50_us\":{},\"seek_p95_us\":{},\"seek_p99_us\":{},\"seek_max_us\":{}}}",
         timeline.checkpoints(),
-        events as f64 / (build_ms / 1000.0).max(1e-9),
-        percentile(&times, 50.0),
-        percentile(&times, 95.0),
-        percentile(&times, 99.0),
-        times.last().copied().unwrap_or(0.0)
+        us(build_ms),
+        (events as f64 / (build_ms / 1000.0).max(1e-9)).round() as i64,
+        us(percentile(&times, 50.0)),
+        us(percentile(&times, 95.0)),
+        us(percentile(&times, 99.0)),
+        us(times.last().copied().unwrap_or(0.0))
     ))
 }

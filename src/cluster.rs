@@ -2,7 +2,7 @@
 //! SVG. It draws the engine's view and turns clicks and key presses into selections; what a
 //! selection can do is offered by the inspector.
 
-use crate::layout::{along, geometry, offset_line, portrait, Point};
+use crate::layout::{along, geometry, n, offset_line, portrait, Point};
 use crate::state::Selection;
 use replication_sim::view::{EntryView, LinkView, MessageView, ReplicaView, View};
 use std::rc::Rc;
@@ -35,7 +35,7 @@ fn link_state(links: &[LinkView], a: &str, b: &str) -> (String, String) {
     let describe = |l: Option<&LinkView>| match l {
         None => ("up".to_string(), String::new()),
         Some(l) if l.state == "slow" => ("slow".into(), format!("×{}", l.slow_factor)),
-        Some(l) if l.state == "lossy" => ("lossy".into(), format!("{:.0}% lost", l.drop_probability * 100.0)),
+        Some(l) if l.state == "lossy" => ("lossy".into(), format!("{}% lost", n(l.drop_probability * 100.0))),
         Some(l) => (l.state.clone(), "✂".into()),
     };
     let (s1, l1) = describe(there);
@@ -70,16 +70,16 @@ fn activate(on: Callback<Selection>, sel: Selection) -> (Callback<MouseEvent>, C
 }
 
 fn message_shape(m: &MessageView, p: Point) -> Html {
-    let (x, y) = (format!("{:.1}", p.x), format!("{:.1}", p.y));
+    let (x, y) = (n(p.x), n(p.y));
     match m.kind.as_str() {
         "append" => html! { <circle cx={x} cy={y} r="7" /> },
         "ack" | "vote_reply" => html! { <circle cx={x} cy={y} r="4.5" class="hollow" /> },
         "heartbeat" => html! { <circle cx={x} cy={y} r="3" /> },
-        "snapshot_chunk" => html! { <rect x={format!("{:.1}", p.x - 7.0)} y={format!("{:.1}", p.y - 7.0)} width="14" height="14" rx="2" /> },
+        "snapshot_chunk" => html! { <rect x={n(p.x - 7.0)} y={n(p.y - 7.0)} width="14" height="14" rx="2" /> },
         "catch_up_request" | "snapshot_request" | "snapshot_needed" => {
-            html! { <path d={format!("M{:.1},{:.1} l8,13 h-16 z", p.x, p.y - 8.0)} /> }
+            html! { <path d={format!("M{},{} l8,13 h-16 z", n(p.x), n(p.y - 8.0))} /> }
         }
-        "vote_request" => html! { <path d={format!("M{:.1},{:.1} l7,7 l-7,7 l-7,-7 z", p.x, p.y - 7.0)} /> },
+        "vote_request" => html! { <path d={format!("M{},{} l7,7 l-7,7 l-7,-7 z", n(p.x), n(p.y - 7.0))} /> },
         _ => html! { <circle cx={x} cy={y} r="5" /> },
     }
 }
@@ -112,10 +112,10 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                    aria-label={format!("Link {} to {}: {}", a.id, b.id, state)}
                    onclick={click} onkeydown={key}>
                     <title>{ format!("Link {} ↔ {}: {}", a.id, b.id, state) }</title>
-                    <line class="hit" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
-                    <line class="wire" x1={pa.x.to_string()} y1={pa.y.to_string()} x2={pb.x.to_string()} y2={pb.y.to_string()} />
+                    <line class="hit" x1={n(pa.x)} y1={n(pa.y)} x2={n(pb.x)} y2={n(pb.y)} />
+                    <line class="wire" x1={n(pa.x)} y1={n(pa.y)} x2={n(pb.x)} y2={n(pb.y)} />
                     if !label.is_empty() {
-                        <text class="link-label" x={format!("{:.1}", mid.x)} y={format!("{:.1}", mid.y - 6.0)} text-anchor="middle">{ label }</text>
+                        <text class="link-label" x={n(mid.x)} y={n(mid.y - 6.0)} text-anchor="middle">{ label }</text>
                     }
                 </g>
             });
@@ -132,7 +132,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             let pl = centre(&c.believed_leader)?;
             let cut = view.links.iter().any(|l| l.source == c.id && l.target == c.believed_leader && l.state == "cut");
             Some(html! {
-                <line class={classes!("client-link", cut.then_some("link-cut"))} x1={pc.x.to_string()} y1={pc.y.to_string()} x2={pl.x.to_string()} y2={pl.y.to_string()} />
+                <line class={classes!("client-link", cut.then_some("link-cut"))} x1={n(pc.x)} y1={n(pc.y)} x2={n(pl.x)} y2={n(pl.y)} />
             })
         })
         .collect();
@@ -170,7 +170,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .map(|(i, c)| {
             let p = g.clients[i];
             html! {
-                <g class="client" transform={format!("translate({:.1},{:.1})", p.x, p.y)}>
+                <g class="client" transform={format!("translate({},{})", n(p.x), n(p.y))}>
                     <title>{ format!("Client {}: sends writes to {}", c.id, c.believed_leader) }</title>
                     <circle r="22" />
                     <text y="5" text-anchor="middle" class="client-name">{ &c.id }</text>
@@ -185,7 +185,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .collect();
 
     html! {
-        <svg class="cluster-svg" viewBox={format!("{:.0} {:.0} {:.0} {:.0}", g.view_box.0, g.view_box.1, g.view_box.2, g.view_box.3)}
+        <svg class="cluster-svg" viewBox={format!("{} {} {} {}", n(g.view_box.0), n(g.view_box.1), n(g.view_box.2), n(g.view_box.3))}
              preserveAspectRatio="xMidYMid meet" role="group"
              aria-label={format!("Cluster of {} replicas; leader {}", view.replicas.len(), view.leader.clone().unwrap_or_else(|| "none".into()))}>
             <defs>
@@ -228,8 +228,8 @@ fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &Vi
             html! {
                 <g class={classes!("entry", format!("e-{}", e.status))}>
                     <title>{ &e.tooltip }</title>
-                    <rect x={format!("{:.1}", x)} y={format!("{:.1}", y)} width={(g.cell_w - 2.0).to_string()} height="20" rx="2" />
-                    <text x={format!("{:.1}", x + (g.cell_w - 2.0) / 2.0)} y={format!("{:.1}", y + 14.5)} text-anchor="middle">{ entry_glyph(e) }</text>
+                    <rect x={n(x)} y={n(y)} width={n(g.cell_w - 2.0)} height="20" rx="2" />
+                    <text x={n(x + (g.cell_w - 2.0) / 2.0)} y={n(y + 14.5)} text-anchor="middle">{ entry_glyph(e) }</text>
                 </g>
             }
         })
@@ -239,11 +239,11 @@ fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &Vi
     let progress = r.setup.as_ref().map(|s| {
         let bw = w - 16.0;
         html! {
-            <g class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow={format!("{:.0}", s.progress * 100.0)} aria-label={s.detail.clone()}>
+            <g class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow={n(s.progress * 100.0)} aria-label={s.detail.clone()}>
                 <title>{ &s.detail }</title>
-                <rect class="track" x={format!("{:.1}", x0 + 8.0)} y={format!("{:.1}", y0 + h + 4.0)} width={format!("{:.1}", bw)} height="8" rx="4" />
-                <rect class="fill" x={format!("{:.1}", x0 + 8.0)} y={format!("{:.1}", y0 + h + 4.0)} width={format!("{:.1}", bw * s.progress)} height="8" rx="4" />
-                <text class="progress-label" x={format!("{:.1}", c.x)} y={format!("{:.1}", y0 + h + 24.0)} text-anchor="middle">
+                <rect class="track" x={n(x0 + 8.0)} y={n(y0 + h + 4.0)} width={n(bw)} height="8" rx="4" />
+                <rect class="fill" x={n(x0 + 8.0)} y={n(y0 + h + 4.0)} width={n(bw * s.progress)} height="8" rx="4" />
+                <text class="progress-label" x={n(c.x)} y={n(y0 + h + 24.0)} text-anchor="middle">
                     { format!("{} · position {}", s.phase, s.snapshot_position) }
                 </text>
             </g>
@@ -255,19 +255,19 @@ fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &Vi
            aria-pressed={if selected { "true" } else { "false" }}
            onclick={click} onkeydown={key}>
             <title>{ format!("{} — {}, epoch {}, {}", r.id, r.role, r.epoch, position_line) }</title>
-            <rect class="box" x={format!("{:.1}", x0)} y={format!("{:.1}", y0)} width={w.to_string()} height={h.to_string()} rx="10" />
-            <text class="name" x={format!("{:.1}", x0 + 10.0)} y={format!("{:.1}", y0 + 22.0)}>{ &r.id }</text>
-            <text class="role" x={format!("{:.1}", x0 + w - 8.0)} y={format!("{:.1}", y0 + 20.0)} text-anchor="end">{ role_line }</text>
-            <text class="position" x={format!("{:.1}", x0 + 10.0)} y={format!("{:.1}", y0 + 40.0)}>{ position_line }</text>
+            <rect class="box" x={n(x0)} y={n(y0)} width={n(w)} height={n(h)} rx="10" />
+            <text class="name" x={n(x0 + 10.0)} y={n(y0 + 22.0)}>{ &r.id }</text>
+            <text class="role" x={n(x0 + w - 8.0)} y={n(y0 + 20.0)} text-anchor="end">{ role_line }</text>
+            <text class="position" x={n(x0 + 10.0)} y={n(y0 + 40.0)}>{ position_line }</text>
             if !lag_line.is_empty() {
-                <text class="lag" x={format!("{:.1}", x0 + 10.0)} y={format!("{:.1}", y0 + h - 8.0)}>{ lag_line.clone() }</text>
+                <text class="lag" x={n(x0 + 10.0)} y={n(y0 + h - 8.0)}>{ lag_line.clone() }</text>
             }
             if !badges.is_empty() {
-                <text class="badge" x={format!("{:.1}", x0 + w - 8.0)} y={format!("{:.1}", y0 + h - 8.0)} text-anchor="end">{ badges.join(" · ") }</text>
+                <text class="badge" x={n(x0 + w - 8.0)} y={n(y0 + h - 8.0)} text-anchor="end">{ badges.join(" · ") }</text>
             }
             { cells }
             if !r.up {
-                <path class="down-cross" d={format!("M{:.1},{:.1} l{:.1},{:.1} M{:.1},{:.1} l{:.1},{:.1}", x0 + 6.0, y0 + 6.0, w - 12.0, h - 12.0, x0 + w - 6.0, y0 + 6.0, -(w - 12.0), h - 12.0)} />
+                <path class="down-cross" d={format!("M{},{} l{},{} M{},{} l{},{}", n(x0 + 6.0), n(y0 + 6.0), n(w - 12.0), n(h - 12.0), n(x0 + w - 6.0), n(y0 + 6.0), n(-(w - 12.0)), n(h - 12.0))} />
             }
             { for progress }
         </g>

@@ -145,18 +145,20 @@ fn window_is_narrow() -> bool {
     web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < COMPACT_WIDTH)
 }
 
-#[derive(Properties, PartialEq)]
-pub struct LabAppProps {
-    pub options: PageOptions,
+
+/// Dispatches a frame action on every animation frame while `playing`; stops when paused
+/// or unmounted.
+#[hook]
+pub fn use_animation(playing: bool, dispatch: Callback<LabAction>) {
+    use_effect_with(playing, move |playing| {
+        let guard = if *playing { AnimationLoop::start(move |ts| dispatch.emit(LabAction::Frame(ts))) } else { None };
+        move || drop(guard)
+    });
 }
 
-#[component]
-pub fn LabApp(props: &LabAppProps) -> Html {
-    let options = props.options.clone();
-    let lab = {
-        let options = options.clone();
-        use_reducer(move || initial_lab(&options))
-    };
+/// Whether the window is narrow enough for the portrait drawing, kept up to date on resize.
+#[hook]
+pub fn use_compact() -> UseStateHandle<bool> {
     let compact = use_state(window_is_narrow);
     {
         let compact = compact.clone();
@@ -174,23 +176,14 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             }
         });
     }
-    let dispatch: Callback<LabAction> = {
-        let d = lab.dispatcher();
-        Callback::from(move |a| d.dispatch(a))
-    };
+    compact
+}
 
-    // Animation: one frame callback while playing, cancelled when paused or unmounted.
+/// Keyboard shortcuts, anywhere on the page except while typing into a field.
+#[hook]
+pub fn use_shortcuts(dispatch: Callback<LabAction>) {
     {
-        let d = lab.dispatcher();
-        use_effect_with(lab.playing, move |playing| {
-            let guard = if *playing { AnimationLoop::start(move |ts| d.dispatch(LabAction::Frame(ts))) } else { None };
-            move || drop(guard)
-        });
-    }
-
-    // Keyboard shortcuts, anywhere on the page except while typing into a field.
-    {
-        let d = lab.dispatcher();
+        let d = dispatch;
         use_effect_with((), move |_| {
             let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
                 if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
@@ -212,7 +205,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                 if key == " " {
                     e.prevent_default();
                 }
-                d.dispatch(LabAction::Key(key));
+                d.emit(LabAction::Key(key));
             });
             let document = web_sys::window().and_then(|w| w.document());
             if let Some(doc) = &document {
@@ -226,6 +219,30 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             }
         });
     }
+
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LabAppProps {
+    pub options: PageOptions,
+}
+
+#[component]
+pub fn LabApp(props: &LabAppProps) -> Html {
+    let options = props.options.clone();
+    let lab = {
+        let options = options.clone();
+        use_reducer(move || initial_lab(&options))
+    };
+    let compact = use_compact();
+    let dispatch: Callback<LabAction> = {
+        let d = lab.dispatcher();
+        Callback::from(move |a| d.dispatch(a))
+    };
+
+    use_animation(lab.playing, dispatch.clone());
+
+    use_shortcuts(dispatch.clone());
 
     let view = Rc::new(lab.view(&ViewOptions::default()));
     let presets = use_memo((), |_| preset_titles());

@@ -5,6 +5,18 @@
 pub const WIDTH: f64 = 960.0;
 pub const HEIGHT: f64 = 600.0;
 
+/// A coordinate as SVG text: whole units are plenty at this scale, and integer formatting
+/// keeps float-printing code out of the WebAssembly bundle.
+pub fn n(x: f64) -> String {
+    (x.round() as i64).to_string()
+}
+
+/// `x` with one decimal, by integer arithmetic (for CSS percentages).
+pub fn d1(x: f64) -> String {
+    let t = (x * 10.0).round() as i64;
+    format!("{}{}.{}", if t < 0 { "-" } else { "" }, (t / 10).abs(), (t % 10).abs())
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Point {
     pub x: f64,

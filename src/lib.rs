@@ -6,6 +6,7 @@
 pub mod app;
 pub mod bench;
 pub mod cluster;
+pub mod compare;
 pub mod debug;
 pub mod lab;
 pub mod layout;

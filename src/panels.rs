@@ -30,9 +30,9 @@ pub fn slider_from_speed(s: f64) -> f64 {
 
 pub fn format_speed(s: f64) -> String {
     if s < 1.0 {
-        format!("{s:.1}×")
+        format!("{}×", crate::layout::d1(s))
     } else {
-        format!("{s:.0}×")
+        format!("{}×", crate::layout::n(s))
     }
 }
 
@@ -80,7 +80,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <button onclick={reset} title="Start the scenario again">{ "↺ Reset" }</button>
             <label class="speed">
                 <span>{ "Speed " }<output>{ format_speed(props.speed) }</output></span>
-                <input type="range" min="0" max="100" step="1" value={format!("{:.0}", slider_from_speed(props.speed))} oninput={speed}
+                <input type="range" min="0" max="100" step="1" value={crate::layout::n(slider_from_speed(props.speed))} oninput={speed}
                        aria-valuetext={format_speed(props.speed)} />
             </label>
             <span class="clock" aria-live="off">{ format_time(props.now_ms) }<span class="of">{ format!(" / {}", format_time(props.end_ms)) }</span></span>

@@ -81,6 +81,9 @@ pub struct ShareProps {
     pub unchanged: bool,
     pub now_ms: u64,
     pub title: String,
+    /// Put before the scenario in the fragment (the compare view's `compare=…&`).
+    #[prop_or_default]
+    pub prefix: String,
     pub dispatch: Callback<LabAction>,
 }
 
@@ -95,7 +98,7 @@ enum Open {
 pub fn Share(props: &ShareProps) -> Html {
     let open = use_state(|| Open::None);
     let copied = use_state(|| None::<bool>);
-    let fragment = fragment_for(&props.scenario, props.preset, props.unchanged, props.now_ms);
+    let fragment = format!("{}{}", props.prefix, fragment_for(&props.scenario, props.preset, props.unchanged, props.now_ms));
     let url = format!("{}#{}", base_url(), fragment);
     let embed_url = format!("{}?embed#{}", base_url(), fragment);
     let snippet = embed_snippet(&embed_url, &props.title);

@@ -70,7 +70,7 @@ pub fn Timebar(props: &TimebarProps) -> Html {
             let at = m.at_ms;
             html! {
                 <button class={classes!("marker", format!("mk-{}", m.kind))} tabindex="-1"
-                        style={format!("left:{:.2}%", pct(m.at_ms))}
+                        style={format!("left:{}%", crate::layout::d1(pct(m.at_ms)))}
                         title={format!("{}: {}", format_time(m.at_ms), m.text)}
                         aria-label={format!("Jump to {}: {}", format_time(m.at_ms), m.text)}
                         onclick={Callback::from(move |_| d.emit(LabAction::Seek(at)))}>
@@ -83,7 +83,7 @@ pub fn Timebar(props: &TimebarProps) -> Html {
         <div class="timebar">
             <button onclick={back} aria-keyshortcuts="ArrowLeft" title="Back one event (←)" aria-label="Back one event">{ "‹" }</button>
             <div class="track">
-                <div class="computed" style={format!("width:{:.2}%", pct(props.head_ms))}></div>
+                <div class="computed" style={format!("width:{}%", crate::layout::d1(pct(props.head_ms)))}></div>
                 <div class="markers">{ markers }</div>
                 <input type="range" id="timeline" min="0" max={end.to_string()} step="1" value={props.now_ms.to_string()} oninput={on_input}
                        aria-label="Simulated time" aria-valuetext={format!("{} of {}", format_time(props.now_ms), format_time(end))}

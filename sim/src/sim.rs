@@ -441,6 +441,7 @@ impl Sim {
             if c.mode == Mode::Quorum { format!(" (a write needs {} of {})", sim.settings.write_quorum, c.nodes) } else { String::new() }
         ));
         sim.start_workload(scenario.workload.start_ms);
+        sim.prune();
         Ok(sim)
     }
 
@@ -505,9 +506,57 @@ impl Sim {
         self.queue.push(Reverse(Queued { at, order: index as u64, event: Event::Action(index as u32) }));
     }
 
-    /// Time of the next pending event, if any remains before the run's end.
+    /// Time of the next pending event, if any remains before the run's end. Exact: the
+    /// queue never starts with an event that would do nothing (see [`Sim::prune`]).
     pub fn next_event_time(&self) -> Option<u64> {
         self.queue.peek().map(|Reverse(q)| q.at).filter(|&t| t <= self.end_ms)
+    }
+
+    /// Drops events at the front of the queue that would do nothing when their time came
+    /// (a message that was dropped, a timer that was cancelled or moved, a stale workload
+    /// tick, a time-out for a write already answered), doing exactly what handling them
+    /// would, so that the next event is one that counts. Without it, a step or a
+    /// `run_until(t)` that skipped such an event went on to the next one even if it lay
+    /// beyond `t`, and `next_event_time` promised an instant at which nothing happened.
+    fn prune(&mut self) {
+        while let Some(Reverse(q)) = self.queue.peek().copied() {
+            let noop = match q.event {
+                Event::Action(_) => false,
+                Event::Deliver(id) => !self.in_flight.contains_key(&id),
+                Event::Timer { node, slot } => {
+                    let t = self.timers[node as usize][slot as usize];
+                    t.deadline.is_none_or(|d| d > q.at) || !self.replicas[node as usize].up
+                }
+                Event::ClientTick { generation, .. } => {
+                    generation != self.workload_generation
+                        || self.workload_every_ms == 0
+                        || q.at > self.scenario.workload.until_ms.unwrap_or(u64::MAX)
+                }
+                Event::ClientTimeout(w) => self.writes.get(w as usize).is_none_or(|r| r.outcome != Outcome::Pending),
+            };
+            if !noop {
+                return;
+            }
+            self.queue.pop();
+            if let Event::Timer { node, slot } = q.event {
+                // What `fire_timer` does at `q.at` for a timer that does not fire.
+                let n = node as usize;
+                let slot_ref = &mut self.timers[n][slot as usize];
+                if slot_ref.queued == Some(q.at) {
+                    slot_ref.queued = None;
+                }
+                match slot_ref.deadline {
+                    Some(d) if d > q.at => {
+                        if slot_ref.queued.is_none_or(|x| x > d) {
+                            slot_ref.queued = Some(d);
+                            self.push(d, Event::Timer { node, slot });
+                        }
+                    }
+                    Some(_) => slot_ref.deadline = None,
+                    None => {}
+                }
+            }
+        }
     }
 
     /// Processes one event; false when nothing is left before the end.
@@ -526,6 +575,7 @@ impl Sim {
             if self.handle(q.event) {
                 self.events += 1;
                 self.trace_hash = fnv(fnv(self.trace_hash, q.at), self.events);
+                self.prune();
                 return true;
             }
         }
@@ -562,7 +612,7 @@ impl Sim {
             Event::Action(i) => {
                 let action = self.scenario.events[i as usize].clone();
                 self.hash(1, i as u64);
-                self.trace_event("action", None, None, || format!("{:?}", action.action));
+                self.trace_event("action", None, None, || serde_json::to_string(&action.action).unwrap_or_default());
                 self.apply(&action.action);
                 true
             }
@@ -720,7 +770,11 @@ impl Sim {
         }
         let timer = Self::kind_of(slot_index);
         self.hash(5, ((n.0 as u64) << 8) | slot_index as u64);
-        self.trace_event("timer", Some(Endpoint::Replica(n)), None, || format!("{timer:?}"));
+        self.trace_event("timer", Some(Endpoint::Replica(n)), None, || match timer {
+            TimerKind::Heartbeat => "heartbeat".to_string(),
+            TimerKind::Election => "election timeout".to_string(),
+            TimerKind::SnapshotSend(f) => format!("send the next snapshot part to {f}"),
+        });
         self.with_replica(n, |r, ctx| r.on_timer(timer, ctx));
         true
     }
@@ -852,10 +906,10 @@ impl Sim {
                 let leader = self.replicas[n.index()].leader.map(|l| l.to_string()).unwrap_or_else(|| "the leader".into());
                 self.note(NoteKind::CatchUp, Some(n), vec![], format!("{n} installed the snapshot at log position {position} and asks {leader} for every change since"))
             }
-            Happening::SnapshotTooOld { requested, log_start, attempt } => {
-                let leader = self.replicas[n.index()].leader.map(|l| l.to_string()).unwrap_or_else(|| "the leader".into());
+            Happening::SnapshotTooOld { from, requested, log_start, attempt: _, giving_up } => {
+                let leader = from;
                 let retention = self.settings.log_retention_entries.map(|r| format!(" (it keeps {r} entries)")).unwrap_or_default();
-                let next = if attempt >= crate::replica::MAX_SNAPSHOT_ATTEMPTS { "" } else { "; it must take a new snapshot" };
+                let next = if giving_up { "" } else { "; it must take a new snapshot" };
                 self.note(
                     NoteKind::Snapshot,
                     Some(n),
@@ -874,6 +928,9 @@ impl Sim {
                     self.members.live |= follower.bit();
                     self.replicas[follower.index()].on_caught_up();
                     self.note(NoteKind::CaughtUp, Some(follower), vec![], format!("{follower} has caught up with {n} at log position {position} and now follows live"));
+                } else if follower == n {
+                    // A member that had to start over from a new snapshot says so itself.
+                    self.note(NoteKind::CaughtUp, Some(n), vec![], format!("{n} has caught up from its new snapshot at log position {position} and follows live again"));
                 }
             }
             Happening::StaleEpochRefused { from, their_epoch, our_epoch } => {
@@ -1204,7 +1261,7 @@ impl Sim {
                     NoteKind::Network,
                     None,
                     vec![],
-                    format!("Link {source} {} {target} drops {:.0}% of messages", if *one_way { "→" } else { "↔" }, drop_probability * 100.0),
+                    format!("Link {source} {} {target} drops {}% of messages", if *one_way { "→" } else { "↔" }, (drop_probability * 100.0).round() as u32),
                 );
             }
             Action::HealLink { source, target, one_way } => {
