@@ -222,6 +222,24 @@ pub fn use_shortcuts(dispatch: Callback<LabAction>) {
 
 }
 
+/// Which view of the run the main area shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tab {
+    Cluster,
+    SpaceTime,
+    Metrics,
+}
+
+impl Tab {
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Cluster => "cluster",
+            Tab::SpaceTime => "spacetime",
+            Tab::Metrics => "metrics",
+        }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct LabAppProps {
     pub options: PageOptions,
@@ -235,6 +253,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         use_reducer(move || initial_lab(&options))
     };
     let compact = use_compact();
+    let tab = use_state(|| Tab::Cluster);
+    let window_ms = use_state(|| 1_000u64);
+    let heartbeats = use_state(|| false);
     let dispatch: Callback<LabAction> = {
         let d = lab.dispatcher();
         Callback::from(move |a| d.dispatch(a))
@@ -294,7 +315,90 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         </div>
     });
     let cluster = html! {
-        <Cluster view={view.clone()} selected={lab.selected.clone()} reduced_motion={lab.reduced_motion} compact={*compact} on_select={on_select} />
+        <Cluster view={view.clone()} selected={lab.selected.clone()} reduced_motion={lab.reduced_motion} compact={*compact} on_select={on_select.clone()} />
+    };
+    // Sampling the whole run is not free: once per 100 ms of simulated time is plenty.
+    let metrics = {
+        let lab = lab.clone();
+        let on = *tab == Tab::Metrics;
+        use_memo((on, view.now_ms / 100, lab.branch, lab.timeline.as_ptr() as usize), move |(on, ..)| on.then(|| Rc::new(lab.with_sim(crate::metrics::extract))))
+    };
+    // The second and third views of the same run: space-time diagram and metrics.
+    let stage = match *tab {
+        Tab::Cluster => cluster.clone(),
+        Tab::SpaceTime => {
+            let data = Rc::new(lab.with_sim(|s| crate::spacetime::extract(s, *window_ms, *heartbeats)));
+            let export = {
+                let d = dispatch.clone();
+                let title = lab.title();
+                Callback::from(move |_| {
+                    let svg = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|doc| doc.get_element_by_id(crate::spacetime::SVG_ID))
+                        .map(|el| el.outer_html());
+                    let Some(svg) = svg else { return };
+                    // A standalone file: add the colours the page's stylesheet gave it.
+                    let styled = match svg.find('>') {
+                        Some(i) => format!("{}<style>{}</style>{}", &svg[..=i], crate::spacetime::EXPORT_STYLE, &svg[i + 1..]),
+                        None => svg,
+                    };
+                    let name = format!("{}-space-time.svg", title.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+                    if let Err(e) = crate::share::download(&name, "image/svg+xml", &format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{styled}")) {
+                        d.emit(LabAction::Notify(Notice { text: format!("Could not export the diagram: {e}"), error: true }));
+                    }
+                })
+            };
+            let set_window = {
+                let window_ms = window_ms.clone();
+                Callback::from(move |e: Event| {
+                    let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).and_then(|s| s.value().parse::<u64>().ok());
+                    if let Some(v) = v {
+                        window_ms.set(v);
+                    }
+                })
+            };
+            let toggle_hb = {
+                let heartbeats = heartbeats.clone();
+                Callback::from(move |_| heartbeats.set(!*heartbeats))
+            };
+            html! {
+                <div class="spacetime-view">
+                    <div class="view-tools">
+                        <label><span>{ "Window " }</span>
+                            <select onchange={set_window} id="st-window">
+                                { for [1_000u64, 2_000, 5_000, 20_000, 3_600_000].iter().map(|w| html! {
+                                    <option value={w.to_string()} selected={*window_ms == *w}>{ if *w >= 3_600_000 { "whole run".to_string() } else { format!("{} s", w / 1000) } }</option>
+                                }) }
+                            </select>
+                        </label>
+                        <label class="check"><input type="checkbox" checked={*heartbeats} onchange={toggle_hb} /><span>{ " heartbeats" }</span></label>
+                        <button onclick={export} id="export-svg">{ "Export SVG" }</button>
+                    </div>
+                    <crate::spacetime::SpaceTimeDiagram data={data} on_select={on_select.clone()} />
+                </div>
+            }
+        }
+        Tab::Metrics => match &*metrics {
+            Some(m) => html! { <crate::metrics::MetricsPanel metrics={m.clone()} /> },
+            None => html! {},
+        },
+    };
+    let tabs = {
+        let make = |t: Tab, label: &'static str| {
+            let tab = tab.clone();
+            let selected = *tab == t;
+            html! {
+                <button role="tab" aria-selected={if selected { "true" } else { "false" }} class={classes!("tab", selected.then_some("selected"))}
+                        id={format!("tab-{}", t.id())} onclick={Callback::from(move |_| tab.set(t))}>{ label }</button>
+            }
+        };
+        html! {
+            <div class="tabs" role="tablist" aria-label="Views of the run">
+                { make(Tab::Cluster, "Cluster") }
+                { make(Tab::SpaceTime, "Space-time") }
+                { make(Tab::Metrics, "Metrics") }
+            </div>
+        }
     };
     let controls = html! {
         <Controls playing={lab.playing} speed={lab.speed} now_ms={view.now_ms} end_ms={view.end_ms} dispatch={dispatch.clone()} />
@@ -343,9 +447,10 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     } else if let Some(d) = description {
                         <p class="lesson-text">{ d }</p>
                     }
-                    { cluster }
+                    { tabs }
+                    { stage }
                     { timebar }
-                    <Legend />
+                    if *tab == Tab::Cluster { <Legend /> }
                 </section>
                 { controls }
                 { for notice }

@@ -10,10 +10,12 @@ pub mod compare;
 pub mod debug;
 pub mod lab;
 pub mod layout;
+pub mod metrics;
 pub mod lessons_ui;
 pub mod panels;
 pub mod panic_panel;
 pub mod share;
+pub mod spacetime;
 pub mod state;
 pub mod timebar;
 

@@ -382,6 +382,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             },
             None => html! { <p>{ "That message has been delivered (or dropped)." }</p> },
         },
+        Some(Selection::Detail(text)) => html! { <p class="detail-text">{ text }</p> },
         None => html! { <p class="hint">{ "Select a replica, a link or a message to inspect it and act on it. Keys: 1–9 select a replica." }</p> },
     };
     html! {

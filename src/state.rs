@@ -15,6 +15,8 @@ pub enum Selection {
     Replica(String),
     Message(u64),
     Link(String, String),
+    /// Something picked in the space-time diagram or a chart: its description.
+    Detail(String),
 }
 
 /// A non-blocking message for the reader (bad input, refused action).

@@ -288,6 +288,55 @@ pub struct Note {
     pub writes: Vec<WriteId>,
 }
 
+/// A message's life, kept for the space-time diagram: when it left and arrived (or was
+/// dropped), between whom, and a compact number for its summary.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MessageRecord {
+    pub id: u64,
+    pub kind: MessageKind,
+    pub source: Endpoint,
+    pub target: Endpoint,
+    pub sent_at: u64,
+    /// Arrival, or the instant it was lost.
+    pub end_at: u64,
+    pub dropped: bool,
+    /// Kind-specific: the write of a client request or reply, the first log position of an
+    /// append, the position an acknowledgement reports.
+    pub detail: u64,
+    /// Entries in an append.
+    pub count: u32,
+}
+
+impl MessageRecord {
+    fn of(m: &InFlight, end_at: u64, dropped: bool) -> MessageRecord {
+        let (detail, count) = match &m.payload {
+            Payload::ClientWrite { write } | Payload::WriteReply { write, .. } => (write.0 as u64, 0),
+            Payload::Append { prev_position, entries, .. } => (prev_position + 1, entries.len() as u32),
+            Payload::Ack { result: AckResult::Appended { match_position }, .. } => (*match_position, 0),
+            Payload::Ack { result: AckResult::Rejected { hint, .. }, .. } => (*hint, 0),
+            Payload::CatchUpRequest { last_position, .. } => (*last_position, 0),
+            Payload::SnapshotChunk { position, .. } => (*position, 0),
+            Payload::VoteRequest { epoch, .. } | Payload::VoteReply { epoch, .. } => (*epoch as u64, 0),
+            _ => (0, 0),
+        };
+        MessageRecord { id: m.id, kind: m.payload.kind(), source: m.source, target: m.target, sent_at: m.sent_at, end_at, dropped, detail, count }
+    }
+
+    pub fn summary(&self) -> String {
+        let k = self.kind.name().replace('_', " ");
+        let what = match self.kind {
+            MessageKind::ClientWrite | MessageKind::WriteReply => format!(" {}", WriteId(self.detail as u32)),
+            MessageKind::Append if self.count == 0 => format!(" (probe at {})", self.detail.saturating_sub(1)),
+            MessageKind::Append if self.count == 1 => format!(" of position {}", self.detail),
+            MessageKind::Append => format!(" of positions {}–{}", self.detail, self.detail + self.count as u64 - 1),
+            MessageKind::Ack if self.detail > 0 => format!(": up to position {}", self.detail),
+            MessageKind::VoteRequest | MessageKind::VoteReply => format!(", epoch {}", self.detail),
+            _ => String::new(),
+        };
+        format!("{k}{what}, {} → {}, sent {} ms, {} {} ms", self.source, self.target, self.sent_at, if self.dropped { "lost at" } else { "arrived" }, self.end_at)
+    }
+}
+
 /// One processed event, for trace export; recorded only when asked for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TraceEvent {
@@ -318,6 +367,11 @@ pub struct Sim {
     timers: Vec<[TimerSlot; TIMER_SLOTS]>,
     pub writes: ChunkedVec<WriteRecord>,
     pub notes: ChunkedVec<Note>,
+    /// Every message that arrived or was lost, in that order (the space-time diagram).
+    pub message_log: ChunkedVec<MessageRecord>,
+    /// (instant, replica, last log position) whenever a replica's log changed length:
+    /// replication lag over time is read from it.
+    pub position_log: ChunkedVec<(u64, NodeId, u64)>,
     trace_hash: u64,
     events: u64,
     pub messages_sent: u64,
@@ -410,6 +464,8 @@ impl Sim {
             timers: vec![[TimerSlot::default(); TIMER_SLOTS]; MAX_REPLICAS],
             writes: ChunkedVec::new(),
             notes: ChunkedVec::new(),
+            message_log: ChunkedVec::new(),
+            position_log: ChunkedVec::new(),
             trace_hash: FNV_OFFSET,
             events: 0,
             messages_sent: 0,
@@ -629,7 +685,8 @@ impl Sim {
                 self.hash(2, client as u64);
                 let key = self.workload_count % self.scenario.workload.keys;
                 self.workload_count += 1;
-                self.invoke(ClientId(client), WriteData::Workload { key });
+                let w = self.invoke(ClientId(client), WriteData::Workload { key });
+                self.trace_event("workload", Some(Endpoint::Client(ClientId(client))), None, || format!("{w}: k{} = v{}", key + 1, w.0 + 1));
                 let next = self.now + self.workload_every_ms;
                 self.push(next, Event::ClientTick { client, generation });
                 true
@@ -641,7 +698,9 @@ impl Sim {
                     return false;
                 }
                 rec.outcome = Outcome::Failed { at: now, reason: "timed out: no answer from the cluster".into() };
+                let client = rec.client;
                 self.hash(3, w as u64);
+                self.trace_event("client_timeout", Some(Endpoint::Client(client)), None, || format!("{} gave up: no answer", WriteId(w)));
                 true
             }
         }
@@ -691,6 +750,8 @@ impl Sim {
         let kind = m.payload.kind();
         self.hash(4, ((m.source.index() as u64) << 16) | ((m.target.index() as u64) << 8) | kind as u64);
         self.trace_event(kind.name(), Some(m.source), Some(m.target), || m.payload.summary());
+        let target_down = m.target.replica().is_some_and(|n| !self.replicas[n.index()].up);
+        self.message_log.push(MessageRecord::of(&m, self.now, m.doomed || target_down));
         if m.doomed {
             self.messages_dropped += 1;
             return true;
@@ -713,7 +774,9 @@ impl Sim {
     fn drop_in_flight(&mut self, matches: impl Fn(&InFlight) -> bool) {
         let doomed: Vec<u64> = self.in_flight.values().filter(|m| matches(m)).map(|m| m.id).collect();
         for id in doomed {
-            self.in_flight.remove(&id);
+            if let Some(m) = self.in_flight.remove(&id) {
+                self.message_log.push(MessageRecord::of(&m, self.now, true));
+            }
             self.messages_dropped += 1;
         }
     }
@@ -805,6 +868,9 @@ impl Sim {
             }
         }
         let after = self.replicas[n.index()].log.last_position();
+        if after != before || base != before {
+            self.position_log.push((self.now, n, after));
+        }
         if after > base {
             let now = self.now;
             for p in base + 1..=after {
