@@ -68,8 +68,10 @@ pub enum Payload {
     /// Follower's answer to an append (`ok` and the position now known to match, or a hint
     /// where the logs may diverge) or to a heartbeat (liveness only).
     Ack { epoch: u32, result: AckResult, echo_sent_at: u64, chain_confirmed: u64 },
-    /// Leader to every replica, when there is nothing else to send.
-    Heartbeat { epoch: u32, confirmed: u64, sent_upto: u64, leader_last: u64, chain: ChainConfig },
+    /// Leader to every replica, when there is nothing else to send. `sent_upto`: the last
+    /// position sent to this follower; `leader_last` and `leader_last_epoch`: the leader's
+    /// last entry, which lets a follower spot entries the leader does not have.
+    Heartbeat { epoch: u32, confirmed: u64, sent_upto: u64, leader_last: u64, leader_last_epoch: u32, chain: ChainConfig },
     /// Follower to leader: "I hold up to here; send me everything since" (catch-up).
     CatchUpRequest { epoch: u32, last_position: u64, last_epoch: u32 },
     /// New follower to leader: "take a consistent snapshot for me".
@@ -219,7 +221,8 @@ pub enum Happening {
     ChainChanged { order: ChainConfig, removed: Vec<NodeId> },
     SnapshotTaken { follower: NodeId, position: u64, rows: u64, copy_ms: u64 },
     SnapshotInstalled { position: u64 },
-    SnapshotTooOld { requested: u64, log_start: u64, attempt: u32 },
+    /// `from`'s log starts at `log_start`, after the position this replica needs.
+    SnapshotTooOld { from: NodeId, requested: u64, log_start: u64, attempt: u32, giving_up: bool },
     SnapshotGaveUp { attempts: u32 },
     CaughtUp { follower: NodeId, position: u64 },
     StaleEpochRefused { from: NodeId, their_epoch: u32, our_epoch: u32 },

@@ -170,6 +170,9 @@ pub struct Replica {
     pub setup: Option<Setup>,
     pub needs_catch_up: bool,
     pub position_at_last_heartbeat: u64,
+    /// Until this instant the replica votes for no other candidate (bar a manual
+    /// failover): the candidate it voted for may be leading on the strength of that vote.
+    pub vote_promised_until_ms: u64,
 }
 
 impl Replica {
@@ -197,6 +200,7 @@ impl Replica {
             setup: None,
             needs_catch_up: false,
             position_at_last_heartbeat: 0,
+            vote_promised_until_ms: 0,
         }
     }
 
@@ -267,6 +271,9 @@ impl Replica {
         self.leader = None;
         self.last_leader_contact_ms = ctx.now;
         self.needs_catch_up = true;
+        // It may have voted just before it crashed, and has forgotten whom for: it keeps
+        // that promise the safe way, by voting for nobody for a failover timeout.
+        self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
         if let Some(setup) = &mut self.setup {
             setup.phase = if self.log.snapshot_position > 0 {
                 SetupPhase::CatchingUp { from: self.log.last_position() }
@@ -277,6 +284,37 @@ impl Replica {
             setup.since_ms = ctx.now;
         }
         self.reset_election_timer(ctx);
+    }
+
+    /// Moves to a newer epoch (never back). What this replica verified with its upstream
+    /// belongs to the old epoch's leader, whose log the new one need not share.
+    fn enter_epoch(&mut self, epoch: u32) {
+        if epoch > self.epoch {
+            self.epoch = epoch;
+            self.upstream_match = 0;
+        }
+        self.voted_epoch = self.voted_epoch.max(epoch);
+    }
+
+    /// The last position this replica knows to be on the leader: its whole log if it leads,
+    /// otherwise what it verified with its upstream in the current epoch. A chain node
+    /// forwards, and a chain tail confirms, nothing beyond it.
+    pub fn verified_last(&self) -> u64 {
+        if self.role == Role::Leader {
+            self.log.last_position()
+        } else {
+            self.upstream_match.min(self.log.last_position())
+        }
+    }
+
+    /// Discards every entry after `position` and what was believed confirmed beyond it.
+    fn truncate_after(&mut self, position: u64, leader: NodeId, ctx: &mut Ctx) {
+        let removed = self.log.truncate_after(position);
+        self.confirmed = self.confirmed.min(position);
+        self.chain_confirmed = self.chain_confirmed.min(position);
+        if !removed.is_empty() {
+            ctx.happened(Happening::Truncated { from_position: position + 1, entries: removed, leader });
+        }
     }
 
     fn reset_election_timer(&mut self, ctx: &mut Ctx) {
@@ -319,8 +357,8 @@ impl Replica {
             Payload::Ack { epoch, result, echo_sent_at, chain_confirmed } => {
                 self.on_ack(from, epoch, result, echo_sent_at, chain_confirmed, ctx)
             }
-            Payload::Heartbeat { epoch, confirmed, sent_upto, leader_last, chain } => {
-                self.on_heartbeat(from, epoch, confirmed, sent_upto, leader_last, chain, sent_at, ctx)
+            Payload::Heartbeat { epoch, confirmed, sent_upto, leader_last, leader_last_epoch, chain } => {
+                self.on_heartbeat(from, epoch, confirmed, sent_upto, (leader_last, leader_last_epoch), chain, sent_at, ctx)
             }
             Payload::CatchUpRequest { epoch, last_position, last_epoch } => {
                 self.on_catch_up_request(from, epoch, last_position, last_epoch, ctx)
@@ -361,7 +399,7 @@ impl Replica {
         let position = self.log.append(Entry { epoch: self.epoch, write, client });
         self.replicate_new(position, ctx);
         if self.chain_mode(ctx) {
-            self.chain_tail_duties(ctx);
+            self.chain_tail_duties(ctx, true);
         } else {
             self.try_confirm(ctx);
         }
@@ -408,7 +446,10 @@ impl Replica {
             ctx.send(f, Payload::SnapshotNeeded { epoch: self.epoch, log_start });
             return;
         }
-        let last = self.log.last_position();
+        // A chain node passes on only what it has verified with its own upstream, and
+        // probes at a position it has verified.
+        let last = self.verified_last();
+        let from = from.min(last + 1);
         if from > last && !probe_if_empty {
             return;
         }
@@ -469,13 +510,16 @@ impl Replica {
     }
 
     fn lease_valid(&self, ctx: &Ctx) -> bool {
-        let t = ctx.settings.failover_timeout_ms;
-        let fresh = ctx
-            .members
-            .iter_live()
-            .filter(|&f| f == self.id || self.peers[f.index()].acked_sent_at + t > ctx.now)
-            .count() as u32;
-        fresh >= ctx.members.majority()
+        self.lease_valid_at(ctx.now, ctx.settings, ctx.members)
+    }
+
+    /// Whether a leader may still take writes with fencing on: a majority of live members
+    /// (itself included) acknowledged a message it sent less than a failover timeout ago,
+    /// so none of them can have helped elect another leader since.
+    pub fn lease_valid_at(&self, now: u64, settings: &Settings, members: Members) -> bool {
+        let t = settings.failover_timeout_ms;
+        let fresh = members.iter_live().filter(|&f| f == self.id || self.peers[f.index()].acked_sent_at + t > now).count() as u32;
+        fresh >= members.majority()
     }
 
     fn majority_silence_ms(&self, ctx: &Ctx) -> u64 {
@@ -512,6 +556,7 @@ impl Replica {
                 confirmed: self.confirmed,
                 sent_upto,
                 leader_last: self.log.last_position(),
+                leader_last_epoch: self.log.last_epoch(),
                 chain,
             };
             ctx.send(f, payload);
@@ -574,13 +619,15 @@ impl Replica {
 
     fn adopt_chain(&mut self, config: ChainConfig, epoch: u32, ctx: &mut Ctx) {
         let old_successor = self.chain.successor(self.id);
+        let old_epoch = self.chain_epoch;
         self.chain = config;
         self.chain_epoch = epoch;
         let successor = config.successor(self.id);
-        if successor != old_successor {
+        // What we knew of the successor in an older epoch says nothing about now.
+        if successor != old_successor || epoch != old_epoch {
             if let Some(s) = successor {
                 // Start optimistic; a rejected probe walks back to where the logs agree.
-                let last = self.log.last_position();
+                let last = self.verified_last();
                 let peer = &mut self.peers[s.index()];
                 peer.next = last + 1;
                 peer.matched = 0;
@@ -589,16 +636,16 @@ impl Replica {
                 self.send_batch(s, ctx, true);
             }
         }
-        self.chain_tail_duties(ctx);
+        self.chain_tail_duties(ctx, true);
     }
 
     /// The tail confirms: it answers clients for everything it holds that is not yet
-    /// confirmed, and tells its predecessor.
-    fn chain_tail_duties(&mut self, ctx: &mut Ctx) {
+    /// confirmed, and tells its predecessor (unless the caller's own answer will).
+    fn chain_tail_duties(&mut self, ctx: &mut Ctx, tell_predecessor: bool) {
         if !self.chain_mode(ctx) || !self.chain.contains(self.id) || self.chain.successor(self.id).is_some() {
             return;
         }
-        let last = self.log.last_position();
+        let last = self.verified_last();
         if self.chain_confirmed >= last {
             return;
         }
@@ -610,7 +657,7 @@ impl Replica {
         self.chain_confirmed = last;
         if self.role == Role::Leader {
             self.confirmed = self.confirmed.max(last);
-        } else if let Some(p) = self.chain.predecessor(self.id) {
+        } else if let Some(p) = self.chain.predecessor(self.id).filter(|_| tell_predecessor) {
             let payload = Payload::Ack {
                 epoch: self.epoch,
                 result: AckResult::Appended { match_position: self.upstream_match },
@@ -637,8 +684,7 @@ impl Replica {
                 self.step_down(StepDownCause::NewerEpoch { from }, Some(from), ctx);
             }
             self.role = Role::Follower;
-            self.epoch = epoch;
-            self.voted_epoch = self.voted_epoch.max(epoch);
+            self.enter_epoch(epoch);
         }
         if from_leader {
             self.leader = Some(from);
@@ -693,23 +739,22 @@ impl Replica {
             return;
         }
         let mut position = prev_position;
-        let mut first_new = None;
         for e in entries {
             position += 1;
             match self.log.epoch_at(position) {
                 Some(ep) if ep == e.epoch => continue,
                 Some(_) => {
-                    let removed = self.log.truncate_after(position - 1);
-                    ctx.happened(Happening::Truncated { from_position: position, entries: removed, leader: from });
+                    self.truncate_after(position - 1, from, ctx);
                     self.log.append(e);
                 }
                 None => {
                     self.log.append(e);
                 }
             }
-            first_new.get_or_insert(position);
         }
-        self.upstream_match = position;
+        // Within an epoch every entry verified upstream is the leader's, and the leader's
+        // log only grows, so what was verified stays verified.
+        self.upstream_match = self.upstream_match.max(position);
         self.confirmed = self.confirmed.max(confirmed.min(position));
         if let Some(SetupPhase::CatchingUp { .. }) = self.setup.map(|s| s.phase) {
             if let Some(s) = &mut self.setup {
@@ -718,16 +763,22 @@ impl Replica {
         }
         if chain {
             if let Some(s) = self.chain.successor(self.id) {
+                // Pass on what was just verified: straight on if it continues what the
+                // successor was sent, else as the next batch once the successor has
+                // acknowledged everything sent so far.
                 let peer = &self.peers[s.index()];
-                if first_new.is_some() && (Some(peer.next) == first_new || peer.matched + 1 >= peer.next) {
-                    if Some(peer.next) == first_new {
-                        self.send_range(s, first_new.unwrap_or(position), position, ctx);
-                    } else {
+                let verified = self.verified_last();
+                if peer.next != 0 && peer.next <= verified {
+                    if peer.next > prev_position {
+                        self.send_range(s, peer.next, verified, ctx);
+                    } else if peer.matched + 1 >= peer.next {
                         self.send_batch(s, ctx, false);
                     }
                 }
             }
-            self.chain_tail_duties(ctx);
+            // The acknowledgement below carries the news to the predecessor.
+            let tell = self.chain.predecessor(self.id) != Some(from);
+            self.chain_tail_duties(ctx, tell);
         }
         let payload = Payload::Ack {
             epoch: self.epoch,
@@ -760,19 +811,34 @@ impl Replica {
         epoch: u32,
         confirmed: u64,
         sent_upto: u64,
-        leader_last: u64,
+        (leader_last, leader_last_epoch): (u64, u32),
         chain: ChainConfig,
         sent_at: u64,
         ctx: &mut Ctx,
     ) {
-        let _ = leader_last;
         if !self.accept_epoch(from, epoch, true, ctx) {
             return;
         }
-        self.confirmed = self.confirmed.max(confirmed.min(self.log.last_position()));
+        if !self.setup_blocks_log() {
+            // Entries beyond the leader's log (as of this heartbeat) and beyond what was
+            // verified with the upstream in this epoch are not the leader's: everything it
+            // sent before the heartbeat arrived before it, and a chain upstream verifies
+            // what it passes on. They are writes of a deposed leader; discard them.
+            let keep = leader_last.max(self.upstream_match);
+            if self.log.last_position() > keep {
+                self.truncate_after(keep, from, ctx);
+            }
+        }
+        // Only what is verified to be the leader's can be confirmed.
+        self.confirmed = self.confirmed.max(confirmed.min(self.upstream_match).min(self.log.last_position()));
         if self.chain_mode(ctx) && (epoch, chain.version) != (self.chain_epoch, self.chain.version) {
             self.adopt_chain(chain, epoch, ctx);
         }
+        // Our entry at the leader's last position is of another epoch: the logs diverge at
+        // or before it, and a quiet leader would never send anything to show it.
+        let diverged = !self.setup_blocks_log() && self.log.epoch_at(leader_last).is_some_and(|e| e != leader_last_epoch);
+        // Where missing entries come from: the leader, or in a chain the predecessor.
+        let upstream = if self.chain_mode(ctx) && self.chain.contains(self.id) { self.chain.predecessor(self.id).unwrap_or(from) } else { from };
         let stalled_ms = 2 * ctx.settings.failover_timeout_ms;
         if let Some(setup) = self.setup {
             let changed_leader = setup.leader != Some(from);
@@ -782,12 +848,23 @@ impl Replica {
                 SetupPhase::SnapshotRequested | SetupPhase::Copying { .. } if changed_leader || stalled => {
                     self.request_snapshot(from, setup.attempts, ctx)
                 }
-                SetupPhase::CatchingUp { .. } if changed_leader || stalled || self.log.last_position() < sent_upto => {
+                SetupPhase::CatchingUp { .. } if ctx.members.is_live(self.id) && self.log.last_position() >= leader_last && !diverged => {
+                    // A member that had to take a new snapshot (its leader's log no longer
+                    // reached back to it) is level with the leader again.
+                    self.setup = None;
+                    self.needs_catch_up = false;
+                    ctx.happened(Happening::CaughtUp { follower: self.id, position: self.log.last_position() });
+                }
+                SetupPhase::CatchingUp { .. }
+                    if changed_leader
+                        || stalled
+                        || (self.log.last_position() < leader_last.max(sent_upto) && self.log.last_position() == self.position_at_last_heartbeat) =>
+                {
                     if let Some(s) = &mut self.setup {
                         s.leader = Some(from);
                         s.since_ms = ctx.now;
                     }
-                    self.send_catch_up_request(from, ctx);
+                    self.send_catch_up_request(upstream, ctx);
                 }
                 _ => {}
             }
@@ -796,10 +873,15 @@ impl Replica {
             self.needs_catch_up = false;
             ctx.happened(Happening::CatchUpStarted { from_position: self.log.last_position() });
             self.send_catch_up_request(from, ctx);
-        } else if self.log.last_position() < sent_upto && self.log.last_position() == self.position_at_last_heartbeat {
-            // Something sent to us never arrived (a lossy or cut link), and nothing has
-            // arrived since the last heartbeat either.
-            self.send_catch_up_request(from, ctx);
+        } else if diverged {
+            // The upstream walks back from our last position to where the logs agree.
+            self.send_catch_up_request(upstream, ctx);
+        } else if self.log.last_position() < leader_last.max(sent_upto) && self.log.last_position() == self.position_at_last_heartbeat {
+            // The leader has entries we lack, and nothing has arrived since the last
+            // heartbeat, which travelled behind anything sent to us before it. Something
+            // was lost on the way (a lossy or cut link, here or in a chain upstream, or our
+            // acknowledgement, which the leader waits for before sending more): ask again.
+            self.send_catch_up_request(upstream, ctx);
         }
         self.position_at_last_heartbeat = self.log.last_position();
         let payload = Payload::Ack { epoch: self.epoch, result: AckResult::Heartbeat, echo_sent_at: sent_at, chain_confirmed: self.chain_confirmed };
@@ -847,23 +929,39 @@ impl Replica {
             self.upstream_match = position;
             ctx.happened(Happening::SnapshotInstalled { position });
             self.setup = Some(Setup { phase: SetupPhase::CatchingUp { from: position }, attempts, leader: Some(from), since_ms: ctx.now });
-            self.send_catch_up_request(from, ctx);
+            // A chain member that had to take a new snapshot catches up from its
+            // predecessor, like any chain member; anyone else from the leader.
+            let upstream = match self.chain.predecessor(self.id) {
+                Some(p) if self.chain_mode(ctx) && ctx.members.is_live(self.id) => p,
+                _ => from,
+            };
+            self.send_catch_up_request(upstream, ctx);
         }
     }
 
     fn on_snapshot_needed(&mut self, from: NodeId, epoch: u32, log_start: u64, ctx: &mut Ctx) {
-        if !self.accept_epoch(from, epoch, true, ctx) {
+        // In a chain it may come from the predecessor; snapshots come from the head.
+        let from_predecessor = self.chain_mode(ctx) && self.chain.predecessor(self.id) == Some(from);
+        if !self.accept_epoch(from, epoch, !from_predecessor, ctx) {
+            return;
+        }
+        if matches!(self.setup.map(|s| s.phase), Some(SetupPhase::SnapshotRequested | SetupPhase::Copying { .. } | SetupPhase::GaveUp)) {
+            // A new snapshot is already on its way (this answers an older request).
             return;
         }
         let attempts = self.setup.map(|s| s.attempts).unwrap_or(0) + 1;
         let requested = self.log.last_position() + 1;
-        ctx.happened(Happening::SnapshotTooOld { requested, log_start, attempt: attempts });
-        if attempts >= MAX_SNAPSHOT_ATTEMPTS {
+        // A new follower gives up after a few tries (the lesson is made); a member keeps
+        // trying, or it would never be in step again.
+        let giving_up = attempts >= MAX_SNAPSHOT_ATTEMPTS && !ctx.members.is_live(self.id);
+        ctx.happened(Happening::SnapshotTooOld { from, requested, log_start, attempt: attempts, giving_up });
+        let leader = self.leader.unwrap_or(from);
+        if giving_up {
             ctx.happened(Happening::SnapshotGaveUp { attempts });
-            self.setup = Some(Setup { phase: SetupPhase::GaveUp, attempts, leader: Some(from), since_ms: ctx.now });
+            self.setup = Some(Setup { phase: SetupPhase::GaveUp, attempts, leader: Some(leader), since_ms: ctx.now });
             return;
         }
-        self.request_snapshot(from, attempts, ctx);
+        self.request_snapshot(leader, attempts, ctx);
     }
 
     // ----- Leader: catch-up and snapshots -------------------------------------------
@@ -873,14 +971,15 @@ impl Replica {
             self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
             return;
         }
-        if self.role != Role::Leader {
-            return;
-        }
         // In a chain, live members catch up from their predecessor, not the head.
-        if self.chain_mode(ctx) && ctx.members.is_live(from) && self.chain.contains(from) && self.chain.predecessor(from) != Some(self.id) {
+        let chain = self.chain_mode(ctx);
+        if chain && ctx.members.is_live(from) && self.chain.contains(from) && self.chain.predecessor(from) != Some(self.id) {
             return;
         }
-        let last = self.log.last_position();
+        if self.role != Role::Leader && !(chain && self.chain.successor(self.id) == Some(from) && epoch <= self.epoch) {
+            return;
+        }
+        let last = self.verified_last();
         let peer = &mut self.peers[from.index()];
         let agreed = last_position.min(last);
         if self.log.epoch_at(agreed) == Some(last_epoch) && agreed == last_position {
@@ -944,8 +1043,7 @@ impl Replica {
             if self.role == Role::Leader {
                 self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
             }
-            self.epoch = epoch;
-            self.voted_epoch = self.voted_epoch.max(epoch);
+            self.enter_epoch(epoch);
             self.role = Role::Follower;
             return;
         }
@@ -1000,7 +1098,7 @@ impl Replica {
         }
         if chain {
             if chain_confirmed > self.chain_confirmed {
-                self.chain_confirmed = chain_confirmed.min(last);
+                self.chain_confirmed = chain_confirmed.min(self.verified_last());
                 if self.role == Role::Leader {
                     self.confirmed = self.confirmed.max(self.chain_confirmed);
                 } else if let Some(p) = self.chain.predecessor(self.id) {
@@ -1089,8 +1187,11 @@ impl Replica {
         let up_to_date = (last_epoch, last_position) >= (self.log.last_epoch(), self.log.last_position());
         // A replica that hears from a live leader ignores would-be leaders ("stickiness"),
         // so one follower on a slow link cannot depose a healthy leader on its own.
+        // A vote counts towards the new leader's lease too (it rests on `granted_at`), so
+        // for a failover timeout after a vote the voter behaves as if it heard a leader.
         let leader_alive = self.role == Role::Leader
-            || (self.leader.is_some() && ctx.now.saturating_sub(self.last_leader_contact_ms) < ctx.settings.failover_timeout_ms);
+            || (self.leader.is_some() && ctx.now.saturating_sub(self.last_leader_contact_ms) < ctx.settings.failover_timeout_ms)
+            || ctx.now < self.vote_promised_until_ms;
         // A candidate of the same epoch steps aside for a better one (a longer log, or an
         // equal log and a lower id), so a split vote resolves in one round. Safe: it stops
         // being a candidate before it votes, so its own vote no longer counts for itself.
@@ -1102,11 +1203,12 @@ impl Replica {
                 let cause = if forced { StepDownCause::ManualFailover { to: from } } else { StepDownCause::NewerEpoch { from } };
                 self.step_down(cause, None, ctx);
             }
+            self.enter_epoch(epoch);
             self.voted_epoch = epoch;
-            self.epoch = epoch;
             self.role = Role::Follower;
             self.leader = None;
             self.last_leader_contact_ms = ctx.now;
+            self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
             self.reset_election_timer(ctx);
         }
         ctx.send(from, Payload::VoteReply { epoch, granted: grant, granted_at: ctx.now });
