@@ -3,7 +3,7 @@
 //! the event log. They show the engine's view and send the reader's intent as actions.
 
 use crate::state::{LabAction, Selection, MAX_SPEED, MIN_SPEED};
-use replication_sim::scenario::Mode;
+use replication_sim::scenario::{Mode, ReadFrom};
 use replication_sim::view::{View, WriteView};
 use replication_sim::{Action, Endpoint};
 use std::rc::Rc;
@@ -114,7 +114,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(mode) = Mode::ALL.iter().find(|m| m.name() == value) {
-                d.emit(LabAction::Do(Action::Set { mode: Some(*mode), write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: None }));
+                d.emit(LabAction::Do(Action::Set { mode: Some(*mode), write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: None, read_from: None }));
             }
         })
     };
@@ -138,14 +138,23 @@ pub fn Settings(props: &SettingsProps) -> Html {
             }
         })
     };
-    let on_latency = set(|s| s.parse().ok().map(|l| Action::Set { mode: None, write_quorum: None, latency_ms: Some(l), jitter_ms: None, failover_timeout_ms: None, fencing: None }));
-    let on_jitter = set(|s| s.parse().ok().map(|j| Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: Some(j), failover_timeout_ms: None, fencing: None }));
-    let on_timeout = set(|s| s.parse().ok().map(|t| Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: Some(t), fencing: None }));
+    let on_latency = set(|s| s.parse().ok().map(|l| Action::Set { mode: None, write_quorum: None, latency_ms: Some(l), jitter_ms: None, failover_timeout_ms: None, fencing: None, read_from: None }));
+    let on_jitter = set(|s| s.parse().ok().map(|j| Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: Some(j), failover_timeout_ms: None, fencing: None, read_from: None }));
+    let on_timeout = set(|s| s.parse().ok().map(|t| Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: Some(t), fencing: None, read_from: None }));
     let on_fencing = {
         let d = d.clone();
         Callback::from(move |e: Event| {
             let on = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|i| i.checked()).unwrap_or(true);
-            d.emit(LabAction::Do(Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: Some(on) }));
+            d.emit(LabAction::Do(Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: Some(on), read_from: None }));
+        })
+    };
+    let on_read_from = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let value = select_value(&e);
+            if let Some(r) = ReadFrom::ALL.iter().find(|r| r.name() == value) {
+                d.emit(LabAction::Do(Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: None, read_from: Some(*r) }));
+            }
         })
     };
     let initial_nodes = v.replicas.len();
@@ -184,6 +193,14 @@ pub fn Settings(props: &SettingsProps) -> Html {
                 <span>{ "Failover timeout, ms" }</span>
                 <input type="number" min="10" max="60000" step="50" value={v.failover_timeout_ms.to_string()} onchange={on_timeout} id="timeout" />
             </label>
+            if let Some(current) = v.read_from.clone() {
+                <label>
+                    <span>{ "Reads from" }</span>
+                    <select onchange={on_read_from} id="read-from">
+                        { for ReadFrom::ALL.iter().map(|r| html! { <option value={r.name()} selected={current == r.name()}>{ r.name() }</option> }) }
+                    </select>
+                </label>
+            }
             <label class="check">
                 <input type="checkbox" checked={v.fencing} onchange={on_fencing} id="fencing" />
                 <span>{ "Fencing (epochs and leases)" }</span>
@@ -284,6 +301,13 @@ pub fn Writes(props: &WritesProps) -> Html {
                 <div><dt>{ "failed" }</dt><dd>{ c.failed }</dd></div>
                 <div><dt>{ "waiting" }</dt><dd>{ c.pending }</dd></div>
             </dl>
+            if c.reads > 0 {
+                <dl class="counts reads" id="read-counts">
+                    <div><dt>{ "reads" }</dt><dd>{ c.reads }</dd></div>
+                    <div><dt>{ "missed own write" }</dt><dd id="ryw-count">{ c.read_your_writes_violations }</dd></div>
+                    <div><dt>{ "went back in time" }</dt><dd id="monotonic-count">{ c.monotonic_read_violations }</dd></div>
+                </dl>
+            }
             <form class="write-form" onsubmit={submit} aria-label="Send a write by hand">
                 <label><span>{ "key" }</span><input value={(*key).clone()} oninput={on_key} maxlength="64" size="6" id="write-key" /></label>
                 <label><span>{ "value" }</span><input value={(*value).clone()} oninput={on_value} maxlength="64" size="6" id="write-value" /></label>

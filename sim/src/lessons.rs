@@ -278,6 +278,29 @@ pub const LESSONS: &[Lesson] = &[
             )]
         },
     },
+    Lesson {
+        id: "reads-and-lag",
+        intro: "Reading from followers spreads the load, but an asynchronous follower lags behind the leader. A client that reads its own write back from a lagging follower may not find it, and two reads in a row from different followers can go back in time.",
+        question: "Which guarantee does each policy give: reading from the leader, from a random follower, or always from the same follower?",
+        pause_on: &[NoteKind::Setting],
+        checks: |sim| {
+            let before = |r: &&crate::sim::ReadRecord| r.invoked_at < 4_000;
+            let after = |r: &&crate::sim::ReadRecord| r.invoked_at > 4_100;
+            let ryw = sim.reads.iter().filter(before).filter(|r| r.stale_own_write).count();
+            let mono = sim.reads.iter().filter(before).filter(|r| r.went_back).count();
+            let later = sim.reads.iter().filter(after).filter(|r| r.answered_at.is_some()).count();
+            let later_bad = sim.reads.iter().filter(after).filter(|r| r.stale_own_write || r.went_back).count();
+            vec![
+                check("Reading from followers, the client sometimes missed its own confirmed write", ryw > 0, format!("{ryw} reads")),
+                check("Reading from followers, a read sometimes returned an older value than the read before it", mono > 0, format!("{mono} reads")),
+                check(
+                    "Reading from the leader, neither happened again",
+                    later > 0 && later_bad == 0,
+                    format!("{later} reads from the leader, {later_bad} anomalies"),
+                ),
+            ]
+        },
+    },
 ];
 
 fn fmt_opt(x: Option<u64>) -> String {

@@ -84,6 +84,11 @@ pub enum Payload {
     /// `granted_at`: the voter will not start an election of its own before `granted_at`
     /// plus the failover timeout, which is what a new leader's lease rests on.
     VoteReply { epoch: u32, granted: bool, granted_at: u64 },
+    /// Client to any replica: the current value of the key last written by `key_of`.
+    Read { read: u32, key_of: WriteId },
+    /// Replica to client: the latest write of that key in its log (if any), at which
+    /// log position, and how far its log reached.
+    ReadReply { read: u32, value: Option<WriteId>, position: u64, replica_last: u64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +117,8 @@ pub enum MessageKind {
     SnapshotNeeded,
     VoteRequest,
     VoteReply,
+    Read,
+    ReadReply,
 }
 
 impl MessageKind {
@@ -129,6 +136,8 @@ impl MessageKind {
             MessageKind::SnapshotNeeded => "snapshot_needed",
             MessageKind::VoteRequest => "vote_request",
             MessageKind::VoteReply => "vote_reply",
+            MessageKind::Read => "read",
+            MessageKind::ReadReply => "read_reply",
         }
     }
 }
@@ -148,6 +157,8 @@ impl Payload {
             Payload::SnapshotNeeded { .. } => MessageKind::SnapshotNeeded,
             Payload::VoteRequest { .. } => MessageKind::VoteRequest,
             Payload::VoteReply { .. } => MessageKind::VoteReply,
+            Payload::Read { .. } => MessageKind::Read,
+            Payload::ReadReply { .. } => MessageKind::ReadReply,
         }
     }
 
@@ -195,6 +206,9 @@ impl Payload {
                 format!("{}vote for me in epoch {epoch} (log up to {last_position})", if *forced { "manual failover: " } else { "" })
             }
             Payload::VoteReply { epoch, granted, .. } => format!("{} in epoch {epoch}", if *granted { "vote granted" } else { "vote refused" }),
+            Payload::Read { read, key_of } => format!("read r{} (the key of {key_of})", read + 1),
+            Payload::ReadReply { read, value: Some(w), position, .. } => format!("r{}: {w}, at log position {position}", read + 1),
+            Payload::ReadReply { read, value: None, .. } => format!("r{}: no such key yet", read + 1),
         }
     }
 }

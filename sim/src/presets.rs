@@ -28,6 +28,7 @@ pub const PRESETS: &[Preset] = presets![
     "split-brain-fenced",
     "chain",
     "short-timeout",
+    "reads-and-lag",
 ];
 
 impl Preset {

@@ -372,7 +372,8 @@ impl Replica {
                 self.on_vote_request(from, epoch, last_position, last_epoch, forced, ctx)
             }
             Payload::VoteReply { epoch, granted, granted_at } => self.on_vote_reply(from, epoch, granted, granted_at, ctx),
-            Payload::ClientWrite { .. } | Payload::WriteReply { .. } | Payload::LeaderNotice { .. } => {}
+            // Reads are served by the simulator from the replica's log (its storage).
+            Payload::ClientWrite { .. } | Payload::WriteReply { .. } | Payload::LeaderNotice { .. } | Payload::Read { .. } | Payload::ReadReply { .. } => {}
         }
     }
 

@@ -72,6 +72,9 @@ pub struct Metrics {
     pub latency_max_ms: Option<u64>,
     pub lag: Vec<Lag>,
     pub leaderless_ms: u64,
+    pub reads: u64,
+    pub read_your_writes_violations: u64,
+    pub monotonic_read_violations: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
 }
@@ -169,6 +172,9 @@ impl Sim {
                 .map(|r| Lag { follower: r.id.clone(), entries: r.lag_entries, ms: r.lag_ms })
                 .collect(),
             leaderless_ms: self.leaderless_ms(),
+            reads: c.reads,
+            read_your_writes_violations: c.read_your_writes_violations,
+            monotonic_read_violations: c.monotonic_read_violations,
             messages_sent: self.messages_sent,
             messages_dropped: self.messages_dropped,
         };
@@ -210,6 +216,13 @@ impl Report {
         let fmt = |x: Option<u64>| x.map(|v| format!("{v} ms")).unwrap_or_else(|| "n/a".into());
         let _ = writeln!(s, "latency: p50 {}, p99 {}, max {}", fmt(m.latency_p50_ms), fmt(m.latency_p99_ms), fmt(m.latency_max_ms));
         let _ = writeln!(s, "time without a leader: {} ms", m.leaderless_ms);
+        if m.reads > 0 {
+            let _ = writeln!(
+                s,
+                "reads: {}, read-your-writes violated {} times, monotonic reads violated {} times",
+                m.reads, m.read_your_writes_violations, m.monotonic_read_violations
+            );
+        }
         for l in &m.lag {
             let _ = writeln!(s, "lag {}: {} entries, {} ms", l.follower, l.entries, l.ms);
         }

@@ -176,11 +176,51 @@ pub struct Workload {
     /// Workload writes cycle through keys `k1`..`k{keys}`: 1..=100000.
     #[serde(default = "d_keys")]
     pub keys: u32,
+    /// Each client reads back the key of its latest write this often; 0 means no reads:
+    /// 0..=60000.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub read_every_ms: u64,
+    /// Where reads go.
+    #[serde(default, skip_serializing_if = "ReadFrom::is_default")]
+    pub read_from: ReadFrom,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
+}
+
+/// Which replica serves a client's read (the chapter's "reading your own writes" and
+/// "monotonic reads").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadFrom {
+    /// A follower chosen at random for each read: spreads load, shows stale reads.
+    #[default]
+    Followers,
+    /// Always the leader: reads see every confirmed write.
+    Leader,
+    /// Always the same follower per client: reads never go back in time.
+    Sticky,
+}
+
+impl ReadFrom {
+    pub const ALL: [ReadFrom; 3] = [ReadFrom::Followers, ReadFrom::Leader, ReadFrom::Sticky];
+
+    pub fn is_default(&self) -> bool {
+        *self == ReadFrom::Followers
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadFrom::Followers => "followers",
+            ReadFrom::Leader => "leader",
+            ReadFrom::Sticky => "sticky",
+        }
+    }
 }
 
 impl Default for Workload {
     fn default() -> Self {
-        Workload { write_every_ms: 0, start_ms: 0, until_ms: None, keys: d_keys() }
+        Workload { write_every_ms: 0, start_ms: 0, until_ms: None, keys: d_keys(), read_every_ms: 0, read_from: ReadFrom::Followers }
     }
 }
 
@@ -262,6 +302,8 @@ pub enum Action {
         failover_timeout_ms: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fencing: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        read_from: Option<ReadFrom>,
     },
     /// Start, change or stop (0) the steady workload.
     Workload {
@@ -420,6 +462,7 @@ impl Scenario {
             range("workload.until_ms", u, 0, MAX_TIME_MS)?;
         }
         range("workload.keys", w.keys, 1, MAX_KEYS)?;
+        range("workload.read_every_ms", w.read_every_ms, 0, 60_000)?;
         if let Some(d) = self.duration_ms {
             range("duration_ms", d, 1, MAX_TIME_MS)?;
         }
@@ -586,7 +629,7 @@ impl Scenario {
                 clients: 1,
                 client_timeout_ms: None,
             },
-            workload: Workload { write_every_ms: 200, start_ms: 0, until_ms: None, keys: 10 },
+            workload: Workload { write_every_ms: 200, start_ms: 0, until_ms: None, keys: 10, read_every_ms: 0, read_from: ReadFrom::Followers },
             events: Vec::new(),
             duration_ms: Some(60_000),
         }

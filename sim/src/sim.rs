@@ -28,6 +28,7 @@ enum Event {
     Timer { node: u8, slot: u8 },
     ClientTick { client: u8, generation: u32 },
     ClientTimeout(u32),
+    ClientRead { client: u8, generation: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -237,6 +238,8 @@ pub enum NoteKind {
     Write,
     Blocked,
     Limit,
+    /// A read that broke read-your-writes or monotonic reads.
+    Anomaly,
 }
 
 impl NoteKind {
@@ -260,6 +263,7 @@ impl NoteKind {
             NoteKind::Write => "write",
             NoteKind::Blocked => "blocked",
             NoteKind::Limit => "limit",
+            NoteKind::Anomaly => "anomaly",
         }
     }
     /// Worth a marker on the timeline and an announcement.
@@ -274,6 +278,7 @@ impl NoteKind {
                 | NoteKind::CaughtUp
                 | NoteKind::StepDown
                 | NoteKind::Blocked
+                | NoteKind::Anomaly
         )
     }
 }
@@ -286,6 +291,26 @@ pub struct Note {
     pub text: String,
     pub node: Option<NodeId>,
     pub writes: Vec<WriteId>,
+}
+
+/// A client's read: the chapter's "reading your own writes" and "monotonic reads" are
+/// judged on these.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadRecord {
+    pub client: ClientId,
+    /// The client's write whose key is read back.
+    pub key_of: WriteId,
+    pub key: String,
+    pub invoked_at: u64,
+    pub target: NodeId,
+    /// The client's own latest write to the key that was confirmed when the read began.
+    pub own_confirmed: Option<WriteId>,
+    pub answered_at: Option<u64>,
+    pub value: Option<WriteId>,
+    /// The answering replica was this many entries behind the leader.
+    pub behind: u64,
+    pub stale_own_write: bool,
+    pub went_back: bool,
 }
 
 /// A message's life, kept for the space-time diagram: when it left and arrived (or was
@@ -372,6 +397,12 @@ pub struct Sim {
     /// (instant, replica, last log position) whenever a replica's log changed length:
     /// replication lag over time is read from it.
     pub position_log: ChunkedVec<(u64, NodeId, u64)>,
+    /// Every read a client made, with what it saw and whether it broke a guarantee.
+    pub reads: ChunkedVec<ReadRecord>,
+    read_rng: Rng,
+    read_generation: u32,
+    /// Where reads go now (a `set` action can change it).
+    pub read_from: crate::scenario::ReadFrom,
     trace_hash: u64,
     events: u64,
     pub messages_sent: u64,
@@ -466,6 +497,10 @@ impl Sim {
             notes: ChunkedVec::new(),
             message_log: ChunkedVec::new(),
             position_log: ChunkedVec::new(),
+            reads: ChunkedVec::new(),
+            read_rng: Rng::new(scenario.seed, Stream::Client(0)),
+            read_generation: 0,
+            read_from: scenario.workload.read_from,
             trace_hash: FNV_OFFSET,
             events: 0,
             messages_sent: 0,
@@ -497,6 +532,7 @@ impl Sim {
             if c.mode == Mode::Quorum { format!(" (a write needs {} of {})", sim.settings.write_quorum, c.nodes) } else { String::new() }
         ));
         sim.start_workload(scenario.workload.start_ms);
+        sim.start_reads(scenario.workload.start_ms);
         sim.prune();
         Ok(sim)
     }
@@ -589,6 +625,7 @@ impl Sim {
                         || q.at > self.scenario.workload.until_ms.unwrap_or(u64::MAX)
                 }
                 Event::ClientTimeout(w) => self.writes.get(w as usize).is_none_or(|r| r.outcome != Outcome::Pending),
+                Event::ClientRead { generation, .. } => generation != self.read_generation || self.scenario.workload.read_every_ms == 0,
             };
             if !noop {
                 return;
@@ -691,6 +728,16 @@ impl Sim {
                 self.push(next, Event::ClientTick { client, generation });
                 true
             }
+            Event::ClientRead { client, generation } => {
+                if generation != self.read_generation || self.scenario.workload.read_every_ms == 0 {
+                    return false;
+                }
+                let next = self.now + self.scenario.workload.read_every_ms;
+                self.push(next, Event::ClientRead { client, generation });
+                self.hash(6, client as u64);
+                self.read(ClientId(client));
+                true
+            }
             Event::ClientTimeout(w) => {
                 let now = self.now;
                 let Some(rec) = self.writes.get_mut(w as usize) else { return false };
@@ -760,6 +807,10 @@ impl Sim {
             Endpoint::Replica(n) => {
                 if !self.replicas[n.index()].up {
                     self.messages_dropped += 1;
+                    return true;
+                }
+                if let (Payload::Read { read, key_of }, Endpoint::Client(c)) = (&m.payload, m.source) {
+                    self.serve_read(n, c, *read, *key_of);
                     return true;
                 }
                 let (source, payload, sent_at) = (m.source, m.payload, m.sent_at);
@@ -1159,6 +1210,137 @@ impl Sim {
         }
     }
 
+    fn start_reads(&mut self, from_ms: u64) {
+        self.read_generation += 1;
+        let every = self.scenario.workload.read_every_ms;
+        if every == 0 {
+            return;
+        }
+        let n = self.clients.len() as u64;
+        let generation = self.read_generation;
+        for c in 0..n {
+            // Half an interval after the writes, so a read follows each write.
+            let offset = every / 2 + every * c / n;
+            self.push(from_ms.max(self.now) + offset, Event::ClientRead { client: c as u8, generation });
+        }
+    }
+
+    /// A client reads back the key of its latest write, from the replica its policy picks.
+    fn read(&mut self, c: ClientId) {
+        let Some(w) = self.writes.iter().rev().find(|w| w.client == c).map(|w| w.id) else { return };
+        let leader = self.clients[c.index()].believed_leader;
+        let followers: Vec<NodeId> = self.members.iter_live().filter(|&f| f != leader && self.replicas[f.index()].up).collect();
+        let target = match self.read_from {
+            crate::scenario::ReadFrom::Leader => leader,
+            _ if followers.is_empty() => leader,
+            crate::scenario::ReadFrom::Sticky => followers[c.index() % followers.len()],
+            crate::scenario::ReadFrom::Followers => followers[self.read_rng.up_to(followers.len() as u64 - 1) as usize],
+        };
+        let key = self.write(w).map(|r| r.key()).unwrap_or_default();
+        let slot = self.write(w).map(|r| r.key_slot());
+        let own_confirmed = self
+            .writes
+            .iter()
+            .rev()
+            .find(|x| x.client == c && x.is_confirmed() && Some(x.key_slot()) == slot)
+            .map(|x| x.id);
+        let id = self.reads.len() as u32;
+        self.reads.push(ReadRecord {
+            client: c,
+            key_of: w,
+            key,
+            invoked_at: self.now,
+            target,
+            own_confirmed,
+            answered_at: None,
+            value: None,
+            behind: 0,
+            stale_own_write: false,
+            went_back: false,
+        });
+        if self.replicas[target.index()].up {
+            self.send(Endpoint::Client(c), Endpoint::Replica(target), Payload::Read { read: id, key_of: w });
+        }
+    }
+
+    /// The replica's storage answers: the newest write of the key in its log.
+    fn serve_read(&mut self, n: NodeId, c: ClientId, read: u32, key_of: WriteId) {
+        let Some(slot) = self.write(key_of).map(|w| w.key_slot()) else { return };
+        let log = &self.replicas[n.index()].log;
+        let mut found = (None, 0);
+        for p in (1..=log.last_position()).rev() {
+            let e = log.get(p).expect("within the log");
+            if self.write(e.write).is_some_and(|w| w.key_slot() == slot) {
+                found = (Some(e.write), p);
+                break;
+            }
+        }
+        let replica_last = log.last_position();
+        self.send(Endpoint::Replica(n), Endpoint::Client(c), Payload::ReadReply { read, value: found.0, position: found.1, replica_last });
+    }
+
+    /// Judges a read against the client's own writes and its earlier reads.
+    fn read_answered(&mut self, read: u32, n: NodeId, value: Option<WriteId>, _position: u64, replica_last: u64) {
+        let now = self.now;
+        let leader_last = self.current_leader.map(|l| self.replicas[l.index()].log.last_position()).unwrap_or(replica_last);
+        let Some(r) = self.reads.get(read as usize).cloned() else { return };
+        if r.answered_at.is_some() {
+            return;
+        }
+        // Versions of one key are ordered by write id: each client's writes reach the
+        // leader in order, and the lesson's clients write their own keys.
+        let stale_own_write = r.own_confirmed.is_some_and(|own| value.is_none_or(|v| v < own));
+        let previous = self
+            .reads
+            .iter()
+            .filter(|x| x.client == r.client && x.key == r.key && x.answered_at.is_some())
+            .filter_map(|x| x.value.map(|v| (v, x.target, x.answered_at.unwrap_or(0))))
+            .max_by_key(|x| x.0);
+        let went_back = previous.is_some_and(|(v, _, _)| value.is_none_or(|now_v| now_v < v));
+        if let Some(rec) = self.reads.get_mut(read as usize) {
+            rec.answered_at = Some(now);
+            rec.value = value;
+            rec.behind = leader_last.saturating_sub(replica_last);
+            rec.stale_own_write = stale_own_write;
+            rec.went_back = went_back;
+        }
+        let saw = match value.and_then(|v| self.write(v)) {
+            Some(w) => format!("{} ({})", w.value(), w.id),
+            None => "nothing".to_string(),
+        };
+        let behind = leader_last.saturating_sub(replica_last);
+        if stale_own_write {
+            let own = r.own_confirmed.expect("checked above");
+            self.note(
+                NoteKind::Anomaly,
+                Some(n),
+                vec![own],
+                format!(
+                    "{} read {} from {n} and got {saw}, but its own write {own} had been confirmed: read-your-writes violated ({n} is {behind} {} behind)",
+                    r.client,
+                    r.key,
+                    if behind == 1 { "entry" } else { "entries" }
+                ),
+            );
+        } else if went_back {
+            let (v, from, at) = previous.expect("checked above");
+            self.note(
+                NoteKind::Anomaly,
+                Some(n),
+                vec![v],
+                format!("{}'s read of {} from {n} returned {saw}, older than the {v} it read from {from} at {at} ms: monotonic reads violated", r.client, r.key),
+            );
+        }
+    }
+
+    /// Reads so far, and how many broke each guarantee.
+    pub fn read_counts(&self) -> (u64, u64, u64) {
+        let answered = self.reads.iter().filter(|r| r.answered_at.is_some()).count() as u64;
+        let ryw = self.reads.iter().filter(|r| r.stale_own_write).count() as u64;
+        let mono = self.reads.iter().filter(|r| r.went_back).count() as u64;
+        (answered, ryw, mono)
+    }
+
     fn invoke(&mut self, client: ClientId, data: WriteData) -> WriteId {
         let id = WriteId(self.writes.len() as u32);
         let target = self.clients[client.index()].believed_leader;
@@ -1197,6 +1379,11 @@ impl Sim {
     fn client_receive(&mut self, c: ClientId, from: Endpoint, payload: Payload) {
         let now = self.now;
         match payload {
+            Payload::ReadReply { read, value, position, replica_last } => {
+                if let Some(n) = from.replica() {
+                    self.read_answered(read, n, value, position, replica_last);
+                }
+            }
             Payload::LeaderNotice { epoch, leader } => {
                 let client = &mut self.clients[c.index()];
                 if epoch >= client.known_epoch {
@@ -1357,7 +1544,7 @@ impl Sim {
                 let w = self.invoke(c, WriteData::Manual(Arc::new((key.clone(), value.clone()))));
                 self.note(NoteKind::Write, None, vec![w], format!("{c} writes {key} = {value} ({w}) to {}", self.writes.get(w.index()).map(|r| r.sent_to).unwrap_or(NodeId(0))));
             }
-            Action::Set { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, fencing } => {
+            Action::Set { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, fencing, read_from } => {
                 let mut changes = Vec::new();
                 if let Some(m) = mode {
                     self.settings.mode = *m;
@@ -1385,6 +1572,10 @@ impl Sim {
                 if let Some(f) = fencing {
                     self.settings.fencing = *f;
                     changes.push(format!("fencing {}", if *f { "on" } else { "off" }));
+                }
+                if let Some(r) = read_from {
+                    self.read_from = *r;
+                    changes.push(format!("reads from {}", r.name()));
                 }
                 self.note(NoteKind::Setting, None, vec![], format!("Settings changed: {}", changes.join(", ")));
                 if mode.is_some() || write_quorum.is_some() {

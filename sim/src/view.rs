@@ -17,6 +17,8 @@ pub struct View {
     pub failover_timeout_ms: u64,
     pub latency_ms: u64,
     pub jitter_ms: u64,
+    /// "followers", "leader" or "sticky"; None when clients do not read.
+    pub read_from: Option<String>,
     /// Each client's steady write interval; 0 when there is no steady workload.
     pub workload_every_ms: u64,
     pub leader: Option<String>,
@@ -141,6 +143,10 @@ pub struct EventView {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Counts {
+    /// Reads answered, and those that broke read-your-writes or monotonic reads.
+    pub reads: u64,
+    pub read_your_writes_violations: u64,
+    pub monotonic_read_violations: u64,
     pub invoked: u64,
     pub confirmed: u64,
     pub lost: u64,
@@ -364,6 +370,7 @@ impl Sim {
         }
         // Lost writes count as confirmed too: the client was told they were durable.
         counts.confirmed += counts.lost;
+        (counts.reads, counts.read_your_writes_violations, counts.monotonic_read_violations) = self.read_counts();
 
         let write_view = |w: &crate::sim::WriteRecord| {
             let status = write_status(w);
@@ -421,6 +428,7 @@ impl Sim {
             latency_ms: self.network.latency_ms,
             jitter_ms: self.network.jitter_ms,
             workload_every_ms: self.workload_every_ms(),
+            read_from: (self.scenario.workload.read_every_ms > 0).then(|| self.read_from.name().to_string()),
             leader: leader.map(|l| l.to_string()),
             epoch: self.max_epoch(),
             replicas,
