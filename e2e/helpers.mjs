@@ -53,6 +53,10 @@ export function readLab(page) {
     const timeline = document.getElementById('timeline');
     const branch = document.getElementById('branch');
     const play = document.getElementById('play');
+    // A digest of the whole drawing (messages in flight included), to compare two instants.
+    const svg = document.querySelector('#cluster svg')?.outerHTML ?? '';
+    let svgHash = 0;
+    for (let i = 0; i < svg.length; i++) svgHash = (Math.imul(svgHash, 31) + svg.charCodeAt(i)) | 0;
     return {
       title: text('#cluster .cluster-head h2'),
       modePill: text('#cluster .mode-pill'),
@@ -68,6 +72,7 @@ export function readLab(page) {
       announcer: text('#announcer'),
       branches: branch ? [...branch.options].map((o) => ({ text: o.textContent, selected: o.selected })) : null,
       panic: !!document.getElementById('rl-panic-panel'),
+      svgHash,
     };
   });
 }
@@ -96,6 +101,11 @@ export function summarise(s) {
   if (!s) return String(s);
   const reps = s.replicas.map((r) => `${r.id}:${r.role}@${r.position}${r.progress ? `[${r.progress.text}]` : ''}`).join(' ');
   return `clock=${s.clock} lost=${s.lost} playing=${s.playing} ${reps} notice=${JSON.stringify(s.notice?.text ?? null)}`;
+}
+
+/** Resolves after the page has drawn a frame (the app renders a dispatched action by then). */
+export function settle(page) {
+  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
 }
 
 /** Loads the lab at `url` and waits until the cluster is drawn. */
