@@ -639,12 +639,11 @@ impl Sim {
                     slot_ref.queued = None;
                 }
                 match slot_ref.deadline {
-                    Some(d) if d > q.at => {
-                        if slot_ref.queued.is_none_or(|x| x > d) {
-                            slot_ref.queued = Some(d);
-                            self.push(d, Event::Timer { node, slot });
-                        }
+                    Some(d) if d > q.at && slot_ref.queued.is_none_or(|x| x > d) => {
+                        slot_ref.queued = Some(d);
+                        self.push(d, Event::Timer { node, slot });
                     }
+                    Some(d) if d > q.at => {}
                     Some(_) => slot_ref.deadline = None,
                     None => {}
                 }
@@ -735,7 +734,12 @@ impl Sim {
                 let next = self.now + self.scenario.workload.read_every_ms;
                 self.push(next, Event::ClientRead { client, generation });
                 self.hash(6, client as u64);
+                let before = self.reads.len();
                 self.read(ClientId(client));
+                let issued = self.reads.len() > before;
+                self.trace_event("workload_read", Some(Endpoint::Client(ClientId(client))), None, || {
+                    if issued { format!("r{}: reads back the key of its latest write", before + 1) } else { "nothing written yet to read back".into() }
+                });
                 true
             }
             Event::ClientTimeout(w) => {

@@ -1,0 +1,338 @@
+//! Shared by the engine's integration tests: loading presets, and the named invariants
+//! of DESIGN.md, checked after every step of a run.
+#![allow(dead_code)]
+
+use replication_sim::checker::{engine_lost_writes, lost_writes};
+use replication_sim::ids::{NodeId, WriteId};
+use replication_sim::replica::{Role, SetupPhase};
+use replication_sim::sim::Outcome;
+use replication_sim::{Mode, Scenario, Sim};
+use std::collections::BTreeMap;
+
+/// Every preset in `scenarios/`, by file stem; the tests assert there is one per lesson.
+pub const PRESETS: [&str; 11] = [
+    "async-failover",
+    "chain",
+    "follower-catch-up",
+    "new-follower-snapshot",
+    "reads-and-lag",
+    "semi-sync",
+    "short-timeout",
+    "snapshot-too-old",
+    "split-brain-fenced",
+    "split-brain",
+    "sync-vs-async",
+];
+
+pub fn preset_json(name: &str) -> String {
+    let path = format!("{}/../scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+pub fn preset(name: &str) -> Scenario {
+    Scenario::from_json(&preset_json(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+pub fn run(scenario: &Scenario) -> Sim {
+    let mut sim = Sim::new(scenario).expect("valid scenario");
+    sim.run_to_end();
+    sim
+}
+
+pub fn n(i: u8) -> NodeId {
+    NodeId(i - 1)
+}
+
+/// What the run looked like at the step an invariant failed.
+pub fn describe(sim: &Sim) -> String {
+    let mut s = format!("at {} ms (event {}), leader {:?}, max epoch {}\n", sim.now(), sim.events_processed(), sim.current_leader(), sim.max_epoch());
+    for r in &sim.replicas {
+        let last = r.log.last_position();
+        let tail: Vec<String> = r.log.slice(last.saturating_sub(8) + 1, last).iter().map(|e| format!("{}@{}", e.write, e.epoch)).collect();
+        s += &format!(
+            "  {} up={} {:?} epoch={} voted={} leader={:?} confirmed={} last={} setup={:?} log …{}\n",
+            r.id,
+            r.up,
+            r.role,
+            r.epoch,
+            r.voted_epoch,
+            r.leader,
+            r.confirmed,
+            r.log.last_position(),
+            r.setup.map(|x| x.phase),
+            tail.join(" ")
+        );
+    }
+    let notes: Vec<String> = sim.notes.iter().rev().take(12).map(|n| format!("    {:>6} ms {}", n.at_ms, n.text)).collect();
+    s += "  latest notes:\n";
+    for line in notes.iter().rev() {
+        s += line;
+        s += "\n";
+    }
+    s
+}
+
+/// The named invariants, checked after every step. Some hold only for some scenarios; the
+/// flags say which apply.
+#[derive(Default)]
+pub struct Invariants {
+    /// The scenario is in `sync` mode from start to end.
+    pub sync_throughout: bool,
+    /// The scenario is in `semi-sync` mode from start to end.
+    pub semi_sync_throughout: bool,
+    /// Fencing is on from start to end.
+    pub fencing_throughout: bool,
+    /// When manual failovers happen: an operator's promotion overrides leases, so the
+    /// lease invariant is not checked for a while after one.
+    forced_at: Vec<u64>,
+    /// The longest failover timeout the scenario uses.
+    max_timeout_ms: u64,
+    leader_of_epoch: BTreeMap<u32, NodeId>,
+    epochs: Vec<(u32, u32)>,
+    leader_log: Vec<Option<(u32, u64)>>,
+    confirmed_seen: usize,
+}
+
+impl Invariants {
+    pub fn for_scenario(s: &Scenario) -> Invariants {
+        use replication_sim::Action;
+        let sets_mode = s.events.iter().any(|e| matches!(&e.action, Action::Set { mode: Some(_), .. }));
+        let sets_fencing = s.events.iter().any(|e| matches!(&e.action, Action::Set { fencing: Some(_), .. }));
+        let forced_at = s.events.iter().filter(|e| matches!(e.action, Action::Failover { .. })).map(|e| e.at_ms).collect();
+        let max_timeout_ms = s
+            .events
+            .iter()
+            .filter_map(|e| match e.action {
+                Action::Set { failover_timeout_ms, .. } => failover_timeout_ms,
+                _ => None,
+            })
+            .fold(s.cluster.failover_timeout_ms, u64::max);
+        Invariants {
+            sync_throughout: s.cluster.mode == Mode::Sync && !sets_mode,
+            semi_sync_throughout: s.cluster.mode == Mode::SemiSync && !sets_mode,
+            fencing_throughout: s.cluster.fencing && !sets_fencing,
+            forced_at,
+            max_timeout_ms,
+            ..Invariants::default()
+        }
+    }
+
+    /// Checks every invariant that applies; the error names the invariant that failed.
+    pub fn check(&mut self, sim: &Sim) -> Result<(), String> {
+        self.one_leader_per_epoch(sim)?;
+        self.epochs_only_move_forward(sim)?;
+        self.a_leader_only_appends(sim)?;
+        checker_agrees_with_engine(sim)?;
+        leader_knows_what_followers_hold(sim)?;
+        caught_up_follower_is_prefix_of_leader(sim)?;
+        let forced_lately = self.forced_at.iter().any(|&t| t <= sim.now() && sim.now() < t + 3 * self.max_timeout_ms);
+        if self.fencing_throughout && !forced_lately {
+            fenced_leases_never_overlap(sim)?;
+        }
+        if self.sync_throughout {
+            sync_loses_no_confirmed_write(sim)?;
+        }
+        if self.semi_sync_throughout {
+            semi_sync_keeps_two_copies(sim)?;
+        }
+        self.confirmed_seen = sim.writes.len();
+        Ok(())
+    }
+
+    /// At most one replica ever leads a given epoch: each voter votes once per epoch and a
+    /// leader needs a majority.
+    fn one_leader_per_epoch(&mut self, sim: &Sim) -> Result<(), String> {
+        for r in sim.replicas.iter().filter(|r| r.is_leader()) {
+            let first = *self.leader_of_epoch.entry(r.epoch).or_insert(r.id);
+            if first != r.id {
+                return Err(format!("one_leader_per_epoch: {} and {} both led epoch {}", first, r.id, r.epoch));
+            }
+        }
+        Ok(())
+    }
+
+    /// A replica's epoch and vote are durable and never go back, not even across a crash.
+    fn epochs_only_move_forward(&mut self, sim: &Sim) -> Result<(), String> {
+        self.epochs.resize(sim.replicas.len(), (0, 0));
+        for (r, before) in sim.replicas.iter().zip(self.epochs.iter_mut()) {
+            if r.epoch < before.0 || r.voted_epoch < before.1 {
+                return Err(format!("epochs_only_move_forward: {} went from epoch {:?} to {:?}", r.id, before, (r.epoch, r.voted_epoch)));
+            }
+            *before = (r.epoch, r.voted_epoch);
+        }
+        Ok(())
+    }
+
+    /// While a replica leads an epoch, its own log only grows: a leader never discards
+    /// entries it holds.
+    fn a_leader_only_appends(&mut self, sim: &Sim) -> Result<(), String> {
+        self.leader_log.resize(sim.replicas.len(), None);
+        for (r, before) in sim.replicas.iter().zip(self.leader_log.iter_mut()) {
+            let now = r.is_leader().then(|| (r.epoch, r.log.last_position()));
+            if let (Some((e0, p0)), Some((e1, p1))) = (*before, now) {
+                if e0 == e1 && p1 < p0 {
+                    return Err(format!("a_leader_only_appends: {} lost log positions {}..={} while leading epoch {e0}", r.id, p1 + 1, p0));
+                }
+            }
+            *before = now;
+        }
+        Ok(())
+    }
+}
+
+/// The independent checker (client history and logs only) and the engine's incremental
+/// bookkeeping name the same lost writes.
+pub fn checker_agrees_with_engine(sim: &Sim) -> Result<(), String> {
+    let judged = lost_writes(sim);
+    let engine = engine_lost_writes(sim);
+    if judged != engine {
+        let only_judged: Vec<WriteId> = judged.difference(&engine).copied().collect();
+        let only_engine: Vec<WriteId> = engine.difference(&judged).copied().collect();
+        return Err(format!("checker_agrees_with_engine: lost per checker only {only_judged:?}, per engine only {only_engine:?}"));
+    }
+    Ok(())
+}
+
+/// The leader of the newest epoch: no replica can have been truncated by a later one.
+fn newest_leader(sim: &Sim) -> Option<NodeId> {
+    let l = sim.current_leader()?;
+    (sim.replicas[l.index()].epoch == sim.max_epoch()).then_some(l)
+}
+
+/// What a leader believes a follower holds (`matched`) is true: their logs agree on every
+/// position up to it. Confirmation in every mode but async rests on this.
+pub fn leader_knows_what_followers_hold(sim: &Sim) -> Result<(), String> {
+    let Some(l) = newest_leader(sim) else { return Ok(()) };
+    let leader = &sim.replicas[l.index()];
+    let followers: Vec<NodeId> = if sim.settings.mode == Mode::Chain {
+        leader.chain.successor(l).into_iter().collect()
+    } else {
+        sim.replicas.iter().map(|r| r.id).filter(|&f| f != l).collect()
+    };
+    for f in followers {
+        let m = leader.peers[f.index()].matched;
+        let flog = &sim.replicas[f.index()].log;
+        if flog.last_position() < m {
+            return Err(format!("leader_knows_what_followers_hold: {l} believes {f} holds up to {m}, but its log ends at {}", flog.last_position()));
+        }
+        if let Some(p) = (1..=m).rev().find(|&p| flog.get(p) != leader.log.get(p)) {
+            return Err(format!("leader_knows_what_followers_hold: {l} believes {f} holds up to {m}, but they differ at position {p}"));
+        }
+    }
+    Ok(())
+}
+
+/// A follower is caught up when it follows the leader in the leader's epoch and the leader
+/// has verified every entry it holds; its log is then a prefix of the leader's.
+pub fn caught_up_follower_is_prefix_of_leader(sim: &Sim) -> Result<(), String> {
+    let Some(l) = newest_leader(sim) else { return Ok(()) };
+    let leader = &sim.replicas[l.index()];
+    for f in sim.replicas.iter().filter(|r| r.id != l && r.up && r.epoch == leader.epoch && r.leader == Some(l) && r.setup.is_none()) {
+        if leader.peers[f.id.index()].matched < f.log.last_position() {
+            continue;
+        }
+        if let Some(p) = (1..=f.log.last_position()).find(|&p| f.log.get(p) != leader.log.get(p)) {
+            return Err(format!("caught_up_follower_is_prefix_of_leader: {} differs from {l} at position {p}", f.id));
+        }
+    }
+    Ok(())
+}
+
+/// With fencing on, at no instant do two up replicas both hold a valid lease, and so both
+/// take writes.
+pub fn fenced_leases_never_overlap(sim: &Sim) -> Result<(), String> {
+    let holders: Vec<NodeId> = sim
+        .replicas
+        .iter()
+        .filter(|r| r.is_leader() && r.lease_valid_at(sim.now(), &sim.settings, sim.members))
+        .map(|r| r.id)
+        .collect();
+    if holders.len() > 1 {
+        return Err(format!("fenced_leases_never_overlap: {holders:?} all hold a lease and take writes"));
+    }
+    Ok(())
+}
+
+/// In synchronous mode a confirmed write is on every live member before the client hears
+/// of it, so no failover can lose it: every confirmed write is on the current leader (and,
+/// with no leader, on some replica, since logs are durable).
+pub fn sync_loses_no_confirmed_write(sim: &Sim) -> Result<(), String> {
+    let lost: Vec<WriteId> = engine_lost_writes(sim).into_iter().collect();
+    if !lost.is_empty() {
+        return Err(format!("sync_loses_no_confirmed_write: {lost:?} lost"));
+    }
+    if let Some(l) = sim.current_leader() {
+        let held: std::collections::BTreeSet<WriteId> = sim.replicas[l.index()].log.iter().map(|e| e.write).collect();
+        if let Some(w) = sim.writes.iter().find(|w| w.is_confirmed() && !held.contains(&w.id)) {
+            return Err(format!("sync_loses_no_confirmed_write: {} confirmed but not on leader {l}", w.id));
+        }
+    }
+    Ok(())
+}
+
+/// Semi-synchronous: every write the newest leader confirmed in its own epoch is on at
+/// least two replicas (the leader and a synchronous follower).
+pub fn semi_sync_keeps_two_copies(sim: &Sim) -> Result<(), String> {
+    let Some(l) = newest_leader(sim) else { return Ok(()) };
+    let leader = &sim.replicas[l.index()];
+    for p in 1..=leader.confirmed.min(leader.log.last_position()) {
+        let e = leader.log.get(p).expect("within the log");
+        if e.epoch != leader.epoch {
+            continue;
+        }
+        let holders = sim.write(e.write).map(|w| w.holders.count_ones()).unwrap_or(0);
+        if holders < 2 {
+            return Err(format!("semi_sync_keeps_two_copies: {} (position {p}) confirmed by {l} but held by {holders} replica(s)", e.write));
+        }
+    }
+    Ok(())
+}
+
+/// Steps the run to its end, checking every invariant after every event.
+pub fn run_checked(scenario: &Scenario) -> Result<Sim, String> {
+    let mut sim = Sim::new(scenario).map_err(|e| e.to_string())?;
+    let mut inv = Invariants::for_scenario(scenario);
+    inv.check(&sim).map_err(|e| format!("{e}\n{}", describe(&sim)))?;
+    while sim.step() {
+        inv.check(&sim).map_err(|e| format!("{e}\n{}", describe(&sim)))?;
+    }
+    sim.run_to_end();
+    Ok(sim)
+}
+
+/// After a quiet end (network healed, every replica up, no writes for a while), every up
+/// replica that is a member holds exactly the leader's log, and every new follower that
+/// did not give up has become a live member.
+pub fn quiet_end_converges(sim: &Sim) -> Result<(), String> {
+    let Some(l) = sim.current_leader() else { return Err("quiet_end_converges: no leader at the end of a quiet run".into()) };
+    let leader = &sim.replicas[l.index()];
+    for r in sim.replicas.iter().filter(|r| r.id != l) {
+        if !r.up {
+            return Err(format!("quiet_end_converges: {} is down at the end", r.id));
+        }
+        if r.setup.is_some_and(|s| s.phase == SetupPhase::GaveUp) {
+            continue;
+        }
+        if !sim.members.is_live(r.id) {
+            return Err(format!("quiet_end_converges: new follower {} never caught up (setup {:?})", r.id, r.setup));
+        }
+        if r.role == Role::Leader {
+            return Err(format!("quiet_end_converges: {} still believes it leads epoch {}", r.id, r.epoch));
+        }
+        if r.log.last_position() != leader.log.last_position() || r.log.iter().ne(leader.log.iter()) {
+            let p = (1..=r.log.last_position().max(leader.log.last_position())).find(|&p| r.log.get(p) != leader.log.get(p));
+            return Err(format!(
+                "quiet_end_converges: {} ends at position {}, leader {l} at {}; first difference at {p:?}",
+                r.id,
+                r.log.last_position(),
+                leader.log.last_position()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes whose outcome is `Confirmed`, in the order they were invoked.
+pub fn confirmed(sim: &Sim) -> Vec<WriteId> {
+    sim.writes.iter().filter(|w| matches!(w.outcome, Outcome::Confirmed { .. })).map(|w| w.id).collect()
+}
