@@ -389,7 +389,14 @@ fn a_too_short_failover_timeout_causes_a_needless_failover() {
     assert_ne!(sim.current_leader(), Some(n(1)));
     let elections = notes_of(&sim, NoteKind::Election);
     assert!(elections.iter().any(|(_, t)| t.contains("heard nothing from n1")));
-    assert!(sim.writes.iter().any(|w| matches!(w.outcome, Outcome::Failed { .. })), "writes fail during the election");
+    // The leader stopped taking writes once it no longer heard back in time, and writes
+    // failed until the clients learned of the new leader.
+    let spike_at = s.events[0].at_ms;
+    assert!(notes_of(&sim, NoteKind::Fencing).iter().any(|(at, t)| *at > spike_at && t.starts_with("n1 has not heard from a majority")));
+    let failed: Vec<u64> = sim.writes.iter().filter(|w| matches!(w.outcome, Outcome::Failed { .. })).map(|w| w.invoked_at).collect();
+    assert!(failed.len() > 10, "writes fail during the election");
+    let elected = notes_of(&sim, NoteKind::Leader).iter().map(|(at, _)| *at).find(|&at| at > spike_at).unwrap();
+    assert!(failed.iter().all(|&t| t > spike_at && t <= elected), "only while there was no leader to take them");
 
     let mut patient = s.clone();
     patient.cluster.failover_timeout_ms = 1000;
