@@ -93,17 +93,20 @@ fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// The frame callback, shared with itself so that it can ask for the next frame.
+type FrameClosure = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
 /// Runs `frame` on every animation frame until the returned guard is dropped.
 struct AnimationLoop {
     id: Rc<RefCell<Option<i32>>>,
-    _closure: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>,
+    _closure: FrameClosure,
 }
 
 impl AnimationLoop {
     fn start(mut frame: impl FnMut(f64) + 'static) -> Option<AnimationLoop> {
         let window = web_sys::window()?;
         let id = Rc::new(RefCell::new(None));
-        let closure: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+        let closure: FrameClosure = Rc::new(RefCell::new(None));
         let (id2, closure2, window2) = (id.clone(), closure.clone(), window.clone());
         *closure.borrow_mut() = Some(Closure::new(move |ts: f64| {
             frame(ts);

@@ -34,7 +34,7 @@ impl Timeline {
             if !self.head.step() {
                 break;
             }
-            if self.head.events_processed() % self.every_events == 0 {
+            if self.head.events_processed().is_multiple_of(self.every_events) {
                 self.checkpoints.push(self.head.clone());
             }
         }
@@ -44,7 +44,7 @@ impl Timeline {
     /// Processes the head's next event (the "step" button), checkpointing as usual.
     pub fn step(&mut self) -> bool {
         let stepped = self.head.step();
-        if stepped && self.head.events_processed() % self.every_events == 0 {
+        if stepped && self.head.events_processed().is_multiple_of(self.every_events) {
             self.checkpoints.push(self.head.clone());
         }
         stepped
