@@ -244,7 +244,7 @@ fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &Vi
                 <rect class="track" x={n(x0 + 8.0)} y={n(y0 + h + 4.0)} width={n(bw)} height="8" rx="4" />
                 <rect class="fill" x={n(x0 + 8.0)} y={n(y0 + h + 4.0)} width={n(bw * s.progress)} height="8" rx="4" />
                 <text class="progress-label" x={n(c.x)} y={n(y0 + h + 24.0)} text-anchor="middle">
-                    { format!("{} · position {}", s.phase, s.snapshot_position) }
+                    { if s.snapshot_position > 0 { format!("{} · position {}", s.phase, s.snapshot_position) } else { s.phase.clone() } }
                 </text>
             </g>
         }

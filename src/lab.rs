@@ -269,6 +269,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     use_shortcuts(dispatch.clone());
 
     let view = Rc::new(lab.view(&ViewOptions::default()));
+    let events = Rc::new(view.events.clone());
     let presets = use_memo((), |_| preset_titles());
     let presets: Rc<Vec<(&'static str, String)>> = Rc::new((*presets).clone());
     let on_select = {
@@ -428,7 +429,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     <Inspector view={view.clone()} selected={lab.selected.clone()} dispatch={dispatch.clone()} />
                 }
                 if options.log {
-                    <EventLog view={view.clone()} />
+                    <EventLog events={events.clone()} />
                 }
                 { announcer }
                 if lab.help_open { <Help on_close={toggle_help} /> }
@@ -462,10 +463,10 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                 { for branch_picker }
             </div>
             <aside class="lab-side">
-                <Writes view={view.clone()} dispatch={dispatch.clone()} />
+                <Writes counts={view.counts.clone()} writes={Rc::new(view.writes.clone())} workload_on={view.workload_every_ms > 0} dispatch={dispatch.clone()} />
                 <Inspector view={view.clone()} selected={lab.selected.clone()} dispatch={dispatch.clone()} />
                 if options.log {
-                    <EventLog view={view.clone()} />
+                    <EventLog events={events.clone()} />
                 }
                 <button class="help-button" onclick={toggle_help.clone()} aria-keyshortcuts="?">{ "Keyboard shortcuts (?)" }</button>
             </aside>

@@ -240,18 +240,19 @@ fn write_row(w: &WriteView) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct WritesProps {
-    pub view: Rc<View>,
+    pub counts: replication_sim::view::Counts,
+    pub writes: Rc<Vec<WriteView>>,
+    pub workload_on: bool,
     pub dispatch: Callback<LabAction>,
 }
 
 #[component]
 pub fn Writes(props: &WritesProps) -> Html {
-    let v = &props.view;
     let show_lost = use_state(|| false);
     let key = use_state(|| "x".to_string());
     let value = use_state(|| "1".to_string());
-    let c = &v.counts;
-    let lost: Vec<&WriteView> = v.writes.iter().filter(|w| w.status == "lost").collect();
+    let c = &props.counts;
+    let lost: Vec<&WriteView> = props.writes.iter().filter(|w| w.status == "lost").collect();
     let toggle_lost = {
         let show_lost = show_lost.clone();
         Callback::from(move |_| show_lost.set(!*show_lost))
@@ -279,7 +280,7 @@ pub fn Writes(props: &WritesProps) -> Html {
             d.emit(LabAction::Do(Action::Workload { write_every_ms: every }));
         })
     };
-    let recent: Vec<&WriteView> = v.writes.iter().rev().take(12).collect();
+    let recent: Vec<&WriteView> = props.writes.iter().rev().take(12).collect();
     html! {
         <section class="writes" aria-labelledby="writes-title">
             <h2 id="writes-title">{ "Client writes" }</h2>
@@ -312,7 +313,7 @@ pub fn Writes(props: &WritesProps) -> Html {
                 <label><span>{ "key" }</span><input value={(*key).clone()} oninput={on_key} maxlength="64" size="6" id="write-key" /></label>
                 <label><span>{ "value" }</span><input value={(*value).clone()} oninput={on_value} maxlength="64" size="6" id="write-value" /></label>
                 <button type="submit" aria-keyshortcuts="w">{ "Write" }</button>
-                <label class="check"><input type="checkbox" checked={v.workload_every_ms > 0} onchange={workload} id="workload" /><span>{ "steady writes" }</span></label>
+                <label class="check"><input type="checkbox" checked={props.workload_on} onchange={workload} id="workload" /><span>{ "steady writes" }</span></label>
             </form>
             <ol class="write-list" aria-label="Most recent writes">{ for recent.iter().map(|w| write_row(w)) }</ol>
         </section>
@@ -424,7 +425,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
-    pub view: Rc<View>,
+    /// Only the sentences: the log re-renders when they change, not on every frame.
+    pub events: Rc<Vec<replication_sim::view::EventView>>,
 }
 
 #[component]
@@ -433,7 +435,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         <section class="events" aria-labelledby="events-title">
             <h2 id="events-title">{ "What happened" }</h2>
             <ol class="event-list" reversed=true>
-                { for props.view.events.iter().rev().map(|e| html! {
+                { for props.events.iter().rev().map(|e| html! {
                     <li class={classes!(format!("ev-{}", e.kind), e.notable.then_some("notable"))}>
                         <time>{ format!("{} ms", e.at_ms) }</time>
                         <span>{ &e.text }</span>

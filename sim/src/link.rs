@@ -105,7 +105,7 @@ pub fn decode_scenario(value: &str) -> Result<Scenario, LinkError> {
         _ => return Err(LinkError::Malformed(format!("`{}` is not a link format version", crate::ids::clip(version)))),
     }
     let data = data.trim_end_matches('=');
-    let packed = URL_SAFE_NO_PAD.decode(data).map_err(|e| LinkError::Corrupt(e.to_string()))?;
+    let packed = URL_SAFE_NO_PAD.decode(data).map_err(|_| LinkError::Corrupt("its data is not valid base64url text".into()))?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES).map_err(|e| match e.status {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
         _ => LinkError::Corrupt("the compressed data does not inflate".into()),

@@ -377,6 +377,50 @@ fn text(field: &str, s: &str, max: usize) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// The documented range of a numeric field, by its name.
+fn documented_range(path: &str) -> Option<&'static str> {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    Some(match field {
+        "nodes" => "2 to 9",
+        "clients" => "1 to 9",
+        "write_quorum" => "1 to the number of nodes",
+        "latency_ms" | "client_latency_ms" | "jitter_ms" => "0 to 10000",
+        "failover_timeout_ms" => "10 to 60000",
+        "heartbeat_ms" => "5 to 60000, and below failover_timeout_ms",
+        "sync_timeout_ms" => "1 to 60000",
+        "log_retention_entries" => "1 to 10000000",
+        "initial_rows" => "0 to 10000000",
+        "snapshot_rows_per_s" => "1 to 1000000000",
+        "client_timeout_ms" | "duration_ms" | "at_ms" | "start_ms" | "until_ms" => "0 to 3600000",
+        "write_every_ms" | "read_every_ms" => "0 to 60000",
+        "keys" => "1 to 100000",
+        "factor" => "1 to 1000",
+        "seed" => "0 to 18446744073709551615",
+        "version" => "1",
+        _ => return None,
+    })
+}
+
+/// serde's wording ("invalid value: integer `500`, expected u8 at line 1 column 79") in
+/// the lab's: the value, and the range the README documents for that field.
+fn explain_serde_error(path: &str, message: &str) -> String {
+    let without_position = match message.rfind(" at line ") {
+        Some(i) if !path.is_empty() && path != "." => &message[..i],
+        _ => message,
+    };
+    for prefix in ["invalid value: integer `", "invalid type: floating point `"] {
+        if let Some(rest) = without_position.strip_prefix(prefix) {
+            let value = rest.split('`').next().unwrap_or("");
+            let kind = if prefix.contains("floating") { "is not a whole number" } else { "is out of range" };
+            return match documented_range(path) {
+                Some(range) => format!("{} {kind}: use {range}", clip(value)),
+                None => format!("{} {kind}", clip(value)),
+            };
+        }
+    }
+    without_position.to_string()
+}
+
 impl Scenario {
     /// Parses and validates; the error names the field at fault.
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
@@ -398,8 +442,8 @@ impl Scenario {
         let de = &mut serde_json::Deserializer::from_str(json);
         let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            let inner = e.into_inner();
-            err(if path == "." { String::new() } else { path }, inner.to_string())
+            let message = explain_serde_error(&path, &e.into_inner().to_string());
+            err(if path == "." { String::new() } else { path }, message)
         })?;
         scenario.validate()?;
         Ok(scenario)
@@ -675,7 +719,11 @@ mod tests {
         let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"eventual"}}"#).unwrap_err();
         assert!(e.field == "cluster.mode" && e.message.contains("unknown variant"), "{e}");
         let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync","latency_ms":-5}}"#).unwrap_err();
-        assert_eq!(e.field, "cluster.latency_ms", "{e}");
+        assert_eq!(e.to_string(), "cluster.latency_ms: -5 is out of range: use 0 to 10000");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":500,"mode":"sync"}}"#).unwrap_err();
+        assert_eq!(e.to_string(), "cluster.nodes: 500 is out of range: use 2 to 9");
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3.5,"mode":"sync"}}"#).unwrap_err();
+        assert_eq!(e.to_string(), "cluster.nodes: 3.5 is not a whole number: use 2 to 9");
         let e = parse(r#"{"version":2,"cluster":{"nodes":3,"mode":"sync"}}"#).unwrap_err();
         assert!(e.to_string().contains("newer Replication Lab"), "{e}");
         let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync"},"events":[{"at_ms":5,"action":"crash","node":"n4"}]}"#)
