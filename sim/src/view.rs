@@ -167,7 +167,9 @@ pub struct ViewOptions {
 
 impl Default for ViewOptions {
     fn default() -> Self {
-        ViewOptions { log_window: 12, recent_writes: 40, recent_events: 60 }
+        // Enough for the panels (a dozen recent writes, the event log's visible part); every
+        // item is built each animation frame, so no more.
+        ViewOptions { log_window: 12, recent_writes: 16, recent_events: 40 }
     }
 }
 
