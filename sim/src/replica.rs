@@ -490,7 +490,17 @@ impl Replica {
                 held.push(last);
                 held.sort_unstable_by(|a, b| b.cmp(a));
                 let w = ctx.settings.write_quorum.max(1) as usize;
-                held.get(w - 1).copied().unwrap_or(self.confirmed)
+                let target = held.get(w - 1).copied().unwrap_or(self.confirmed);
+                // Counting copies proves an entry durable only if it is of this leader's
+                // epoch: an older entry on w replicas can still be overwritten by a
+                // replica that holds a newer epoch's entry at its position and wins an
+                // election (Raft's figure 8). Older entries are confirmed along with the
+                // first entry of this epoch.
+                if self.log.epoch_at(target) == Some(self.epoch) {
+                    target
+                } else {
+                    self.confirmed
+                }
             }
             Mode::Chain => return,
         }
@@ -647,7 +657,9 @@ impl Replica {
             return;
         }
         let last = self.verified_last();
-        if self.chain_confirmed >= last {
+        // As in quorum mode: holding an older epoch's entry all down the chain does not
+        // make it durable; it is confirmed with the first entry of the current epoch.
+        if self.chain_confirmed >= last || self.log.epoch_at(last) != Some(self.epoch) {
             return;
         }
         for p in self.chain_confirmed + 1..=last {

@@ -62,8 +62,32 @@ struct Plan {
     fault_window_ms: u64,
 }
 
-fn mode() -> impl Strategy<Value = Mode> {
-    prop_oneof![Just(Mode::Async), Just(Mode::Sync), Just(Mode::SemiSync), Just(Mode::Chain), Just(Mode::Quorum)]
+// For a longer hunt: PROP_MODE=quorum pins the mode (and leaves it unchanged all run),
+// PROP_NODES=5 the cluster size, PROP_FAULTS=30 the most faults per scenario.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn pinned_mode() -> Option<Mode> {
+    env("PROP_MODE").map(|m| serde_json::from_value(json!(m)).expect("PROP_MODE names a mode"))
+}
+
+fn mode() -> BoxedStrategy<Mode> {
+    match pinned_mode() {
+        Some(m) => Just(m).boxed(),
+        None => prop_oneof![Just(Mode::Async), Just(Mode::Sync), Just(Mode::SemiSync), Just(Mode::Chain), Just(Mode::Quorum)].boxed(),
+    }
+}
+
+fn nodes() -> std::ops::RangeInclusive<u8> {
+    match env("PROP_NODES").and_then(|v| v.parse().ok()) {
+        Some(n) => n..=n,
+        None => 2..=5,
+    }
+}
+
+fn max_faults() -> usize {
+    env("PROP_FAULTS").and_then(|v| v.parse().ok()).unwrap_or(12)
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -91,7 +115,7 @@ fn fault() -> impl Strategy<Value = Fault> {
 prop_compose! {
     fn plan()(
         seed in any::<u64>(),
-        nodes in 2u8..=5,
+        nodes in nodes(),
         mode in mode(),
         write_quorum in any::<u8>(),
         fencing in any::<bool>(),
@@ -106,7 +130,7 @@ prop_compose! {
         retention in proptest::option::of(20u64..=200),
         initial_rows in 0u64..=2000,
         fault_window_ms in 1000u64..=4000,
-        raw in proptest::collection::vec((0u64..=1000, fault()), 0..=12),
+        raw in proptest::collection::vec((0u64..=1000, fault()), 0..=max_faults()),
     ) -> Plan {
         // Sane settings for the quiet end: a heartbeat and its answer fit well within the
         // failover timeout. (Faults may still make links slower for a while.)
@@ -192,6 +216,7 @@ impl Plan {
                 }
                 Fault::Failover(i) => Action::Failover { node: i.map(|i| replica(i, nodes)) },
                 Fault::Write(c) => Action::Write { key: format!("x{}", c % 3), value: format!("{at}"), client: Some(ClientId(c % self.clients)) },
+                Fault::SetMode(..) if pinned_mode().is_some() => continue,
                 Fault::SetMode(m, w) => match m {
                     Mode::Quorum => set(json!({ "mode": m, "write_quorum": w % nodes + 1 })),
                     _ => set(json!({ "mode": m })),

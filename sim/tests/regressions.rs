@@ -46,9 +46,21 @@ fn a_chain_append_lost_on_the_way_is_asked_for_again() {
 
 #[test]
 fn a_new_epoch_starts_a_chain_successor_afresh() {
-    // Broke: the same successor in a new epoch kept the old epoch's `next`, and nothing
-    // was ever sent down the chain again.
+    // Broke (found while the chain fixes above were under way): the same successor in a
+    // new epoch kept the old epoch's `next`, and nothing was sent down the chain again.
     converges("chain-new-epoch-same-successor");
+    // One reaction: n2 keeps n3 as its successor when n1 is re-elected in epoch 2.
+    let s = settings(Mode::Chain);
+    let mut mid = replica(2, &[e(1, 0), e(1, 1)]);
+    let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
+    let hb = |epoch| Payload::Heartbeat { epoch, confirmed: 0, sent_upto: 0, leader_last: 2, leader_last_epoch: 1, chain };
+    react(&mut mid, 100, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb(1), 90, ctx));
+    mid.peers[2].next = 3; // it had sent n3 everything, in epoch 1
+    mid.peers[2].matched = 2;
+    let out = react(&mut mid, 900, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb(2), 890, ctx));
+    let probe = Payload::Append { epoch: 2, prev_position: 0, prev_epoch: 0, entries: vec![], confirmed: 0 };
+    assert!(out.contains(&Command::send_to_replica(NodeId(2), probe)), "nothing is verified in epoch 2 yet: probe from the start; {out:?}");
+    assert_eq!((mid.peers[2].next, mid.peers[2].matched), (1, 0));
 }
 
 #[test]
@@ -83,6 +95,17 @@ fn no_two_fenced_leaders_hold_a_lease_at_once_after_quick_successive_votes() {
         leaders_seen = leaders_seen.max(sim.max_epoch());
     }
     assert!(leaders_seen >= 2, "there was an election");
+}
+
+#[test]
+fn a_majority_quorum_never_confirms_a_write_that_a_later_leader_overwrites() {
+    // Broke: a quorum leader confirmed an older epoch's entry as soon as w replicas held
+    // it; a replica holding a newer epoch's entry at that position then won an election
+    // and overwrote it, losing a write confirmed by 4 of 5 replicas.
+    let s = regression("quorum-old-epoch-entry-overwritten");
+    let sim = run_checked(&s).unwrap_or_else(|e| panic!("{e}"));
+    assert!(sim.writes.iter().all(|w| w.lost.is_none()));
+    assert!(!sim.write(WriteId(0)).unwrap().is_confirmed(), "w1 was never durable, so it is never confirmed");
 }
 
 // ----- The same bugs, one reaction at a time -------------------------------------
@@ -144,6 +167,51 @@ fn a_deposed_leader_discards_its_unreplicated_writes_even_when_no_new_write_come
         "its entry at the leader's last position is of another epoch: it asks to be walked back; {out:?}"
     );
     assert_eq!(old.confirmed, 2, "nothing beyond what it still holds counts as confirmed");
+}
+
+#[test]
+fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
+    // Broke: see the figure 8 scenario above; here, the reaction that confirmed it.
+    let mut s = settings(Mode::Quorum);
+    s.write_quorum = 2;
+    let mut l = replica(1, &[e(1, 0)]);
+    l.epoch = 2;
+    l.voted_epoch = 2;
+    l.candidate_epoch = 2;
+    // Elected in epoch 2 with the votes of n2 and n3.
+    let vote = Payload::VoteReply { epoch: 2, granted: true, granted_at: 10 };
+    l.role = Role::Candidate;
+    l.votes = 1;
+    react(&mut l, 10, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(1)), vote, 5, ctx));
+    assert!(l.is_leader());
+    let ack = |m| Payload::Ack { epoch: 2, result: AckResult::Appended { match_position: m }, echo_sent_at: 10, chain_confirmed: 0 };
+    // n2 holds position 1 (epoch 1): two of three, but not of this epoch.
+    let out = react(&mut l, 30, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(1)), ack(1), 20, ctx));
+    assert_eq!(out, vec![], "no confirmation by counting an older epoch's entry");
+    assert_eq!(l.confirmed, 0);
+    // A write of epoch 2 reaches n2 too: both are confirmed now, oldest first.
+    react(&mut l, 40, &s, 3, |r, ctx| r.on_message(Endpoint::Client(ClientId(0)), Payload::ClientWrite { write: WriteId(7) }, 35, ctx));
+    let out = react(&mut l, 60, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(1)), ack(2), 50, ctx));
+    let confirmed = |w| Command::send_to_client(ClientId(0), Payload::WriteReply { write: WriteId(w), outcome: ReplyOutcome::Confirmed { by: NodeId(0), epoch: 2 } });
+    assert_eq!(out, vec![confirmed(0), confirmed(7)]);
+}
+
+#[test]
+fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoch() {
+    // The chain's form of the same bug: the tail confirmed whatever reached it.
+    let s = settings(Mode::Chain);
+    let mut tail = replica(3, &[e(1, 0)]);
+    let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(2)]);
+    let hb = Payload::Heartbeat { epoch: 2, confirmed: 0, sent_upto: 0, leader_last: 1, leader_last_epoch: 1, chain };
+    react(&mut tail, 100, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx));
+    let mut from_head = |now, p| react(&mut tail, now, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), p, now - 10, ctx));
+    let ack = |m, c, echo| Command::send_to_replica(NodeId(0), Payload::Ack { epoch: 2, result: AckResult::Appended { match_position: m }, echo_sent_at: echo, chain_confirmed: c });
+    let timer = Command::SetTimer { timer: TimerKind::Election, after_ms: 500, jitter_ms: 500 };
+    let out = from_head(120, Payload::Append { epoch: 2, prev_position: 0, prev_epoch: 0, entries: vec![e(1, 0)], confirmed: 0 });
+    assert_eq!(out, vec![timer.clone(), ack(1, 0, 110)], "verified, but of epoch 1: not confirmed yet");
+    let out = from_head(140, Payload::Append { epoch: 2, prev_position: 1, prev_epoch: 1, entries: vec![e(2, 5)], confirmed: 0 });
+    let confirmed = |w| Command::send_to_client(ClientId(0), Payload::WriteReply { write: WriteId(w), outcome: ReplyOutcome::Confirmed { by: NodeId(2), epoch: 2 } });
+    assert_eq!(out, vec![timer, confirmed(0), confirmed(5), ack(2, 2, 130)]);
 }
 
 #[test]

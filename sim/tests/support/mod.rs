@@ -80,6 +80,9 @@ pub struct Invariants {
     pub sync_throughout: bool,
     /// The scenario is in `semi-sync` mode from start to end.
     pub semi_sync_throughout: bool,
+    /// `quorum` mode from start to end, with a write quorum that is a majority of every
+    /// cluster size the run reaches, and no manual failover (which may promote anyone).
+    pub majority_quorum_throughout: bool,
     /// Fencing is on from start to end.
     pub fencing_throughout: bool,
     /// When manual failovers happen: an operator's promotion overrides leases, so the
@@ -107,7 +110,11 @@ impl Invariants {
                 _ => None,
             })
             .fold(s.cluster.failover_timeout_ms, u64::max);
+        let sets_quorum = s.events.iter().any(|e| matches!(&e.action, Action::Set { write_quorum: Some(_), .. }));
+        let most_nodes = s.cluster.nodes as usize + s.events.iter().filter(|e| matches!(e.action, Action::AddFollower {})).count();
+        let w = s.cluster.write_quorum.unwrap_or(s.cluster.nodes / 2 + 1) as usize;
         Invariants {
+            majority_quorum_throughout: s.cluster.mode == Mode::Quorum && !sets_mode && !sets_quorum && 2 * w > most_nodes && forced_at_is_empty(s),
             sync_throughout: s.cluster.mode == Mode::Sync && !sets_mode,
             semi_sync_throughout: s.cluster.mode == Mode::SemiSync && !sets_mode,
             fencing_throughout: s.cluster.fencing && !sets_fencing,
@@ -134,6 +141,9 @@ impl Invariants {
         }
         if self.semi_sync_throughout {
             semi_sync_keeps_two_copies(sim)?;
+        }
+        if self.majority_quorum_throughout {
+            majority_quorum_leader_has_every_confirmed_write(sim)?;
         }
         self.confirmed_seen = sim.writes.len();
         Ok(())
@@ -284,6 +294,22 @@ pub fn semi_sync_keeps_two_copies(sim: &Sim) -> Result<(), String> {
         if holders < 2 {
             return Err(format!("semi_sync_keeps_two_copies: {} (position {p}) confirmed by {l} but held by {holders} replica(s)", e.write));
         }
+    }
+    Ok(())
+}
+
+fn forced_at_is_empty(s: &Scenario) -> bool {
+    !s.events.iter().any(|e| matches!(e.action, replication_sim::Action::Failover { .. }))
+}
+
+/// Quorum mode with a majority write quorum: a confirmed write is on a majority, every
+/// election needs a majority that does not prefer a shorter log, so the newest leader
+/// holds every confirmed write (Raft's leader completeness).
+pub fn majority_quorum_leader_has_every_confirmed_write(sim: &Sim) -> Result<(), String> {
+    let Some(l) = newest_leader(sim) else { return Ok(()) };
+    let held: std::collections::BTreeSet<WriteId> = sim.replicas[l.index()].log.iter().map(|e| e.write).collect();
+    if let Some(w) = sim.writes.iter().find(|w| w.is_confirmed() && !held.contains(&w.id)) {
+        return Err(format!("majority_quorum_leader_has_every_confirmed_write: {} confirmed ({:?}) but not on {l}", w.id, w.outcome));
     }
     Ok(())
 }
