@@ -1109,17 +1109,35 @@ impl Sim {
         }
     }
 
+    /// One sentence per reason: writes lost together for different reasons (some on a
+    /// crashed leader, some confirmed during split brain) are explained apart.
     fn note_lost(&mut self, lost: Vec<WriteId>) {
+        let reason_of = |sim: &Sim, w: WriteId| sim.write(w).and_then(|r| r.lost.as_ref()).map(|l| l.reason);
+        for reason in [LostReason::LeaderCrashedBeforeReplicating, LostReason::DiscardedOnDemotion, LostReason::SplitBrain] {
+            let group: Vec<WriteId> = lost.iter().copied().filter(|&w| reason_of(self, w) == Some(reason)).collect();
+            if !group.is_empty() {
+                self.note_lost_for(group, reason);
+            }
+        }
+    }
+
+    fn note_lost_for(&mut self, lost: Vec<WriteId>, reason: LostReason) {
         let leader = self.current_leader.map(|l| l.to_string());
-        let confirmers: u16 = lost
-            .iter()
-            .filter_map(|w| self.write(*w).and_then(|r| r.lost.as_ref()).map(|l| l.confirmed_by.bit()))
-            .fold(0, |a, b| a | b);
-        let reason = self.write(lost[0]).and_then(|r| r.lost.as_ref()).map(|l| l.reason);
+        let records = || lost.iter().filter_map(|w| self.write(*w));
+        let confirmers: u16 = records().filter_map(|r| r.lost.as_ref()).map(|l| l.confirmed_by.bit()).fold(0, |a, b| a | b);
+        // Where they still are: the confirmer, and perhaps followers that lost the election.
+        let holders: u16 = records().map(|r| r.holders).fold(0, |a, b| a | b);
+        let (it, existed) = if lost.len() > 1 { ("them", "they existed") } else { ("it", "it existed") };
         let why = match reason {
-            Some(LostReason::SplitBrain) => format!("{} confirmed {} while another leader was taking writes (split brain)", node_list(confirmers), if lost.len() > 1 { "them" } else { "it" }),
-            Some(LostReason::LeaderCrashedBeforeReplicating) => format!("{} only on {}, which crashed", if lost.len() > 1 { "they existed" } else { "it existed" }, node_list(confirmers)),
-            _ => format!("{} only on {}, which is no longer leader", if lost.len() > 1 { "they existed" } else { "it existed" }, node_list(confirmers)),
+            LostReason::SplitBrain => format!("{} confirmed {it} while another leader was taking writes (split brain)", node_list(confirmers)),
+            LostReason::LeaderCrashedBeforeReplicating if holders == confirmers => format!("{existed} only on {}, which crashed", node_list(confirmers)),
+            LostReason::LeaderCrashedBeforeReplicating => {
+                format!("{existed} only on {}; {}, which confirmed {it}, crashed", node_list(holders), node_list(confirmers))
+            }
+            LostReason::DiscardedOnDemotion if holders == confirmers => format!("{existed} only on {}, which is no longer leader", node_list(confirmers)),
+            LostReason::DiscardedOnDemotion => {
+                format!("{existed} only on {}, none of them the new leader; {} confirmed {it}", node_list(holders), node_list(confirmers))
+            }
         };
         let text = match leader {
             Some(l) => format!(

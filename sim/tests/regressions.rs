@@ -73,7 +73,11 @@ fn a_follower_whose_acknowledgement_was_lost_asks_again() {
 #[test]
 fn divergent_logs_of_the_same_length_are_repaired_without_new_writes() {
     // Broke: only an append could reveal a divergence, and a quiet leader sends none.
-    converges("chain-divergent-same-length");
+    let sim = converges("chain-divergent-same-length");
+    // Broke too: the sentence said the lost writes "existed only on n3", the chain tail
+    // that confirmed them, when the head n1 held them as well.
+    let lost = sim.notes.iter().find(|n| n.kind == replication_sim::sim::NoteKind::Lost).expect("writes were lost");
+    assert!(lost.text.contains("existed only on n1, n3, none of them the new leader; n3 confirmed them"), "{}", lost.text);
 }
 
 #[test]
