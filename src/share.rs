@@ -198,6 +198,9 @@ pub fn Share(props: &ShareProps) -> Html {
                 <button onclick={on_embed} id="embed">{ "Embed" }</button>
                 <button onclick={export_scenario}>{ "Export scenario" }</button>
                 <button onclick={export_trace}>{ "Export trace" }</button>
+                if props.prefix.is_empty() {
+                    <a class="button-link" href={format!("#compare=async,semi-sync,sync&{}", fragment_for(&props.scenario, props.preset, props.unchanged, props.now_ms))}>{ "Compare modes on this run" }</a>
+                }
                 <label class="file-button">
                     <span>{ "Import scenario" }</span>
                     <input type="file" accept=".json,application/json" onchange={import} id="import" />
