@@ -31,7 +31,9 @@ export function readLab(page) {
       counts[text('dt', div)] = Number(text('dd', div));
     }
     const replicas = [...document.querySelectorAll('#cluster .replica')].map((g) => {
-      const label = g.getAttribute('aria-label') || '';
+      // The accessible button is the replica's box (its name must not clash with the text drawn in it).
+      const button = g.querySelector('[role="button"]') || g;
+      const label = button.getAttribute('aria-label') || '';
       const pos = /pos (\d+)/.exec(label);
       const behind = /(\d+) behind/.exec(label);
       const progress = g.querySelector('.progress');
@@ -41,7 +43,7 @@ export function readLab(page) {
         label,
         position: pos ? Number(pos[1]) : (/log empty/.test(label) ? 0 : null),
         behind: behind ? Number(behind[1]) : 0,
-        selected: g.getAttribute('aria-pressed') === 'true',
+        selected: button.getAttribute('aria-pressed') === 'true',
         progress: progress ? {
           now: Number(progress.getAttribute('aria-valuenow')),
           label: progress.getAttribute('aria-label'),

@@ -107,12 +107,10 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             let kind = state.split_whitespace().next().unwrap_or("up").to_string();
             let mid = Point { x: (pa.x + pb.x) / 2.0, y: (pa.y + pb.y) / 2.0 };
             links.push(html! {
-                <g class={classes!("link", format!("link-{kind}"), selected.then_some("selected"))}
-                   tabindex="0" role="button"
-                   aria-label={format!("Link {} to {}: {}", a.id, b.id, state)}
-                   onclick={click} onkeydown={key}>
+                <g class={classes!("link", format!("link-{kind}"), selected.then_some("selected"))} onclick={click}>
                     <title>{ format!("Link {} ↔ {}: {}", a.id, b.id, state) }</title>
-                    <line class="hit" x1={n(pa.x)} y1={n(pa.y)} x2={n(pb.x)} y2={n(pb.y)} />
+                    <line class="hit" x1={n(pa.x)} y1={n(pa.y)} x2={n(pb.x)} y2={n(pb.y)} tabindex="0" role="button"
+                          aria-label={format!("Link {} to {}: {}", a.id, b.id, state)} onkeydown={key} />
                     <line class="wire" x1={n(pa.x)} y1={n(pa.y)} x2={n(pb.x)} y2={n(pb.y)} />
                     if !label.is_empty() {
                         <text class="link-label" x={n(mid.x)} y={n(mid.y - 6.0)} text-anchor="middle">{ label }</text>
@@ -250,12 +248,19 @@ fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &Vi
         }
     });
     html! {
-        <g class={classes!("replica", role_class, selected.then_some("selected"))} tabindex="0" role="button"
-           aria-label={format!("Replica {}: {}, {}{}. Select for actions.", r.id, r.role, position_line, if lag_line.is_empty() { String::new() } else { format!(", {lag_line}") })}
-           aria-pressed={if selected { "true" } else { "false" }}
-           onclick={click} onkeydown={key}>
-            <title>{ format!("{} — {}, epoch {}, {}", r.id, r.role, r.epoch, position_line) }</title>
-            <rect class="box" x={n(x0)} y={n(y0)} width={n(w)} height={n(h)} rx="10" />
+        <g class={classes!("replica", role_class, selected.then_some("selected"))} onclick={click}>
+            <title>{ format!("{} — {}, {}", r.id, r.role, position_line) }</title>
+            // The box is the accessible button: a name of its own, not the text drawn over it.
+            <rect class="box" x={n(x0)} y={n(y0)} width={n(w)} height={n(h)} rx="10" tabindex="0" role="button"
+                  aria-label={format!(
+                      "Replica {}: {}, {}{}{}. Select for actions.",
+                      r.id,
+                      r.role,
+                      position_line,
+                      if lag_line.is_empty() { String::new() } else { format!(", {lag_line}") },
+                      if badges.is_empty() { String::new() } else { format!(", {}", badges.join(", ")) }
+                  )}
+                  aria-pressed={if selected { "true" } else { "false" }} onkeydown={key} />
             <text class="name" x={n(x0 + 10.0)} y={n(y0 + 22.0)}>{ &r.id }</text>
             <text class="role" x={n(x0 + w - 8.0)} y={n(y0 + 20.0)} text-anchor="end">{ role_line }</text>
             <text class="position" x={n(x0 + 10.0)} y={n(y0 + 40.0)}>{ position_line }</text>

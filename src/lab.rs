@@ -416,7 +416,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             <div class={classes!("lab", "embed", (*compact).then_some("narrow"))}>
                 <section id="cluster" class="cluster" aria-label={format!("Replication Lab: {}", lab.title())}>
                     <div class="cluster-head">
-                        <h2>{ lab.title() }</h2>
+                        <h1 class="embed-title">{ lab.title() }</h1>
                         <span class={classes!("lost-pill", (c.lost > 0).then_some("has-lost"))} id="lost-count" title="confirmed writes lost">{ format!("{} lost", c.lost) }</span>
                         <a href={full} target="_blank" rel="noopener" class="open-full" aria-label="Open in the full lab (new tab)">{ "Open in the full lab ↗" }</a>
                     </div>
@@ -447,7 +447,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     </div>
                     if let Some(l) = lab.lesson {
                         <LessonPanel intro={l.intro} question={l.question} caption={lab.caption()} pause={lab.lesson_pause.clone()}
-                                     outcome={lab.lesson_outcome()} playing={lab.playing} dispatch={dispatch.clone()} />
+                                     outcome={lab.lesson_outcome()} playing={lab.playing} at_start={view.now_ms == 0} dispatch={dispatch.clone()} />
                     } else if let Some(d) = description {
                         <p class="lesson-text">{ d }</p>
                     }

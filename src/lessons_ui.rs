@@ -40,6 +40,7 @@ pub struct LessonPanelProps {
     pub pause: Option<String>,
     pub outcome: Option<Vec<Check>>,
     pub playing: bool,
+    pub at_start: bool,
     pub dispatch: Callback<LabAction>,
 }
 
@@ -65,7 +66,7 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             } else if let Some(c) = &props.caption {
                 <p class="caption" id="caption"><span aria-hidden="true">{ "▸ " }</span>{ c }</p>
             }
-            if props.pause.is_none() && props.outcome.is_none() && !props.playing && props.caption.iter().count() <= 1 {
+            if props.pause.is_none() && props.outcome.is_none() && !props.playing && props.at_start {
                 <p class="lesson-hint">{ "Press " }<button onclick={play}>{ "▶ Play" }</button>{ " to start; the lesson stops at each key moment." }</p>
             }
             if let Some(checks) = &props.outcome {

@@ -244,7 +244,7 @@ pub fn MetricsPanel(props: &MetricsProps) -> Html {
             <section class="ledger" aria-labelledby="ledger-title">
                 <h3 id="ledger-title">{ "Ledger of writes" }</h3>
                 <label class="check"><input type="checkbox" checked={*only_lost} onchange={toggle} id="ledger-lost-only" /><span>{ " only lost writes" }</span></label>
-                <div class="ledger-scroll">
+                <div class="ledger-scroll" tabindex="0">
                     <table id="ledger">
                         <thead><tr><th scope="col">{ "write" }</th><th scope="col">{ "key = value" }</th><th scope="col">{ "status" }</th><th scope="col">{ "confirmed" }</th><th scope="col">{ "held by" }</th><th scope="col">{ "survived?" }</th></tr></thead>
                         <tbody>{ rows }</tbody>

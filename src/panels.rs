@@ -434,7 +434,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     html! {
         <section class="events" aria-labelledby="events-title">
             <h2 id="events-title">{ "What happened" }</h2>
-            <ol class="event-list" reversed=true>
+            <ol class="event-list" reversed=true tabindex="0" aria-label="Event log, newest first">
                 { for props.events.iter().rev().map(|e| html! {
                     <li class={classes!(format!("ev-{}", e.kind), e.notable.then_some("notable"))}>
                         <time>{ format!("{} ms", e.at_ms) }</time>

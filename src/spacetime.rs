@@ -88,7 +88,8 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
     }
     for m in sim.in_flight.values() {
         let kind = m.payload.kind();
-        if !keep(kind) {
+        let heartbeat_ack = matches!(m.payload, replication_sim::message::Payload::Ack { result: replication_sim::message::AckResult::Heartbeat, .. });
+        if !keep(kind) || (!heartbeats && heartbeat_ack) {
             continue;
         }
         let (Some(a), Some(b)) = (lane_of(&lanes, m.source), lane_of(&lanes, m.target)) else { continue };

@@ -153,7 +153,7 @@ pub const LESSONS: &[Lesson] = &[
             let l = lost(sim);
             let crashed = l.iter().filter(|(_, r)| *r == LostReason::LeaderCrashedBeforeReplicating).count();
             let failover = sim.max_epoch() > 1;
-            let discarded = notes_of(sim, NoteKind::Discarded).count() > 0;
+            let discarded = notes_of(sim, NoteKind::Discarded).any(|n| n.text.contains("had been confirmed to clients"));
             vec![
                 check("A new leader was elected after the crash", failover, format!("highest epoch {}", sim.max_epoch())),
                 check(
@@ -161,7 +161,11 @@ pub const LESSONS: &[Lesson] = &[
                     crashed > 0,
                     format!("{} lost, {crashed} of them for that reason", l.len()),
                 ),
-                check("The old leader discarded them when it rejoined as a follower", discarded, if discarded { "see the event log".into() } else { "nothing was discarded".into() }),
+                check(
+                    "The old leader discarded them when it rejoined as a follower",
+                    discarded,
+                    if discarded { "see the event log".into() } else { "no confirmed write was discarded".into() },
+                ),
             ]
         },
     },
