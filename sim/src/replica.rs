@@ -850,6 +850,12 @@ impl Replica {
         // Our entry at the leader's last position is of another epoch: the logs diverge at
         // or before it, and a quiet leader would never send anything to show it.
         let diverged = !self.setup_blocks_log() && self.log.epoch_at(leader_last).is_some_and(|e| e != leader_last_epoch);
+        // How far this replica is along: its log, or in a chain what it verified with its
+        // predecessor in this epoch (a chain member passes on nothing beyond it, so a
+        // member with a full but unverified log holds up everyone after it).
+        let chain_member = self.chain_mode(ctx) && self.chain.contains(self.id);
+        let have_now = |r: &Replica| if chain_member { r.verified_last() } else { r.log.last_position() };
+        let have = have_now(self);
         // Where missing entries come from: the leader, or in a chain the predecessor.
         let upstream = if self.chain_mode(ctx) && self.chain.contains(self.id) { self.chain.predecessor(self.id).unwrap_or(from) } else { from };
         let stalled_ms = 2 * ctx.settings.failover_timeout_ms;
@@ -882,21 +888,22 @@ impl Replica {
                 _ => {}
             }
         } else if self.needs_catch_up {
-            // Back from a crash: ask for everything after our last log position.
+            // Back from a crash: ask for everything after our last log position (in a
+            // chain, of the predecessor, which is where a member's entries come from).
             self.needs_catch_up = false;
             ctx.happened(Happening::CatchUpStarted { from_position: self.log.last_position() });
-            self.send_catch_up_request(from, ctx);
+            self.send_catch_up_request(upstream, ctx);
         } else if diverged {
             // The upstream walks back from our last position to where the logs agree.
             self.send_catch_up_request(upstream, ctx);
-        } else if self.log.last_position() < leader_last.max(sent_upto) && self.log.last_position() == self.position_at_last_heartbeat {
+        } else if have < leader_last.max(sent_upto) && have == self.position_at_last_heartbeat {
             // The leader has entries we lack, and nothing has arrived since the last
             // heartbeat, which travelled behind anything sent to us before it. Something
             // was lost on the way (a lossy or cut link, here or in a chain upstream, or our
             // acknowledgement, which the leader waits for before sending more): ask again.
             self.send_catch_up_request(upstream, ctx);
         }
-        self.position_at_last_heartbeat = self.log.last_position();
+        self.position_at_last_heartbeat = have_now(self);
         let payload = Payload::Ack { epoch: self.epoch, result: AckResult::Heartbeat, echo_sent_at: sent_at, chain_confirmed: self.chain_confirmed };
         ctx.send(from, payload);
     }

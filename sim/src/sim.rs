@@ -126,6 +126,9 @@ pub enum WriteData {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     Pending,
+    /// `newer_leader_existed`: a leader of a newer epoch had been elected when `by` sent
+    /// the confirmation (not when the client received it: an answer already on its way
+    /// when the election happened is no split brain).
     Confirmed { at: u64, by: NodeId, epoch: u32, newer_leader_existed: bool },
     Failed { at: u64, reason: String },
 }
@@ -409,6 +412,8 @@ pub struct Sim {
     pub messages_dropped: u64,
     current_leader: Option<NodeId>,
     max_epoch: u32,
+    /// When each epoch's leader was elected, oldest first.
+    elections: Vec<(u64, u32)>,
     workload_every_ms: u64,
     workload_generation: u32,
     workload_count: u32,
@@ -507,6 +512,7 @@ impl Sim {
             messages_dropped: 0,
             current_leader: Some(NodeId(0)),
             max_epoch: 1,
+            elections: vec![(0, 1)],
             workload_every_ms: scenario.workload.write_every_ms,
             workload_generation: 0,
             workload_count: 0,
@@ -820,7 +826,7 @@ impl Sim {
                 let (source, payload, sent_at) = (m.source, m.payload, m.sent_at);
                 self.with_replica(n, |r, ctx| r.on_message(source, payload, sent_at, ctx));
             }
-            Endpoint::Client(c) => self.client_receive(c, m.source, m.payload),
+            Endpoint::Client(c) => self.client_receive(c, m.source, m.payload, m.sent_at),
         }
         true
     }
@@ -965,6 +971,7 @@ impl Sim {
             Happening::BecameLeader { epoch, voters } => {
                 self.note(NoteKind::Leader, Some(n), vec![], format!("{n} is now leader in epoch {epoch} (votes from {})", node_list(voters)));
                 self.max_epoch = self.max_epoch.max(epoch);
+                self.elections.push((self.now, epoch));
                 self.blocked_noted_epoch = None;
                 self.refresh_leader();
             }
@@ -1398,7 +1405,7 @@ impl Sim {
         self.send(Endpoint::Client(client), Endpoint::Replica(target), Payload::ClientWrite { write });
     }
 
-    fn client_receive(&mut self, c: ClientId, from: Endpoint, payload: Payload) {
+    fn client_receive(&mut self, c: ClientId, from: Endpoint, payload: Payload, sent_at: u64) {
         let now = self.now;
         match payload {
             Payload::ReadReply { read, value, position, replica_last } => {
@@ -1414,14 +1421,18 @@ impl Sim {
                 }
             }
             Payload::WriteReply { write, outcome } => {
-                let max_epoch = self.max_epoch;
+                let newer_than = |epoch: u32| self.elections.iter().any(|&(at, e)| at <= sent_at && e > epoch);
+                let newer_leader_existed = match outcome {
+                    ReplyOutcome::Confirmed { epoch, .. } => newer_than(epoch),
+                    _ => false,
+                };
                 let Some(rec) = self.writes.get_mut(write.index()) else { return };
                 if rec.outcome != Outcome::Pending {
                     return;
                 }
                 match outcome {
                     ReplyOutcome::Confirmed { by, epoch } => {
-                        rec.outcome = Outcome::Confirmed { at: now, by, epoch, newer_leader_existed: epoch < max_epoch };
+                        rec.outcome = Outcome::Confirmed { at: now, by, epoch, newer_leader_existed };
                         self.check_lost(write);
                     }
                     ReplyOutcome::Redirect { leader: Some(l) } if rec.redirects < 3 => {

@@ -112,6 +112,13 @@ fn a_majority_quorum_never_confirms_a_write_that_a_later_leader_overwrites() {
     assert!(!sim.write(WriteId(0)).unwrap().is_confirmed(), "w1 was never durable, so it is never confirmed");
 }
 
+#[test]
+fn a_restarted_chain_member_catches_up_from_its_predecessor() {
+    // Broke: it asked the head, which ignores chain members, and with a full log it never
+    // asked again; everyone after it in the chain stayed behind.
+    converges("chain-restarted-member-unverified");
+}
+
 // ----- The same bugs, one reaction at a time -------------------------------------
 
 fn settings(mode: Mode) -> Settings {

@@ -136,6 +136,9 @@ impl Invariants {
         if self.fencing_throughout && !forced_lately {
             fenced_leases_never_overlap(sim)?;
         }
+        if self.fencing_throughout && self.forced_at.is_empty() {
+            fencing_loses_nothing_to_split_brain(sim)?;
+        }
         if self.sync_throughout {
             sync_loses_no_confirmed_write(sim)?;
         }
@@ -261,6 +264,15 @@ pub fn fenced_leases_never_overlap(sim: &Sim) -> Result<(), String> {
         return Err(format!("fenced_leases_never_overlap: {holders:?} all hold a lease and take writes"));
     }
     Ok(())
+}
+
+/// With fencing on, no deposed leader confirms a write once a newer one was elected.
+pub fn fencing_loses_nothing_to_split_brain(sim: &Sim) -> Result<(), String> {
+    use replication_sim::sim::LostReason;
+    match sim.writes.iter().find(|w| w.lost.as_ref().is_some_and(|l| l.reason == LostReason::SplitBrain)) {
+        Some(w) => Err(format!("fencing_loses_nothing_to_split_brain: {} ({:?}) lost to split brain", w.id, w.outcome)),
+        None => Ok(()),
+    }
 }
 
 /// In synchronous mode a confirmed write is on every live member before the client hears
