@@ -60,7 +60,7 @@ export function readLab(page) {
     let svgHash = 0;
     for (let i = 0; i < svg.length; i++) svgHash = (Math.imul(svgHash, 31) + svg.charCodeAt(i)) | 0;
     return {
-      title: text('#cluster .cluster-head h2'),
+      title: text('#cluster .cluster-head :is(h1, h2)'),
       modePill: text('#cluster .mode-pill'),
       clock,
       nowMs: parse(nowText),

@@ -45,7 +45,7 @@ function layoutInFrame(lab) {
       header: !!document.querySelector('header, .app-header'),
       parts: {
         cluster: rect('#cluster svg'),
-        title: rect('#cluster .cluster-head h2'),
+        title: rect('#cluster .cluster-head :is(h1, h2)'),
         timeline: rect('#timeline'),
         back: rect('.timebar > button:first-child'),
         play: rect('#play'),
@@ -108,7 +108,7 @@ export async function embed_at_360x400_shows_everything_and_works_from_the_keybo
   // Keyboard, inside the frame: focus it (a click on its title), then Space plays.
   const before = s.announcer;
   assert.ok(await lab.$('#announcer[aria-live="polite"]'), 'a polite live region');
-  await lab.click('#cluster .cluster-head h2');
+  await lab.click('#cluster .cluster-head :is(h1, h2)');
   await page.keyboard.press('Space');
   s = await waitForLab(lab, (x) => x.playing && x.nowMs > 2600, { what: 'Space in the frame to play' });
   // The heal at 3.5 s makes n1 step down and its writes lost: notable events, announced.
