@@ -122,4 +122,21 @@ mod tests {
         assert_eq!(log.slice(3, 10).len(), 2);
         assert_eq!(log.epoch_at(5), None);
     }
+
+    #[test]
+    fn a_snapshot_replaces_the_log_and_truncation_below_it_forgets_it() {
+        let mut log = Log::new();
+        log.append(e(1, 9));
+        let old = log.install_snapshot(&[e(1, 0), e(1, 1), e(2, 2)]);
+        assert_eq!(old, vec![e(1, 9)], "what was there is handed back, to be reported");
+        assert_eq!((log.last_position(), log.snapshot_position, log.last_epoch()), (3, 3, 2));
+        assert_eq!(log.first_position_of_epoch_run(2), 1);
+        log.append(e(2, 3));
+        log.truncate_after(4);
+        assert_eq!(log.snapshot_position, 3, "truncating after the snapshot keeps it");
+        log.truncate_after(1);
+        assert_eq!(log.snapshot_position, 1, "truncating into it keeps only what is left");
+        assert_eq!(log.slice(0, 5), vec![], "position 0 is the empty log");
+        assert_eq!(log.slice(1, 5), vec![e(1, 0)]);
+    }
 }

@@ -272,3 +272,20 @@ impl Command {
         Command::Send { to: Endpoint::Client(to), payload }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_knows_each_members_neighbours() {
+        let n = |i| NodeId(i);
+        let c = ChainConfig::from_slice(3, &[n(0), n(2), n(1)]);
+        assert_eq!(c.nodes(), &[n(0), n(2), n(1)]);
+        assert_eq!((c.predecessor(n(0)), c.successor(n(0))), (None, Some(n(2))), "the head");
+        assert_eq!((c.predecessor(n(2)), c.successor(n(2))), (Some(n(0)), Some(n(1))));
+        assert_eq!((c.predecessor(n(1)), c.successor(n(1))), (Some(n(2)), None), "the tail");
+        assert!(!c.contains(n(3)) && c.successor(n(3)).is_none() && c.predecessor(n(3)).is_none());
+        assert!(ChainConfig::empty().nodes().is_empty());
+    }
+}

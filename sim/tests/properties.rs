@@ -60,6 +60,9 @@ struct Plan {
     initial_rows: u64,
     faults: Vec<(u64, Fault)>,
     fault_window_ms: u64,
+    /// Clients read back their latest write this often (0: never), from where.
+    read_every_ms: u64,
+    read_from: &'static str,
 }
 
 // For a longer hunt: PROP_MODE=quorum pins the mode (and leaves it unchanged all run),
@@ -130,6 +133,8 @@ prop_compose! {
         retention in proptest::option::of(20u64..=200),
         initial_rows in 0u64..=2000,
         fault_window_ms in 1000u64..=4000,
+        read_every_ms in prop_oneof![3 => Just(0u64), 1 => 20u64..=200],
+        read_from in prop_oneof![Just("followers"), Just("leader"), Just("sticky")],
         raw in proptest::collection::vec((0u64..=1000, fault()), 0..=max_faults()),
     ) -> Plan {
         // Sane settings for the quiet end: a heartbeat and its answer fit well within the
@@ -141,7 +146,7 @@ prop_compose! {
         Plan {
             seed, nodes, mode, write_quorum: write_quorum % nodes + 1, fencing, latency_ms, client_latency_ms, jitter_ms,
             failover_timeout_ms, heartbeat_div, clients, write_every_ms, client_timeout_ms, retention, initial_rows,
-            faults, fault_window_ms,
+            faults, fault_window_ms, read_every_ms, read_from,
         }
     }
 }
@@ -271,7 +276,13 @@ impl Plan {
             "title": "random",
             "seed": self.seed,
             "cluster": cluster,
-            "workload": { "write_every_ms": self.write_every_ms, "until_ms": self.fault_window_ms, "keys": 7 },
+            "workload": {
+                "write_every_ms": self.write_every_ms,
+                "until_ms": self.fault_window_ms,
+                "keys": 7,
+                "read_every_ms": self.read_every_ms,
+                "read_from": self.read_from,
+            },
             "events": events,
             "duration_ms": quiet_from + quiet_ms,
         });
