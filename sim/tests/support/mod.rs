@@ -130,6 +130,7 @@ impl Invariants {
         self.epochs_only_move_forward(sim)?;
         self.a_leader_only_appends(sim)?;
         checker_agrees_with_engine(sim)?;
+        holders_are_the_replicas_whose_log_has_the_write(sim)?;
         leader_knows_what_followers_hold(sim)?;
         caught_up_follower_is_prefix_of_leader(sim)?;
         let forced_lately = self.forced_at.iter().any(|&t| t <= sim.now() && sim.now() < t + 3 * self.max_timeout_ms);
@@ -202,6 +203,23 @@ pub fn checker_agrees_with_engine(sim: &Sim) -> Result<(), String> {
         let only_judged: Vec<WriteId> = judged.difference(&engine).copied().collect();
         let only_engine: Vec<WriteId> = engine.difference(&judged).copied().collect();
         return Err(format!("checker_agrees_with_engine: lost per checker only {only_judged:?}, per engine only {only_engine:?}"));
+    }
+    Ok(())
+}
+
+/// The engine's record of who holds each write (drawn as "2/3", used for lost writes)
+/// matches the logs themselves.
+pub fn holders_are_the_replicas_whose_log_has_the_write(sim: &Sim) -> Result<(), String> {
+    let mut held = vec![0u16; sim.writes.len()];
+    for r in &sim.replicas {
+        for e in r.log.iter() {
+            held[e.write.index()] |= r.id.bit();
+        }
+    }
+    for (w, bits) in sim.writes.iter().zip(held) {
+        if w.holders != bits {
+            return Err(format!("holders_are_the_replicas_whose_log_has_the_write: {} recorded on {:#b}, in the logs of {:#b}", w.id, w.holders, bits));
+        }
     }
     Ok(())
 }
