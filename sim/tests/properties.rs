@@ -15,7 +15,7 @@ mod support;
 
 use proptest::prelude::*;
 use replication_sim::ids::{ClientId, Endpoint, NodeId};
-use replication_sim::{Action, Mode, Scenario, TimedAction};
+use replication_sim::{Action, Mode, Scenario, Sim, TimedAction};
 use serde_json::json;
 use support::*;
 
@@ -309,6 +309,75 @@ fn check_scenario(s: &Scenario) -> Result<(), String> {
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96)
+}
+
+/// The invariants are worth something only if they can fail: each one, shown a run that
+/// breaks it (a real one, or a real one tampered with), says so.
+#[test]
+fn every_invariant_catches_what_it_names() {
+    use replication_sim::ids::{ClientId, WriteId};
+    use replication_sim::log::Entry;
+    use replication_sim::replica::Role;
+    let expect = |r: Result<(), String>, name: &str| match r {
+        Err(e) => assert!(e.starts_with(name), "{name}: {e}"),
+        Ok(()) => panic!("{name} did not notice"),
+    };
+    // Asynchronous failover loses writes: not allowed of synchronous replication.
+    let lossy = run(&preset("async-failover"));
+    expect(sync_loses_no_confirmed_write(&lossy), "sync_loses_no_confirmed_write");
+    expect(majority_quorum_leader_has_every_confirmed_write(&lossy), "majority_quorum_leader_has_every_confirmed_write");
+    // Nor is split brain, with fencing.
+    expect(fencing_loses_nothing_to_split_brain(&run(&preset("split-brain"))), "fencing_loses_nothing_to_split_brain");
+    // The engine's bookkeeping, tampered with.
+    let mut sim = lossy.clone();
+    let w = sim.writes.iter().find(|w| w.lost.is_some()).unwrap().id;
+    sim.writes.get_mut(w.index()).unwrap().lost = None;
+    expect(checker_agrees_with_engine(&sim), "checker_agrees_with_engine");
+    let mut sim = lossy.clone();
+    sim.writes.get_mut(0).unwrap().holders = 1;
+    expect(holders_are_the_replicas_whose_log_has_the_write(&sim), "holders_are_the_replicas_whose_log_has_the_write");
+    // A follower whose log changed behind its leader's back.
+    let mut sim = run(&preset("follower-catch-up"));
+    let last = sim.replicas[1].log.last_position();
+    sim.replicas[1].log.truncate_after(last - 1);
+    sim.replicas[1].log.append(Entry { epoch: 1, write: WriteId(0), client: ClientId(0) });
+    expect(leader_knows_what_followers_hold(&sim), "leader_knows_what_followers_hold");
+    expect(caught_up_follower_is_prefix_of_leader(&sim), "caught_up_follower_is_prefix_of_leader");
+    // A run stopped while a follower is down has not converged.
+    let mut sim = Sim::new(&preset("follower-catch-up")).unwrap();
+    sim.run_until(2000);
+    expect(quiet_end_converges(&sim), "quiet_end_converges");
+    // Two leaders of one epoch, both with fresh acknowledgements.
+    let mut sim = Sim::new(&preset("follower-catch-up")).unwrap();
+    sim.run_until(500);
+    let mut inv = Invariants::for_scenario(&preset("follower-catch-up"));
+    inv.check(&sim).unwrap();
+    sim.replicas[1].role = Role::Leader;
+    sim.replicas[1].peers[2].acked_sent_at = 490;
+    expect(fenced_leases_never_overlap(&sim), "fenced_leases_never_overlap");
+    expect(inv.check(&sim), "one_leader_per_epoch");
+    // A leader that loses entries, a replica whose epoch goes back.
+    let mut sim = Sim::new(&preset("follower-catch-up")).unwrap();
+    sim.run_until(500);
+    let mut inv = Invariants::for_scenario(&preset("follower-catch-up"));
+    inv.check(&sim).unwrap();
+    let last = sim.replicas[0].log.last_position();
+    sim.replicas[0].log.truncate_after(last - 1);
+    expect(inv.check(&sim), "a_leader_only_appends");
+    let mut sim = Sim::new(&preset("follower-catch-up")).unwrap();
+    sim.run_until(500);
+    let mut inv = Invariants::for_scenario(&preset("follower-catch-up"));
+    inv.check(&sim).unwrap();
+    sim.replicas[2].voted_epoch = 0;
+    expect(inv.check(&sim), "epochs_only_move_forward");
+    // A semi-synchronous write confirmed with a single copy.
+    let mut sim = Sim::new(&preset("semi-sync")).unwrap();
+    sim.run_until(1000);
+    semi_sync_keeps_two_copies(&sim).unwrap();
+    let confirmed = sim.replicas[0].confirmed;
+    let w = sim.replicas[0].log.get(confirmed).unwrap().write;
+    sim.writes.get_mut(w.index()).unwrap().holders = 1;
+    expect(semi_sync_keeps_two_copies(&sim), "semi_sync_keeps_two_copies");
 }
 
 /// Every preset under other seeds (other jitter, other timer draws): the invariants hold
