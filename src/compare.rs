@@ -288,7 +288,7 @@ pub fn CompareApp(props: &CompareProps) -> Html {
     crate::lab::use_shortcuts(dispatch.clone());
     let compact = crate::lab::use_compact();
 
-    let opts = ViewOptions { log_window: 10, recent_writes: 0, recent_events: 0 };
+    let opts = ViewOptions { log_window: 10, recent_writes: 0, recent_events: 0, older_lost: 0 };
     let views = lab.each(|s| Rc::new(s.view(&opts)));
     let bucket = (lab.cursor_ms / 200.0) as u64;
     let summaries = {

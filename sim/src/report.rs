@@ -97,7 +97,7 @@ pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
 
 impl Sim {
     pub fn report(&self) -> Report {
-        let view = self.view(&crate::ViewOptions { log_window: 0, recent_writes: usize::MAX, recent_events: usize::MAX });
+        let view = self.view(&crate::ViewOptions { log_window: 0, recent_writes: usize::MAX, recent_events: usize::MAX, older_lost: usize::MAX });
         let blocked: std::collections::BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
         let writes: Vec<WriteReport> = self
             .writes

@@ -404,6 +404,8 @@ pub struct Sim {
     pub reads: ChunkedVec<ReadRecord>,
     read_rng: Rng,
     read_generation: u32,
+    /// Writes before this index have a settled fate (see `refresh_leader`).
+    fate_low_water: usize,
     /// Where reads go now (a `set` action can change it).
     pub read_from: crate::scenario::ReadFrom,
     trace_hash: u64,
@@ -456,13 +458,35 @@ fn node_list(bits: u16) -> String {
 /// Rows in a snapshot of `log` up to `position`: the initial rows plus every distinct key
 /// written so far.
 fn snapshot_rows(writes: &ChunkedVec<WriteRecord>, initial_rows: u64, log: &Log, position: u64) -> u64 {
-    let mut keys: BTreeSet<KeySlot> = BTreeSet::new();
-    for e in log.slice(1, position) {
-        if let Some(w) = writes.get(e.write.index()) {
-            keys.insert(w.key_slot());
+    // Workload keys are small integers: a bitmap counts them without building a set of
+    // strings over a long log (this runs once per snapshot, but in every seek that replays it).
+    let mut workload_keys: Vec<bool> = Vec::new();
+    let mut distinct = 0u64;
+    let mut manual: BTreeSet<&str> = BTreeSet::new();
+    for p in 1..=position.min(log.last_position()) {
+        let Some(e) = log.get(p) else { break };
+        match writes.get(e.write.index()).map(|w| &w.data) {
+            Some(WriteData::Workload { key }) => {
+                let k = *key as usize;
+                if k >= workload_keys.len() {
+                    workload_keys.resize(k + 1, false);
+                }
+                if !std::mem::replace(&mut workload_keys[k], true) {
+                    distinct += 1;
+                }
+            }
+            Some(WriteData::Manual(kv)) => {
+                manual.insert(kv.0.as_str());
+            }
+            None => {}
         }
     }
-    initial_rows + keys.len() as u64
+    // A manual write may use a workload key's name; count such a key once.
+    let overlap = manual
+        .iter()
+        .filter(|k| k.strip_prefix('k').and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n >= 1 && workload_keys.get(n - 1) == Some(&true)))
+        .count() as u64;
+    initial_rows + distinct + manual.len() as u64 - overlap
 }
 
 impl Sim {
@@ -505,6 +529,7 @@ impl Sim {
             reads: ChunkedVec::new(),
             read_rng: Rng::new(scenario.seed, Stream::Client(0)),
             read_generation: 0,
+            fate_low_water: 0,
             read_from: scenario.workload.read_from,
             trace_hash: FNV_OFFSET,
             events: 0,
@@ -1101,15 +1126,26 @@ impl Sim {
             _ => {}
         }
         self.current_leader = leader;
-        for c in &mut self.clients {
-            let _ = c;
-        }
-        // A change of leader decides the fate of every confirmed write.
+        // A change of leader decides the fate of every confirmed write whose fate is still
+        // open. Writes below the low-water mark are settled: failed, or confirmed and held
+        // by every member, so no leader can lack them.
         let mut newly_lost = Vec::new();
-        for i in 0..self.writes.len() {
+        for i in self.fate_low_water..self.writes.len() {
             if self.update_lost(WriteId(i as u32)) == Some(true) {
                 newly_lost.push(WriteId(i as u32));
             }
+        }
+        let all = self.members.all;
+        while let Some(w) = self.writes.get(self.fate_low_water) {
+            let settled = match w.outcome {
+                Outcome::Failed { .. } => true,
+                Outcome::Confirmed { .. } => w.lost.is_none() && w.holders & all == all,
+                Outcome::Pending => false,
+            };
+            if !settled {
+                break;
+            }
+            self.fate_low_water += 1;
         }
         if !newly_lost.is_empty() {
             self.note_lost(newly_lost);
@@ -1569,6 +1605,8 @@ impl Sim {
                 };
                 self.replicas.push(r);
                 self.members.all |= id.bit();
+                // A new member holds nothing yet: every write's fate is open again.
+                self.fate_low_water = 0;
                 self.note(NoteKind::Snapshot, Some(id), vec![], format!("{id} joins as a new follower: first a snapshot of the leader, then every change since"));
             }
             Action::Failover { node } => self.manual_failover(*node),

@@ -163,13 +163,15 @@ pub struct ViewOptions {
     pub recent_writes: usize,
     /// Most recent event-log sentences.
     pub recent_events: usize,
+    /// Most lost writes listed from before the recent ones (the newest of them).
+    pub older_lost: usize,
 }
 
 impl Default for ViewOptions {
     fn default() -> Self {
         // Enough for the panels (a dozen recent writes, the event log's visible part); every
         // item is built each animation frame, so no more.
-        ViewOptions { log_window: 12, recent_writes: 16, recent_events: 40 }
+        ViewOptions { log_window: 12, recent_writes: 16, recent_events: 40, older_lost: 200 }
     }
 }
 
@@ -403,7 +405,11 @@ impl Sim {
         };
         let total = self.writes.len();
         let recent_from = total.saturating_sub(opts.recent_writes);
-        let mut writes: Vec<WriteView> = self.writes.iter().take(recent_from).filter(|w| w.lost.is_some()).map(write_view).collect();
+        // Older lost writes are listed too (the "which, and why?" list), up to a cap: a long
+        // run can lose thousands, and this is built every frame.
+        let older_lost: Vec<&crate::sim::WriteRecord> = self.writes.iter().take(recent_from).filter(|w| w.lost.is_some()).collect();
+        let skip = older_lost.len().saturating_sub(opts.older_lost);
+        let mut writes: Vec<WriteView> = older_lost.into_iter().skip(skip).map(write_view).collect();
         writes.extend(self.writes.range(recent_from, total).map(write_view));
 
         let n_notes = self.notes.len();
