@@ -1127,8 +1127,8 @@ impl Sim {
         }
         self.current_leader = leader;
         // A change of leader decides the fate of every confirmed write whose fate is still
-        // open. Writes below the low-water mark are settled: failed, or confirmed and held
-        // by every member, so no leader can lack them.
+        // open. Writes below the low-water mark are settled: failed, confirmed and held by
+        // every member, or lost from every log.
         let mut newly_lost = Vec::new();
         for i in self.fate_low_water..self.writes.len() {
             if self.update_lost(WriteId(i as u32)) == Some(true) {
@@ -1139,7 +1139,9 @@ impl Sim {
         while let Some(w) = self.writes.get(self.fate_low_water) {
             let settled = match w.outcome {
                 Outcome::Failed { .. } => true,
-                Outcome::Confirmed { .. } => w.lost.is_none() && w.holders & all == all,
+                // Held by every member, no leader can lack it; held by none, no leader
+                // can ever have it again.
+                Outcome::Confirmed { .. } => (w.lost.is_none() && w.holders & all == all) || (w.lost.is_some() && w.holders == 0),
                 Outcome::Pending => false,
             };
             if !settled {
