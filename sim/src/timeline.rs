@@ -14,7 +14,7 @@ pub struct Timeline {
 }
 
 /// Events between checkpoints: small enough that a seek replays well under a frame.
-pub const CHECKPOINT_EVERY_EVENTS: u64 = 2_000;
+pub const CHECKPOINT_EVERY_EVENTS: u64 = 1_000;
 
 impl Timeline {
     pub fn new(start: Sim) -> Timeline {
