@@ -96,6 +96,59 @@ impl Network {
     }
 }
 
+/// Messages on the wire, by id. Ids are handed out one by one and messages mostly arrive
+/// oldest first, so a queue of slots indexed from the oldest id still in flight does the
+/// work of an ordered map in constant time (this is the engine's hottest structure).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InFlightQueue {
+    base: u64,
+    slots: std::collections::VecDeque<Option<InFlight>>,
+    len: usize,
+}
+
+impl InFlightQueue {
+    /// Adds a message; ids must come in increasing order, as `Sim::send` hands them out.
+    pub fn insert(&mut self, id: u64, m: InFlight) {
+        if self.slots.is_empty() {
+            self.base = id;
+        }
+        debug_assert!(id >= self.base + self.slots.len() as u64, "message ids only grow");
+        while self.base + (self.slots.len() as u64) < id {
+            self.slots.push_back(None);
+        }
+        self.slots.push_back(Some(m));
+        self.len += 1;
+    }
+
+    pub fn remove(&mut self, id: &u64) -> Option<InFlight> {
+        let i = id.checked_sub(self.base)? as usize;
+        let m = self.slots.get_mut(i)?.take()?;
+        self.len -= 1;
+        while matches!(self.slots.front(), Some(None)) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+        Some(m)
+    }
+
+    pub fn contains_key(&self, id: &u64) -> bool {
+        id.checked_sub(self.base).and_then(|i| self.slots.get(i as usize)).is_some_and(|s| s.is_some())
+    }
+
+    /// Messages in id (sending) order.
+    pub fn values(&self) -> impl Iterator<Item = &InFlight> + '_ {
+        self.slots.iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// A message on the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InFlight {
@@ -390,7 +443,7 @@ pub struct Sim {
     queue: BinaryHeap<Reverse<Queued>>,
     seq: u64,
     now: u64,
-    pub in_flight: BTreeMap<u64, InFlight>,
+    pub in_flight: InFlightQueue,
     next_message: u64,
     timers: Vec<[TimerSlot; TIMER_SLOTS]>,
     pub writes: ChunkedVec<WriteRecord>,
@@ -519,7 +572,7 @@ impl Sim {
             queue: BinaryHeap::new(),
             seq: 0,
             now: 0,
-            in_flight: BTreeMap::new(),
+            in_flight: InFlightQueue::default(),
             next_message: 0,
             timers: vec![[TimerSlot::default(); TIMER_SLOTS]; MAX_REPLICAS],
             writes: ChunkedVec::new(),
