@@ -427,7 +427,7 @@ fn print_seek(out: &mut String, run: &str, to: &str, sk: &Seek) {
         sk.checkpoints
     )
     .unwrap();
-    writeln!(out, "   {:<28} {:>12}  {:<18} {}", "figure", "value", "target", "vs target").unwrap();
+    writeln!(out, "   {:<28} {:>12}  {:<18} vs target", "figure", "value", "target").unwrap();
     for (name, v) in [("seek p50 (ms)", sk.p50), ("seek p95 (ms)", sk.p95), ("seek p99 (ms)", sk.p99), ("seek mean (ms)", sk.mean)] {
         writeln!(out, "   {:<28} {:>12.3}  {:<18} {}", name, v, "< 16 ms", verdict(v < TARGET_SEEK_MS)).unwrap();
     }
@@ -604,8 +604,8 @@ fn main() {
     writeln!(out, "   median and best of the runs; ev/CPU-s: events / CPU time the thread got, median; vs target: median ev/s)").unwrap();
     writeln!(
         out,
-        "   {:<6} {:>9} {:>6} {:>7} {:>5} {:>5} {:>9} {:>9} {:>11} {:>11} {:>11}  {:<17} {}",
-        "mode", "events", "epochs", "writes", "lost", "ldr x", "messages", "median ms", "median ev/s", "best ev/s", "ev/CPU-s", "target", "vs target"
+        "   {:<6} {:>9} {:>6} {:>7} {:>5} {:>5} {:>9} {:>9} {:>11} {:>11} {:>11}  {:<17} vs target",
+        "mode", "events", "epochs", "writes", "lost", "ldr x", "messages", "median ms", "median ev/s", "best ev/s", "ev/CPU-s", "target"
     )
     .unwrap();
     for t in &rows {
