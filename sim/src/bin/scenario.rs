@@ -95,7 +95,10 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..], false),
         Some("trace") => run(&args[1..], true),
         Some("check") => match args.get(1) {
-            Some(f) => load(f).map(|s| format!("{f}: ok ({} replicas, {} mode, {} actions)", s.cluster.nodes, s.cluster.mode, s.events.len())),
+            Some(f) => load(f).map(|s| {
+                let n = s.events.len();
+                format!("{f}: ok ({} replicas, {} mode, {n} action{})", s.cluster.nodes, s.cluster.mode, if n == 1 { "" } else { "s" })
+            }),
             None => Err(format!("which scenario file?\n\n{USAGE}")),
         },
         Some("link") => link(&args[1..]),
