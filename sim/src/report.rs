@@ -2,8 +2,8 @@
 //! and as tests inspect it: every write's fate, every replica's log and state, metrics and
 //! a hash of the whole event trace.
 
-use crate::ids::*;
-use crate::sim::{Outcome, Sim};
+
+use crate::sim::Sim;
 use crate::view::{role_name, EventView};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -98,43 +98,23 @@ pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
 impl Sim {
     pub fn report(&self) -> Report {
         let view = self.view(&crate::ViewOptions { log_window: 0, recent_writes: usize::MAX, recent_events: usize::MAX, older_lost: usize::MAX });
-        let blocked: std::collections::BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
-        let writes: Vec<WriteReport> = self
+        // One judgement of each write's status, shared with what the app draws.
+        let writes: Vec<WriteReport> = view
             .writes
             .iter()
-            .map(|w| {
-                let status = if w.lost.is_some() {
-                    "lost"
-                } else {
-                    match w.outcome {
-                        Outcome::Confirmed { .. } => "confirmed",
-                        Outcome::Failed { .. } => "failed",
-                        Outcome::Pending if blocked.contains(&w.id) => "blocked",
-                        Outcome::Pending => "pending",
-                    }
-                };
-                let (confirmed_at, by) = match w.outcome {
-                    Outcome::Confirmed { at, by, .. } => (Some(at), Some(by.to_string())),
-                    _ => (None, None),
-                };
-                WriteReport {
-                    id: w.id.to_string(),
-                    client: w.client.to_string(),
-                    key: w.key(),
-                    value: w.value(),
-                    status: status.into(),
-                    invoked_at_ms: w.invoked_at,
-                    confirmed_at_ms: confirmed_at,
-                    latency_ms: confirmed_at.map(|c| c - w.invoked_at),
-                    confirmed_by: by,
-                    replicas: (0..MAX_REPLICAS as u8).filter(|i| w.holders & (1 << i) != 0).map(|i| NodeId(i).to_string()).collect(),
-                    lost_reason: w.lost.as_ref().map(|l| l.reason.code().to_string()),
-                    reason: match (&w.lost, &w.outcome) {
-                        (Some(l), _) => Some(l.reason.explain().to_string()),
-                        (None, Outcome::Failed { reason, .. }) => Some(reason.clone()),
-                        _ => None,
-                    },
-                }
+            .map(|w| WriteReport {
+                id: w.id.clone(),
+                client: w.client.clone(),
+                key: w.key.clone(),
+                value: w.value.clone(),
+                status: w.status.clone(),
+                invoked_at_ms: w.invoked_at_ms,
+                confirmed_at_ms: w.confirmed_at_ms,
+                latency_ms: w.latency_ms,
+                confirmed_by: w.confirmed_by.clone(),
+                replicas: w.replicas.clone(),
+                lost_reason: w.lost_reason.clone(),
+                reason: w.reason.clone(),
             })
             .collect();
         let lost_writes = writes.iter().filter(|w| w.status == "lost").map(|w| w.id.clone()).collect();

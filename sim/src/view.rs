@@ -127,6 +127,8 @@ pub struct WriteView {
     pub latency_ms: Option<u64>,
     pub replicas: Vec<String>,
     pub confirmed_by: Option<String>,
+    /// Why it was lost, as a code: "leader_crashed_before_replicating", ...
+    pub lost_reason: Option<String>,
     pub reason: Option<String>,
     pub lost_at_ms: Option<u64>,
 }
@@ -399,6 +401,7 @@ impl Sim {
                 latency_ms: confirmed_at.map(|c| c - w.invoked_at),
                 replicas: (0..MAX_REPLICAS as u8).filter(|i| w.holders & (1 << i) != 0).map(|i| NodeId(i).to_string()).collect(),
                 confirmed_by,
+                lost_reason: w.lost.as_ref().map(|l| l.reason.code().to_string()),
                 reason,
                 lost_at_ms: w.lost.as_ref().map(|l| l.at),
             }
