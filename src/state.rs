@@ -31,6 +31,8 @@ pub const MIN_SPEED: f64 = 0.1;
 pub const MAX_SPEED: f64 = 10.0;
 /// A frame after a long pause (hidden tab) must not jump the run ahead by minutes.
 const MAX_FRAME_GAP_MS: f64 = 100.0;
+/// Most events one seek may compute ahead (about a second of WebAssembly work).
+const MAX_EVENTS_PER_SEEK: u64 = 500_000;
 /// How far a free-running (sandbox) session extends its end each time it reaches it.
 const SANDBOX_EXTENSION_MS: u64 = 60_000;
 
@@ -235,8 +237,19 @@ impl Lab {
     fn seek(&self, next: &mut Lab, t: u64) {
         let t = t.min(self.end_ms());
         let mut timeline = self.timeline.borrow_mut();
+        let mut t = t;
         if t >= timeline.head().now() {
-            timeline.advance_to(t);
+            // A far seek into a heavy run is computed in bounded portions: the page answers.
+            if !timeline.advance_within(t, MAX_EVENTS_PER_SEEK) {
+                t = timeline.head().now();
+                next.notice = Some(Notice {
+                    text: format!(
+                        "That instant lies far into a heavy run: the lab stopped at {} to keep the page responsive. Seek again or press Play to go on.",
+                        crate::panels::format_time(t)
+                    ),
+                    error: false,
+                });
+            }
             *self.past.borrow_mut() = None;
         } else {
             *self.past.borrow_mut() = Some(timeline.seek(t));

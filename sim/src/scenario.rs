@@ -24,6 +24,8 @@ pub mod limits {
     pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
     pub const MAX_SLOW_FACTOR: u32 = 1_000;
     pub const MAX_LOG_RETENTION: u64 = 10_000_000;
+    /// Most workload writes (or reads) a run may make: keeps a hostile link's run finite.
+    pub const MAX_WORKLOAD_OPS: u64 = 1_000_000;
 }
 use limits::*;
 
@@ -507,6 +509,16 @@ impl Scenario {
         }
         range("workload.keys", w.keys, 1, MAX_KEYS)?;
         range("workload.read_every_ms", w.read_every_ms, 0, 60_000)?;
+        let span = w.until_ms.unwrap_or_else(|| self.end_ms()).saturating_sub(w.start_ms);
+        for (field, every) in [("workload.write_every_ms", w.write_every_ms), ("workload.read_every_ms", w.read_every_ms)] {
+            let ops = if every == 0 { 0 } else { span / every * c.clients as u64 };
+            if ops > MAX_WORKLOAD_OPS {
+                return Err(err(
+                    field,
+                    format!("{every} ms with {} clients over {span} ms makes {ops} operations; at most {MAX_WORKLOAD_OPS}", c.clients),
+                ));
+            }
+        }
         if let Some(d) = self.duration_ms {
             range("duration_ms", d, 1, MAX_TIME_MS)?;
         }
