@@ -102,21 +102,19 @@ enum Open {
 pub fn Share(props: &ShareProps) -> Html {
     let open = use_state(|| Open::None);
     let copied = use_state(|| None::<bool>);
-    let fragment = format!("{}{}", props.prefix, fragment_for(&props.scenario, props.preset, props.unchanged, props.now_ms));
-    let url = format!("{}#{}", base_url(), fragment);
-    let embed_url = format!("{}?embed#{}", base_url(), fragment);
-    let snippet = embed_snippet(&embed_url, &props.title);
-    let shown = match *open {
-        Open::Link => Some(url.clone()),
-        Open::Embed => Some(snippet.clone()),
-        Open::None => None,
-    };
+    // The text is made when the reader asks for it (encoding deflates the scenario), and
+    // then stays as it was at that instant while the run plays on.
+    let shown_text = use_state(String::new);
+    let shown = (*open != Open::None).then(|| (*shown_text).clone());
 
     let show = |what: Open| {
-        let (open, copied) = (open.clone(), copied.clone());
-        let text = if what == Open::Link { url.clone() } else { snippet.clone() };
-        let url = url.clone();
+        let (open, copied, shown_text) = (open.clone(), copied.clone(), shown_text.clone());
+        let (scenario, preset, unchanged, now, prefix, title) =
+            (props.scenario.clone(), props.preset, props.unchanged, props.now_ms, props.prefix.clone(), props.title.clone());
         Callback::from(move |_: MouseEvent| {
+            let fragment = format!("{prefix}{}", fragment_for(&scenario, preset, unchanged, now));
+            let url = format!("{}#{}", base_url(), fragment);
+            let text = if what == Open::Link { url.clone() } else { embed_snippet(&format!("{}?embed#{}", base_url(), fragment), &title) };
             if what == Open::Link {
                 // The address bar then holds the link too, for bookmarking.
                 if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -124,12 +122,22 @@ pub fn Share(props: &ShareProps) -> Html {
                 }
             }
             open.set(what);
+            shown_text.set(text.clone());
             copied.set(None);
             let copied = copied.clone();
             try_copy(&text, Callback::from(move |ok| copied.set(Some(ok))));
         })
     };
     let on_link = show(Open::Link);
+    let compare = {
+        let (scenario, preset, unchanged, now) = (props.scenario.clone(), props.preset, props.unchanged, props.now_ms);
+        Callback::from(move |_: MouseEvent| {
+            let hash = format!("#compare=async,semi-sync,sync&{}", fragment_for(&scenario, preset, unchanged, now));
+            if let Some(loc) = web_sys::window().map(|w| w.location()) {
+                let _ = loc.set_hash(&hash);
+            }
+        })
+    };
     let on_embed = show(Open::Embed);
     let close = {
         let open = open.clone();
@@ -203,7 +211,7 @@ pub fn Share(props: &ShareProps) -> Html {
                 <button onclick={export_scenario}>{ "Export scenario" }</button>
                 <button onclick={export_trace}>{ "Export trace" }</button>
                 if props.prefix.is_empty() {
-                    <a class="button-link" href={format!("#compare=async,semi-sync,sync&{}", fragment_for(&props.scenario, props.preset, props.unchanged, props.now_ms))}>{ "Compare modes on this run" }</a>
+                    <button onclick={compare} id="compare-this">{ "Compare modes on this run" }</button>
                 }
                 <label class="file-button">
                     <span>{ "Import scenario" }</span>
