@@ -9,7 +9,9 @@ use yew::prelude::*;
 use crate::debug;
 
 fn current_hash() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
 }
 
 /// Root component, mounted by `crate::start` (and by the component tests).
@@ -17,7 +19,10 @@ fn current_hash() -> String {
 pub fn App() -> Html {
     if debug::panic_test_requested() {
         // Deliberate: lets the e2e suite prove that a panic during rendering shows the error panel.
-        panic!("deliberate panic requested by the `{}` URL fragment", debug::PANIC_TEST_MARKER);
+        panic!(
+            "deliberate panic requested by the `{}` URL fragment",
+            debug::PANIC_TEST_MARKER
+        );
     }
     let hash = use_state(current_hash);
     {
@@ -26,18 +31,27 @@ pub fn App() -> Html {
             let closure = Closure::<dyn FnMut()>::new(move || hash.set(current_hash()));
             let window = web_sys::window();
             if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    closure.as_ref().unchecked_ref(),
+                );
             }
             move || {
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref());
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        closure.as_ref().unchecked_ref(),
+                    );
                 }
                 drop(closure);
             }
         });
     }
     let options = crate::lab::PageOptions::from_page();
-    let compare = hash.trim_start_matches('#').split('&').any(|p| p == "compare" || p.starts_with("compare="));
+    let compare = hash
+        .trim_start_matches('#')
+        .split('&')
+        .any(|p| p == "compare" || p.starts_with("compare="));
     if compare {
         let embed = options.embed;
         return html! {

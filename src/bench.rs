@@ -6,7 +6,10 @@ use replication_sim::{Scenario, Sim, Timeline, ViewOptions};
 use wasm_bindgen::prelude::*;
 
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -21,7 +24,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// instants and times each one (seek plus the view the UI draws). Returns JSON figures.
 #[wasm_bindgen]
 pub fn bench_seek(scenario_json: &str, seeks: u32) -> Result<String, JsValue> {
-    let scenario = Scenario::from_json(scenario_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let scenario =
+        Scenario::from_json(scenario_json).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let sim = Sim::new(&scenario).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let t0 = now_ms();
     let mut timeline = Timeline::new(sim);

@@ -35,7 +35,10 @@ fn link_state(links: &[LinkView], a: &str, b: &str) -> (String, String) {
     let describe = |l: Option<&LinkView>| match l {
         None => ("up".to_string(), String::new()),
         Some(l) if l.state == "slow" => ("slow".into(), format!("×{}", l.slow_factor)),
-        Some(l) if l.state == "lossy" => ("lossy".into(), format!("{}% lost", n(l.drop_probability * 100.0))),
+        Some(l) if l.state == "lossy" => (
+            "lossy".into(),
+            format!("{}% lost", n(l.drop_probability * 100.0)),
+        ),
         Some(l) => (l.state.clone(), "✂".into()),
     };
     let (s1, l1) = describe(there);
@@ -51,7 +54,10 @@ fn link_state(links: &[LinkView], a: &str, b: &str) -> (String, String) {
     }
 }
 
-fn activate(on: Callback<Selection>, sel: Selection) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+fn activate(
+    on: Callback<Selection>,
+    sel: Selection,
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
     let click = {
         let on = on.clone();
         let sel = sel.clone();
@@ -75,11 +81,15 @@ fn message_shape(m: &MessageView, p: Point) -> Html {
         "append" => html! { <circle cx={x} cy={y} r="7" /> },
         "ack" | "vote_reply" => html! { <circle cx={x} cy={y} r="4.5" class="hollow" /> },
         "heartbeat" => html! { <circle cx={x} cy={y} r="3" /> },
-        "snapshot_chunk" => html! { <rect x={n(p.x - 7.0)} y={n(p.y - 7.0)} width="14" height="14" rx="2" /> },
+        "snapshot_chunk" => {
+            html! { <rect x={n(p.x - 7.0)} y={n(p.y - 7.0)} width="14" height="14" rx="2" /> }
+        }
         "catch_up_request" | "snapshot_request" | "snapshot_needed" => {
             html! { <path d={format!("M{},{} l8,13 h-16 z", n(p.x), n(p.y - 8.0))} /> }
         }
-        "vote_request" => html! { <path d={format!("M{},{} l7,7 l-7,7 l-7,-7 z", n(p.x), n(p.y - 7.0))} /> },
+        "vote_request" => {
+            html! { <path d={format!("M{},{} l7,7 l-7,7 l-7,-7 z", n(p.x), n(p.y - 7.0))} /> }
+        }
         _ => html! { <circle cx={x} cy={y} r="5" /> },
     }
 }
@@ -87,12 +97,19 @@ fn message_shape(m: &MessageView, p: Point) -> Html {
 #[component]
 pub fn Cluster(props: &ClusterProps) -> Html {
     let view = &props.view;
-    let g = if props.compact { portrait(view.replicas.len(), view.clients.len()) } else { geometry(view.replicas.len(), view.clients.len()) };
+    let g = if props.compact {
+        portrait(view.replicas.len(), view.clients.len())
+    } else {
+        geometry(view.replicas.len(), view.clients.len())
+    };
     let centre = |id: &str| -> Option<Point> {
         if let Some(i) = view.replicas.iter().position(|r| r.id == id) {
             return g.replicas.get(i).copied();
         }
-        view.clients.iter().position(|c| c.id == id).and_then(|i| g.clients.get(i).copied())
+        view.clients
+            .iter()
+            .position(|c| c.id == id)
+            .and_then(|i| g.clients.get(i).copied())
     };
 
     // Links between every pair of replicas; the click target is wider than the line.
@@ -105,7 +122,10 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             let selected = props.selected.as_ref() == Some(&sel);
             let (click, key) = activate(props.on_select.clone(), sel);
             let kind = state.split_whitespace().next().unwrap_or("up").to_string();
-            let mid = Point { x: (pa.x + pb.x) / 2.0, y: (pa.y + pb.y) / 2.0 };
+            let mid = Point {
+                x: (pa.x + pb.x) / 2.0,
+                y: (pa.y + pb.y) / 2.0,
+            };
             links.push(html! {
                 <g class={classes!("link", format!("link-{kind}"), selected.then_some("selected"))} onclick={click}>
                     <title>{ format!("Link {} ↔ {}: {}", a.id, b.id, state) }</title>
@@ -199,7 +219,13 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     }
 }
 
-fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &View, props: &ClusterProps) -> Html {
+fn replica_box(
+    r: &ReplicaView,
+    c: Point,
+    g: &crate::layout::Geometry,
+    view: &View,
+    props: &ClusterProps,
+) -> Html {
     let sel = Selection::Replica(r.id.clone());
     let selected = props.selected.as_ref() == Some(&sel);
     let (click, key) = activate(props.on_select.clone(), sel);
@@ -211,8 +237,18 @@ fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &Vi
         badges.push("sync".to_string());
     }
     if let Some(p) = r.chain_position {
-        let chain_len = view.replicas.iter().filter(|x| x.chain_position.is_some()).count() as u8;
-        badges.push(if p == 0 { "head".into() } else if p + 1 == chain_len { "tail".into() } else { format!("chain #{}", p + 1) });
+        let chain_len = view
+            .replicas
+            .iter()
+            .filter(|x| x.chain_position.is_some())
+            .count() as u8;
+        badges.push(if p == 0 {
+            "head".into()
+        } else if p + 1 == chain_len {
+            "tail".into()
+        } else {
+            format!("chain #{}", p + 1)
+        });
     }
     let role_line = r.role.to_uppercase();
     let shown = r.entries.len().min(g.log_cells);
@@ -232,8 +268,16 @@ fn replica_box(r: &ReplicaView, c: Point, g: &crate::layout::Geometry, view: &Vi
             }
         })
         .collect();
-    let position_line = if r.last_position == 0 { format!("epoch {} · log empty", r.epoch) } else { format!("epoch {} · pos {}", r.epoch, r.last_position) };
-    let lag_line = if r.up && r.lag_entries > 0 { format!("{} behind", r.lag_entries) } else { String::new() };
+    let position_line = if r.last_position == 0 {
+        format!("epoch {} · log empty", r.epoch)
+    } else {
+        format!("epoch {} · pos {}", r.epoch, r.last_position)
+    };
+    let lag_line = if r.up && r.lag_entries > 0 {
+        format!("{} behind", r.lag_entries)
+    } else {
+        String::new()
+    };
     let progress = r.setup.as_ref().map(|s| {
         let bw = w - 16.0;
         html! {

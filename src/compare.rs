@@ -29,7 +29,11 @@ pub struct ModeSummary {
 
 /// The figures of one run, computed from the engine's own records of each write.
 pub fn summarise(sim: &Sim) -> ModeSummary {
-    let mut lat: Vec<u64> = sim.writes.iter().filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at)).collect();
+    let mut lat: Vec<u64> = sim
+        .writes
+        .iter()
+        .filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at))
+        .collect();
     lat.sort_unstable();
     ModeSummary {
         mode: sim.settings.mode,
@@ -38,7 +42,11 @@ pub fn summarise(sim: &Sim) -> ModeSummary {
         confirmed: sim.writes.iter().filter(|w| w.is_confirmed()).count(),
         lost: sim.writes.iter().filter(|w| w.lost.is_some()).count(),
         blocked: sim.blocked_writes().len(),
-        failed: sim.writes.iter().filter(|w| matches!(w.outcome, Outcome::Failed { .. })).count(),
+        failed: sim
+            .writes
+            .iter()
+            .filter(|w| matches!(w.outcome, Outcome::Failed { .. }))
+            .count(),
         leaderless_ms: sim.leaderless_ms(),
     }
 }
@@ -47,7 +55,12 @@ pub fn summarise(sim: &Sim) -> ModeSummary {
 pub fn parse_modes(value: &str) -> Result<Vec<Mode>, String> {
     let mut modes = Vec::new();
     for name in value.split(',').filter(|s| !s.is_empty()) {
-        let m = Mode::ALL.iter().find(|m| m.name() == name).ok_or_else(|| format!("“{}” is not a replication mode", replication_sim::ids::clip(name)))?;
+        let m = Mode::ALL.iter().find(|m| m.name() == name).ok_or_else(|| {
+            format!(
+                "“{}” is not a replication mode",
+                replication_sim::ids::clip(name)
+            )
+        })?;
         if !modes.contains(m) {
             modes.push(*m);
         }
@@ -80,7 +93,12 @@ impl PartialEq for CompareLab {
 }
 
 impl CompareLab {
-    pub fn new(scenario: Scenario, preset: Option<&'static str>, modes: Vec<Mode>, notice: Option<Notice>) -> CompareLab {
+    pub fn new(
+        scenario: Scenario,
+        preset: Option<&'static str>,
+        modes: Vec<Mode>,
+        notice: Option<Notice>,
+    ) -> CompareLab {
         let timelines = modes
             .iter()
             .filter_map(|m| {
@@ -109,15 +127,29 @@ impl CompareLab {
         if let Some(p) = self.past.borrow().as_ref() {
             return p.iter().map(&mut f).collect();
         }
-        self.timelines.borrow().iter().map(|t| f(t.head())).collect()
+        self.timelines
+            .borrow()
+            .iter()
+            .map(|t| f(t.head()))
+            .collect()
     }
 
     pub fn end_ms(&self) -> u64 {
-        self.timelines.borrow().iter().map(|t| t.head().end_ms()).max().unwrap_or(0)
+        self.timelines
+            .borrow()
+            .iter()
+            .map(|t| t.head().end_ms())
+            .max()
+            .unwrap_or(0)
     }
 
     fn head_ms(&self) -> u64 {
-        self.timelines.borrow().iter().map(|t| t.head().now()).min().unwrap_or(0)
+        self.timelines
+            .borrow()
+            .iter()
+            .map(|t| t.head().now())
+            .min()
+            .unwrap_or(0)
     }
 
     fn next(&self) -> CompareLab {
@@ -161,7 +193,10 @@ impl Reducible for CompareLab {
                 if !self.playing {
                     return self;
                 }
-                let gap = self.last_frame_ms.map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
+                let gap = self
+                    .last_frame_ms
+                    .map(|l| (ts - l).clamp(0.0, 100.0))
+                    .unwrap_or(0.0);
                 next.last_frame_ms = Some(ts);
                 next.cursor_ms = (self.cursor_ms + gap * self.speed).min(end as f64);
                 let t = next.cursor_ms as u64;
@@ -197,7 +232,11 @@ impl Reducible for CompareLab {
             }
             LabAction::Step | LabAction::StepBack => {
                 // Modes process different events; step by 10 ms of shared time instead.
-                let t = if matches!(action, LabAction::Step) { self.cursor_ms as u64 + 10 } else { (self.cursor_ms as u64).saturating_sub(10) };
+                let t = if matches!(action, LabAction::Step) {
+                    self.cursor_ms as u64 + 10
+                } else {
+                    (self.cursor_ms as u64).saturating_sub(10)
+                };
                 let t = t.min(end);
                 self.seek(t);
                 next.cursor_ms = t as f64;
@@ -234,22 +273,40 @@ pub struct CompareProps {
 /// The scenario and modes in the fragment: `compare=async,sync&preset=…` or `&s=1.…`.
 fn initial(embed: bool) -> CompareLab {
     let _ = embed;
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
     let fragment = hash.trim_start_matches('#');
-    let modes_value = fragment.split('&').find_map(|p| p.strip_prefix("compare=")).unwrap_or("async,semi-sync,sync");
+    let modes_value = fragment
+        .split('&')
+        .find_map(|p| p.strip_prefix("compare="))
+        .unwrap_or("async,semi-sync,sync");
     let default_modes = vec![Mode::Async, Mode::SemiSync, Mode::Sync];
     let (modes, mut notice) = match parse_modes(modes_value) {
         Ok(m) => (m, None),
-        Err(e) => (default_modes, Some(Notice { text: format!("{e}; comparing async, semi-sync and sync instead."), error: true })),
+        Err(e) => (
+            default_modes,
+            Some(Notice {
+                text: format!("{e}; comparing async, semi-sync and sync instead."),
+                error: true,
+            }),
+        ),
     };
-    let rest: Vec<&str> = fragment.split('&').filter(|p| !p.starts_with("compare")).collect();
+    let rest: Vec<&str> = fragment
+        .split('&')
+        .filter(|p| !p.starts_with("compare"))
+        .collect();
     let rest = rest.join("&");
-    let (scenario, preset, t) = if rest.split('&').any(|p| p.starts_with("s=") || p.starts_with("preset=")) {
+    let (scenario, preset, t) = if rest
+        .split('&')
+        .any(|p| p.starts_with("s=") || p.starts_with("preset="))
+    {
         match replication_sim::link::decode(&rest) {
             Ok(d) => (d.scenario, d.preset, d.options.t_ms),
             Err(e) => {
                 notice = Some(Notice { text: format!("This link could not be opened: {e}. Showing the asynchronous failover lesson instead."), error: true });
-                let p = replication_sim::presets::Preset::by_id("async-failover").expect("preset exists");
+                let p = replication_sim::presets::Preset::by_id("async-failover")
+                    .expect("preset exists");
                 (p.scenario().expect("presets are valid"), Some(p.id), None)
             }
         }
@@ -288,12 +345,24 @@ pub fn CompareApp(props: &CompareProps) -> Html {
     crate::lab::use_shortcuts(dispatch.clone());
     let compact = crate::lab::use_compact();
 
-    let opts = ViewOptions { log_window: 10, recent_writes: 0, recent_events: 0, older_lost: 0 };
+    let opts = ViewOptions {
+        log_window: 10,
+        recent_writes: 0,
+        recent_events: 0,
+        older_lost: 0,
+    };
     let views = lab.each(|s| Rc::new(s.view(&opts)));
     let bucket = (lab.cursor_ms / 200.0) as u64;
     let summaries = {
         let lab2 = lab.clone();
-        use_memo((bucket, lab.playing, lab.cursor_ms as u64 / if lab.playing { u64::MAX } else { 1 }), move |_| lab2.each(summarise))
+        use_memo(
+            (
+                bucket,
+                lab.playing,
+                lab.cursor_ms as u64 / if lab.playing { u64::MAX } else { 1 },
+            ),
+            move |_| lab2.each(summarise),
+        )
     };
     let mut markers: Vec<_> = lab.each(|s| s.markers()).into_iter().flatten().collect();
     markers.sort_by_key(|m| m.at_ms);
@@ -301,7 +370,14 @@ pub fn CompareApp(props: &CompareProps) -> Html {
     let head = lab.head_ms();
     let noop = Callback::from(|_: Selection| {});
     let modes_value: Vec<&str> = lab.modes.iter().map(|m| m.name()).collect();
-    let title = format!("{} — compared in {}", lab.scenario.title.clone().unwrap_or_else(|| "Scenario".into()), modes_value.join(", "));
+    let title = format!(
+        "{} — compared in {}",
+        lab.scenario
+            .title
+            .clone()
+            .unwrap_or_else(|| "Scenario".into()),
+        modes_value.join(", ")
+    );
     let panels: Html = views
         .iter()
         .zip(lab.modes.iter())

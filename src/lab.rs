@@ -3,11 +3,11 @@
 //! screen readers, and lays out the cluster and the panels.
 
 use crate::cluster::Cluster;
-use crate::panels::{Controls, EventLog, Inspector, Settings, Writes};
 use crate::lessons_ui::LessonPanel;
+use crate::panels::{Controls, EventLog, Inspector, Settings, Writes};
 use crate::share::Share;
-use crate::timebar::Timebar;
 use crate::state::{preset_titles, Lab, LabAction, Notice, Selection};
+use crate::timebar::Timebar;
 use replication_sim::ViewOptions;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,8 +30,14 @@ impl PageOptions {
     /// `autoplay`, `controls=0` and `log=0` tune it, and `t=MS` sets the start time.
     pub fn from_page() -> PageOptions {
         let location = web_sys::window().map(|w| w.location());
-        let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
-        let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+        let search = location
+            .as_ref()
+            .and_then(|l| l.search().ok())
+            .unwrap_or_default();
+        let hash = location
+            .as_ref()
+            .and_then(|l| l.hash().ok())
+            .unwrap_or_default();
         let parts: Vec<(String, Option<String>)> = search
             .trim_start_matches('?')
             .split('&')
@@ -43,23 +49,43 @@ impl PageOptions {
             })
             .collect();
         let flag = |name: &str, default: bool| -> bool {
-            parts.iter().rev().find(|(k, _)| k == name).map(|(_, v)| !matches!(v.as_deref(), Some("0" | "false" | "no"))).unwrap_or(default)
+            parts
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| !matches!(v.as_deref(), Some("0" | "false" | "no")))
+                .unwrap_or(default)
         };
-        PageOptions { embed: flag("embed", false), autoplay: flag("autoplay", false), controls: flag("controls", true), log: flag("log", true) }
+        PageOptions {
+            embed: flag("embed", false),
+            autoplay: flag("autoplay", false),
+            controls: flag("controls", true),
+            log: flag("log", true),
+        }
     }
 }
 
 /// The lab the page opens with: the scenario in the fragment (`#s=1.…`, `#preset=ID`), at
 /// its `t=`, or the sandbox. A bad link loads the sandbox and says what was wrong.
 pub fn initial_lab(options: &PageOptions) -> Lab {
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
     let fragment = hash.trim_start_matches('#');
-    let names_scenario = fragment.split('&').any(|p| p.starts_with("s=") || p.starts_with("preset=") || p == "s" || p == "preset");
+    let names_scenario = fragment
+        .split('&')
+        .any(|p| p.starts_with("s=") || p.starts_with("preset=") || p == "s" || p == "preset");
     let lesson = fragment.split('&').find_map(|p| p.strip_prefix("lesson="));
     let mut lab = if let Some(id) = lesson {
         Lab::lesson(id).unwrap_or_else(|| {
             let mut l = Lab::default_lab();
-            l.notice = Some(Notice { text: format!("There is no lesson called “{}”; the sandbox is loaded instead.", replication_sim::ids::clip(id)), error: true });
+            l.notice = Some(Notice {
+                text: format!(
+                    "There is no lesson called “{}”; the sandbox is loaded instead.",
+                    replication_sim::ids::clip(id)
+                ),
+                error: true,
+            });
             l
         })
     } else if !names_scenario {
@@ -75,7 +101,12 @@ pub fn initial_lab(options: &PageOptions) -> Lab {
             }
             Err(e) => {
                 let mut l = Lab::default_lab();
-                l.notice = Some(Notice { text: format!("This link could not be opened: {e}. The sandbox is loaded instead."), error: true });
+                l.notice = Some(Notice {
+                    text: format!(
+                        "This link could not be opened: {e}. The sandbox is loaded instead."
+                    ),
+                    error: true,
+                });
                 l
             }
         }
@@ -89,7 +120,11 @@ pub fn initial_lab(options: &PageOptions) -> Lab {
 
 fn prefers_reduced_motion() -> bool {
     web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
         .is_some_and(|m| m.matches())
 }
 
@@ -111,12 +146,19 @@ impl AnimationLoop {
         *closure.borrow_mut() = Some(Closure::new(move |ts: f64| {
             frame(ts);
             if let Some(c) = closure2.borrow().as_ref() {
-                *id2.borrow_mut() = window2.request_animation_frame(c.as_ref().unchecked_ref()).ok();
+                *id2.borrow_mut() = window2
+                    .request_animation_frame(c.as_ref().unchecked_ref())
+                    .ok();
             }
         }));
-        let first = window.request_animation_frame(closure.borrow().as_ref()?.as_ref().unchecked_ref()).ok();
+        let first = window
+            .request_animation_frame(closure.borrow().as_ref()?.as_ref().unchecked_ref())
+            .ok();
         *id.borrow_mut() = first;
-        Some(AnimationLoop { id, _closure: closure })
+        Some(AnimationLoop {
+            id,
+            _closure: closure,
+        })
     }
 }
 
@@ -133,7 +175,11 @@ impl Drop for AnimationLoop {
 /// Keys typed into a form field belong to the field; Space and Enter on a button press it.
 fn key_belongs_to_target(e: &web_sys::KeyboardEvent) -> bool {
     let key = e.key();
-    let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name().to_ascii_lowercase()).unwrap_or_default();
+    let tag = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| el.tag_name().to_ascii_lowercase())
+        .unwrap_or_default();
     match tag.as_str() {
         "input" | "select" | "textarea" => key != "Escape",
         "button" | "summary" | "a" => key == " " || key == "Enter",
@@ -145,16 +191,22 @@ fn key_belongs_to_target(e: &web_sys::KeyboardEvent) -> bool {
 const COMPACT_WIDTH: f64 = 700.0;
 
 fn window_is_narrow() -> bool {
-    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < COMPACT_WIDTH)
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .is_some_and(|w| w < COMPACT_WIDTH)
 }
-
 
 /// Dispatches a frame action on every animation frame while `playing`; stops when paused
 /// or unmounted.
 #[hook]
 pub fn use_animation(playing: bool, dispatch: Callback<LabAction>) {
     use_effect_with(playing, move |playing| {
-        let guard = if *playing { AnimationLoop::start(move |ts| dispatch.emit(LabAction::Frame(ts))) } else { None };
+        let guard = if *playing {
+            AnimationLoop::start(move |ts| dispatch.emit(LabAction::Frame(ts)))
+        } else {
+            None
+        };
         move || drop(guard)
     });
 }
@@ -169,11 +221,15 @@ pub fn use_compact() -> UseStateHandle<bool> {
             let closure = Closure::<dyn FnMut()>::new(move || compact.set(window_is_narrow()));
             let window = web_sys::window();
             if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
+                let _ =
+                    w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
             }
             move || {
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
+                    let _ = w.remove_event_listener_with_callback(
+                        "resize",
+                        closure.as_ref().unchecked_ref(),
+                    );
                 }
                 drop(closure);
             }
@@ -188,41 +244,49 @@ pub fn use_shortcuts(dispatch: Callback<LabAction>) {
     {
         let d = dispatch;
         use_effect_with((), move |_| {
-            let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
-                    return;
-                }
-                let key = e.key();
-                if key_belongs_to_target(&e) {
-                    return;
-                }
-                if key == "w" {
-                    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("write-key")) {
-                        if let Some(input) = el.dyn_ref::<web_sys::HtmlElement>() {
-                            e.prevent_default();
-                            let _ = input.focus();
-                        }
+            let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+                move |e: web_sys::KeyboardEvent| {
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+                        return;
                     }
-                    return;
-                }
-                if key == " " {
-                    e.prevent_default();
-                }
-                d.emit(LabAction::Key(key));
-            });
+                    let key = e.key();
+                    if key_belongs_to_target(&e) {
+                        return;
+                    }
+                    if key == "w" {
+                        if let Some(el) = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.get_element_by_id("write-key"))
+                        {
+                            if let Some(input) = el.dyn_ref::<web_sys::HtmlElement>() {
+                                e.prevent_default();
+                                let _ = input.focus();
+                            }
+                        }
+                        return;
+                    }
+                    if key == " " {
+                        e.prevent_default();
+                    }
+                    d.emit(LabAction::Key(key));
+                },
+            );
             let document = web_sys::window().and_then(|w| w.document());
             if let Some(doc) = &document {
-                let _ = doc.add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref());
+                let _ = doc
+                    .add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref());
             }
             move || {
                 if let Some(doc) = &document {
-                    let _ = doc.remove_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref());
+                    let _ = doc.remove_event_listener_with_callback(
+                        "keydown",
+                        closure.as_ref().unchecked_ref(),
+                    );
                 }
                 drop(closure);
             }
         });
     }
-
 }
 
 /// Which view of the run the main area shows.
@@ -276,7 +340,13 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         let d = dispatch.clone();
         Callback::from(move |s: Selection| d.emit(LabAction::Select(Some(s))))
     };
-    let announcement = view.events.iter().rev().find(|e| e.notable).map(|e| format!("{} ms: {}", e.at_ms, e.text)).unwrap_or_default();
+    let announcement = view
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.notable)
+        .map(|e| format!("{} ms: {}", e.at_ms, e.text))
+        .unwrap_or_default();
     let description = lab.loaded.description.clone();
     let dismiss = {
         let d = dispatch.clone();
@@ -312,11 +382,13 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             </label>
         }
     });
-    let notice = lab.notice.as_ref().map(|n| html! {
-        <div class={classes!("notice", n.error.then_some("error"))} role="status" id="notice">
-            <span>{ &n.text }</span>
-            <button onclick={dismiss.clone()} aria-label="Dismiss this message">{ "×" }</button>
-        </div>
+    let notice = lab.notice.as_ref().map(|n| {
+        html! {
+            <div class={classes!("notice", n.error.then_some("error"))} role="status" id="notice">
+                <span>{ &n.text }</span>
+                <button onclick={dismiss.clone()} aria-label="Dismiss this message">{ "×" }</button>
+            </div>
+        }
     });
     let cluster = html! {
         <Cluster view={view.clone()} selected={lab.selected.clone()} reduced_motion={lab.reduced_motion} compact={*compact} on_select={on_select.clone()} />
@@ -325,13 +397,22 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let metrics = {
         let lab = lab.clone();
         let on = *tab == Tab::Metrics;
-        use_memo((on, view.now_ms / 100, lab.branch, lab.timeline.as_ptr() as usize), move |(on, ..)| on.then(|| Rc::new(lab.with_sim(crate::metrics::extract))))
+        use_memo(
+            (
+                on,
+                view.now_ms / 100,
+                lab.branch,
+                lab.timeline.as_ptr() as usize,
+            ),
+            move |(on, ..)| on.then(|| Rc::new(lab.with_sim(crate::metrics::extract))),
+        )
     };
     // The second and third views of the same run: space-time diagram and metrics.
     let stage = match *tab {
         Tab::Cluster => cluster.clone(),
         Tab::SpaceTime => {
-            let data = Rc::new(lab.with_sim(|s| crate::spacetime::extract(s, *window_ms, *heartbeats)));
+            let data =
+                Rc::new(lab.with_sim(|s| crate::spacetime::extract(s, *window_ms, *heartbeats)));
             let export = {
                 let d = dispatch.clone();
                 let title = lab.title();
@@ -343,19 +424,39 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     let Some(svg) = svg else { return };
                     // A standalone file: add the colours the page's stylesheet gave it.
                     let styled = match svg.find('>') {
-                        Some(i) => format!("{}<style>{}</style>{}", &svg[..=i], crate::spacetime::EXPORT_STYLE, &svg[i + 1..]),
+                        Some(i) => format!(
+                            "{}<style>{}</style>{}",
+                            &svg[..=i],
+                            crate::spacetime::EXPORT_STYLE,
+                            &svg[i + 1..]
+                        ),
                         None => svg,
                     };
-                    let name = format!("{}-space-time.svg", title.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-                    if let Err(e) = crate::share::download(&name, "image/svg+xml", &format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{styled}")) {
-                        d.emit(LabAction::Notify(Notice { text: format!("Could not export the diagram: {e}"), error: true }));
+                    let name = format!(
+                        "{}-space-time.svg",
+                        title
+                            .to_lowercase()
+                            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+                    );
+                    if let Err(e) = crate::share::download(
+                        &name,
+                        "image/svg+xml",
+                        &format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{styled}"),
+                    ) {
+                        d.emit(LabAction::Notify(Notice {
+                            text: format!("Could not export the diagram: {e}"),
+                            error: true,
+                        }));
                     }
                 })
             };
             let set_window = {
                 let window_ms = window_ms.clone();
                 Callback::from(move |e: Event| {
-                    let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).and_then(|s| s.value().parse::<u64>().ok());
+                    let v = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                        .and_then(|s| s.value().parse::<u64>().ok());
                     if let Some(v) = v {
                         window_ms.set(v);
                     }
@@ -410,7 +511,11 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let announcer = html! { <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ announcement }</div> };
 
     if options.embed {
-        let full = format!("{}#{}", crate::share::base_url(), crate::share::fragment_for(&recorded, lab.preset, unchanged, view.now_ms));
+        let full = format!(
+            "{}#{}",
+            crate::share::base_url(),
+            crate::share::fragment_for(&recorded, lab.preset, unchanged, view.now_ms)
+        );
         let c = &view.counts;
         return html! {
             <div class={classes!("lab", "embed", (*compact).then_some("narrow"))}>

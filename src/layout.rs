@@ -14,7 +14,12 @@ pub fn n(x: f64) -> String {
 /// `x` with one decimal, by integer arithmetic (for CSS percentages).
 pub fn d1(x: f64) -> String {
     let t = (x * 10.0).round() as i64;
-    format!("{}{}.{}", if t < 0 { "-" } else { "" }, (t / 10).abs(), (t % 10).abs())
+    format!(
+        "{}{}.{}",
+        if t < 0 { "-" } else { "" },
+        (t / 10).abs(),
+        (t % 10).abs()
+    )
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,20 +55,45 @@ pub fn portrait(replicas: usize, clients: usize) -> Geometry {
     let positions: Vec<Point> = (0..replicas)
         .map(|i| {
             if i == 0 {
-                Point { x: mid, y: first_row }
+                Point {
+                    x: mid,
+                    y: first_row,
+                }
             } else {
                 let k = i - 1;
                 let row = 1 + k / 2;
                 // An odd one out at the end goes in the middle.
-                let x = if k % 2 == 0 && i == replicas - 1 { mid } else if k % 2 == 0 { col_left } else { col_right };
-                Point { x, y: first_row + row as f64 * row_h }
+                let x = if k % 2 == 0 && i == replicas - 1 {
+                    mid
+                } else if k % 2 == 0 {
+                    col_left
+                } else {
+                    col_right
+                };
+                Point {
+                    x,
+                    y: first_row + row as f64 * row_h,
+                }
             }
         })
         .collect();
     let gap = 408.0 / (clients as f64 + 1.0);
-    let clients = (0..clients).map(|i| Point { x: gap * (i as f64 + 1.0), y: client_y }).collect();
+    let clients = (0..clients)
+        .map(|i| Point {
+            x: gap * (i as f64 + 1.0),
+            y: client_y,
+        })
+        .collect();
     let bottom = positions.iter().map(|p| p.y).fold(0.0, f64::max) + box_h / 2.0 + 34.0;
-    Geometry { view_box: (0.0, 0.0, 408.0, bottom), replicas: positions, clients, box_w, box_h, log_cells, cell_w }
+    Geometry {
+        view_box: (0.0, 0.0, 408.0, bottom),
+        replicas: positions,
+        clients,
+        box_w,
+        box_h,
+        log_cells,
+        cell_w,
+    }
 }
 
 /// Replicas sit on a circle, `n1` at the top and the rest clockwise, in a fixed place
@@ -79,11 +109,18 @@ pub fn geometry(replicas: usize, clients: usize) -> Geometry {
     let box_h = 92.0;
     let cell_w: f64 = 16.0;
     let log_cells = ((box_w - 16.0) / cell_w).floor() as usize;
-    let centre = Point { x: 575.0, y: HEIGHT / 2.0 };
+    let centre = Point {
+        x: 575.0,
+        y: HEIGHT / 2.0,
+    };
     let positions = (0..replicas)
         .map(|i| {
-            let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / replicas.max(1) as f64;
-            Point { x: centre.x + radius * 1.15 * angle.cos(), y: centre.y + radius.min(236.0) * angle.sin() }
+            let angle = -std::f64::consts::FRAC_PI_2
+                + std::f64::consts::TAU * i as f64 / replicas.max(1) as f64;
+            Point {
+                x: centre.x + radius * 1.15 * angle.cos(),
+                y: centre.y + radius.min(236.0) * angle.sin(),
+            }
         })
         .collect();
     let positions: Vec<Point> = positions;
@@ -95,16 +132,36 @@ pub fn geometry(replicas: usize, clients: usize) -> Geometry {
     let right = positions.iter().map(|p| p.x).fold(f64::MIN, f64::max) + box_w / 2.0 + pad;
     let client_x = left - 80.0;
     let gap = (bottom - top) / (clients as f64 + 1.0);
-    let clients = (0..clients).map(|i| Point { x: client_x, y: top + gap * (i as f64 + 1.0) }).collect();
+    let clients = (0..clients)
+        .map(|i| Point {
+            x: client_x,
+            y: top + gap * (i as f64 + 1.0),
+        })
+        .collect();
     let x0 = client_x - 40.0;
-    Geometry { view_box: (x0, top, right - x0, bottom - top), replicas: positions, clients, box_w, box_h, log_cells, cell_w }
+    Geometry {
+        view_box: (x0, top, right - x0, bottom - top),
+        replicas: positions,
+        clients,
+        box_w,
+        box_h,
+        log_cells,
+        cell_w,
+    }
 }
 
 /// Where a message is along the straight line from `source` to `target`, with `progress`
 /// from 0 (just sent) to 1 (arriving). With reduced motion it moves in three discrete steps.
 pub fn along(source: Point, target: Point, progress: f64, reduced_motion: bool) -> Point {
-    let p = if reduced_motion { (progress * 2.0).round() / 2.0 } else { progress.clamp(0.0, 1.0) };
-    Point { x: source.x + (target.x - source.x) * p, y: source.y + (target.y - source.y) * p }
+    let p = if reduced_motion {
+        (progress * 2.0).round() / 2.0
+    } else {
+        progress.clamp(0.0, 1.0)
+    };
+    Point {
+        x: source.x + (target.x - source.x) * p,
+        y: source.y + (target.y - source.y) * p,
+    }
 }
 
 /// Parallel offset for the two directions of a link, so a request and its reply do not
@@ -113,7 +170,16 @@ pub fn offset_line(a: Point, b: Point, by: f64) -> (Point, Point) {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len = (dx * dx + dy * dy).sqrt().max(1e-9);
     let (ox, oy) = (-dy / len * by, dx / len * by);
-    (Point { x: a.x + ox, y: a.y + oy }, Point { x: b.x + ox, y: b.y + oy })
+    (
+        Point {
+            x: a.x + ox,
+            y: a.y + oy,
+        },
+        Point {
+            x: b.x + ox,
+            y: b.y + oy,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -125,10 +191,17 @@ mod tests {
         for n in 2..=9 {
             let g = geometry(n, 3);
             for (i, a) in g.replicas.iter().enumerate() {
-                assert!(a.x - g.box_w / 2.0 >= 0.0 && a.x + g.box_w / 2.0 <= WIDTH, "n={n} box {i} leaves the width");
-                assert!(a.y - g.box_h / 2.0 >= 0.0 && a.y + g.box_h / 2.0 + 14.0 <= HEIGHT, "n={n} box {i} leaves the height");
+                assert!(
+                    a.x - g.box_w / 2.0 >= 0.0 && a.x + g.box_w / 2.0 <= WIDTH,
+                    "n={n} box {i} leaves the width"
+                );
+                assert!(
+                    a.y - g.box_h / 2.0 >= 0.0 && a.y + g.box_h / 2.0 + 14.0 <= HEIGHT,
+                    "n={n} box {i} leaves the height"
+                );
                 for b in &g.replicas[i + 1..] {
-                    let apart = (a.x - b.x).abs() >= g.box_w + 4.0 || (a.y - b.y).abs() >= g.box_h + 16.0;
+                    let apart =
+                        (a.x - b.x).abs() >= g.box_w + 4.0 || (a.y - b.y).abs() >= g.box_h + 16.0;
                     assert!(apart, "n={n}: boxes at {a:?} and {b:?} overlap");
                 }
             }
@@ -141,9 +214,13 @@ mod tests {
         for n in 2..=9 {
             let g = portrait(n, 3);
             for (i, a) in g.replicas.iter().enumerate() {
-                assert!(a.x - g.box_w / 2.0 >= 0.0 && a.x + g.box_w / 2.0 <= g.view_box.2, "n={n} box {i} leaves the width");
+                assert!(
+                    a.x - g.box_w / 2.0 >= 0.0 && a.x + g.box_w / 2.0 <= g.view_box.2,
+                    "n={n} box {i} leaves the width"
+                );
                 for b in &g.replicas[i + 1..] {
-                    let apart = (a.x - b.x).abs() >= g.box_w + 4.0 || (a.y - b.y).abs() >= g.box_h + 16.0;
+                    let apart =
+                        (a.x - b.x).abs() >= g.box_w + 4.0 || (a.y - b.y).abs() >= g.box_h + 16.0;
                     assert!(apart, "n={n}: boxes at {a:?} and {b:?} overlap");
                 }
             }

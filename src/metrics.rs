@@ -83,32 +83,81 @@ pub fn extract(sim: &Sim) -> Metrics {
             let best = per_sample[s].iter().copied().max().unwrap_or(0);
             let mine = per_sample[s][r];
             e.push((t, best - mine));
-            m.push((t, if mine < best { reached(mine + 1).map(|since| t.saturating_sub(since)).unwrap_or(0) } else { 0 }));
+            m.push((
+                t,
+                if mine < best {
+                    reached(mine + 1)
+                        .map(|since| t.saturating_sub(since))
+                        .unwrap_or(0)
+                } else {
+                    0
+                },
+            ));
         }
-        lag_entries.push(Series { name: name.clone(), points: e });
+        lag_entries.push(Series {
+            name: name.clone(),
+            points: e,
+        });
         lag_ms.push(Series { name, points: m });
     }
     let mut counts = vec![
-        Series { name: "confirmed".into(), points: Vec::new() },
-        Series { name: "lost".into(), points: Vec::new() },
-        Series { name: "failed".into(), points: Vec::new() },
+        Series {
+            name: "confirmed".into(),
+            points: Vec::new(),
+        },
+        Series {
+            name: "lost".into(),
+            points: Vec::new(),
+        },
+        Series {
+            name: "failed".into(),
+            points: Vec::new(),
+        },
     ];
     let mut confirmed_at: Vec<u64> = sim.writes.iter().filter_map(|w| w.confirmed_at()).collect();
-    let mut lost_at: Vec<u64> = sim.writes.iter().filter_map(|w| w.lost.as_ref().map(|l| l.at)).collect();
-    let mut failed_at: Vec<u64> = sim.writes.iter().filter_map(|w| if let Outcome::Failed { at, .. } = w.outcome { Some(at) } else { None }).collect();
+    let mut lost_at: Vec<u64> = sim
+        .writes
+        .iter()
+        .filter_map(|w| w.lost.as_ref().map(|l| l.at))
+        .collect();
+    let mut failed_at: Vec<u64> = sim
+        .writes
+        .iter()
+        .filter_map(|w| {
+            if let Outcome::Failed { at, .. } = w.outcome {
+                Some(at)
+            } else {
+                None
+            }
+        })
+        .collect();
     confirmed_at.sort_unstable();
     lost_at.sort_unstable();
     failed_at.sort_unstable();
     for &t in &instants {
-        counts[0].points.push((t, confirmed_at.partition_point(|&x| x <= t) as u64));
-        counts[1].points.push((t, lost_at.partition_point(|&x| x <= t) as u64));
-        counts[2].points.push((t, failed_at.partition_point(|&x| x <= t) as u64));
+        counts[0]
+            .points
+            .push((t, confirmed_at.partition_point(|&x| x <= t) as u64));
+        counts[1]
+            .points
+            .push((t, lost_at.partition_point(|&x| x <= t) as u64));
+        counts[2]
+            .points
+            .push((t, failed_at.partition_point(|&x| x <= t) as u64));
     }
-    let mut lat: Vec<u64> = sim.writes.iter().filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at)).collect();
+    let mut lat: Vec<u64> = sim
+        .writes
+        .iter()
+        .filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at))
+        .collect();
     lat.sort_unstable();
     let top = lat.last().copied().unwrap_or(0);
-    let bucket_ms = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].into_iter().find(|b| top / b < 24).unwrap_or(10_000);
-    let mut histogram: Vec<(u64, u64)> = (0..=top / bucket_ms).map(|i| (i * bucket_ms, 0)).collect();
+    let bucket_ms = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
+        .into_iter()
+        .find(|b| top / b < 24)
+        .unwrap_or(10_000);
+    let mut histogram: Vec<(u64, u64)> =
+        (0..=top / bucket_ms).map(|i| (i * bucket_ms, 0)).collect();
     for l in lat {
         histogram[(l / bucket_ms) as usize].1 += 1;
     }
@@ -118,9 +167,14 @@ pub fn extract(sim: &Sim) -> Metrics {
         .rev()
         .take(400)
         .map(|w| {
-            let holders: Vec<String> = (0..replicas as u8).filter(|i| w.holders & (1 << i) != 0).map(|i| NodeId(i).to_string()).collect();
+            let holders: Vec<String> = (0..replicas as u8)
+                .filter(|i| w.holders & (1 << i) != 0)
+                .map(|i| NodeId(i).to_string())
+                .collect();
             let (status, confirmed) = match (&w.lost, &w.outcome) {
-                (Some(_), Outcome::Confirmed { at, by, .. }) => ("lost", format!("{at} ms by {by}")),
+                (Some(_), Outcome::Confirmed { at, by, .. }) => {
+                    ("lost", format!("{at} ms by {by}"))
+                }
                 (_, Outcome::Confirmed { at, by, .. }) => ("confirmed", format!("{at} ms by {by}")),
                 (_, Outcome::Failed { .. }) => ("failed", "never".into()),
                 (_, Outcome::Pending) => ("pending", "not yet".into()),
@@ -131,10 +185,29 @@ pub fn extract(sim: &Sim) -> Metrics {
                 (None, Outcome::Failed { reason, .. }) => format!("failed: {reason}"),
                 (None, Outcome::Pending) => "waiting".into(),
             };
-            LedgerRow { id: w.id.to_string(), kv: format!("{} = {}", w.key(), w.value()), status, confirmed, holders: if holders.is_empty() { "no replica".into() } else { holders.join(", ") }, fate }
+            LedgerRow {
+                id: w.id.to_string(),
+                kv: format!("{} = {}", w.key(), w.value()),
+                status,
+                confirmed,
+                holders: if holders.is_empty() {
+                    "no replica".into()
+                } else {
+                    holders.join(", ")
+                },
+                fate,
+            }
         })
         .collect();
-    Metrics { now_ms: now, lag_entries, lag_ms, counts, histogram, bucket_ms, ledger }
+    Metrics {
+        now_ms: now,
+        lag_entries,
+        lag_ms,
+        counts,
+        histogram,
+        bucket_ms,
+        ledger,
+    }
 }
 
 const W: f64 = 420.0;
@@ -142,7 +215,12 @@ const H: f64 = 140.0;
 const PAD: f64 = 30.0;
 
 fn chart(title: &str, unit: &str, series: &[Series], now: u64) -> Html {
-    let max = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).max().unwrap_or(0).max(1);
+    let max = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let x = |t: u64| PAD + (t as f64 / now.max(1) as f64) * (W - PAD - 8.0);
     let y = |v: u64| 8.0 + (1.0 - v as f64 / max as f64) * (H - 28.0);
     let dashes = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4", "2 6"];

@@ -12,11 +12,17 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 fn input_value(e: &Event) -> String {
-    e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default()
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
 }
 
 fn select_value(e: &Event) -> String {
-    e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|i| i.value()).unwrap_or_default()
+    e.target()
+        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
 }
 
 /// Speed slider position (0..=100) to playback speed, logarithmic from 0.1x to 10x.
@@ -103,7 +109,11 @@ pub fn Settings(props: &SettingsProps) -> Html {
     let set = |f: fn(&str) -> Option<Action>| {
         let d = d.clone();
         Callback::from(move |e: Event| {
-            let value = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_else(|| select_value(&e));
+            let value = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .map(|i| i.value())
+                .unwrap_or_else(|| select_value(&e));
             if let Some(a) = f(&value) {
                 d.emit(LabAction::Do(a));
             }
@@ -114,7 +124,15 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(mode) = Mode::ALL.iter().find(|m| m.name() == value) {
-                d.emit(LabAction::Do(Action::Set { mode: Some(*mode), write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: None, read_from: None }));
+                d.emit(LabAction::Do(Action::Set {
+                    mode: Some(*mode),
+                    write_quorum: None,
+                    latency_ms: None,
+                    jitter_ms: None,
+                    failover_timeout_ms: None,
+                    fencing: None,
+                    read_from: None,
+                }));
             }
         })
     };
@@ -124,7 +142,11 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if value == "sandbox" {
-                d.emit(LabAction::Load { scenario: replication_sim::Scenario::default_scenario(), preset: None, notice: None });
+                d.emit(LabAction::Load {
+                    scenario: replication_sim::Scenario::default_scenario(),
+                    preset: None,
+                    notice: None,
+                });
             } else if let Some((id, _)) = presets.iter().find(|(id, _)| *id == value) {
                 d.emit(LabAction::LoadPreset(id));
             }
@@ -138,14 +160,56 @@ pub fn Settings(props: &SettingsProps) -> Html {
             }
         })
     };
-    let on_latency = set(|s| s.parse().ok().map(|l| Action::Set { mode: None, write_quorum: None, latency_ms: Some(l), jitter_ms: None, failover_timeout_ms: None, fencing: None, read_from: None }));
-    let on_jitter = set(|s| s.parse().ok().map(|j| Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: Some(j), failover_timeout_ms: None, fencing: None, read_from: None }));
-    let on_timeout = set(|s| s.parse().ok().map(|t| Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: Some(t), fencing: None, read_from: None }));
+    let on_latency = set(|s| {
+        s.parse().ok().map(|l| Action::Set {
+            mode: None,
+            write_quorum: None,
+            latency_ms: Some(l),
+            jitter_ms: None,
+            failover_timeout_ms: None,
+            fencing: None,
+            read_from: None,
+        })
+    });
+    let on_jitter = set(|s| {
+        s.parse().ok().map(|j| Action::Set {
+            mode: None,
+            write_quorum: None,
+            latency_ms: None,
+            jitter_ms: Some(j),
+            failover_timeout_ms: None,
+            fencing: None,
+            read_from: None,
+        })
+    });
+    let on_timeout = set(|s| {
+        s.parse().ok().map(|t| Action::Set {
+            mode: None,
+            write_quorum: None,
+            latency_ms: None,
+            jitter_ms: None,
+            failover_timeout_ms: Some(t),
+            fencing: None,
+            read_from: None,
+        })
+    });
     let on_fencing = {
         let d = d.clone();
         Callback::from(move |e: Event| {
-            let on = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|i| i.checked()).unwrap_or(true);
-            d.emit(LabAction::Do(Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: Some(on), read_from: None }));
+            let on = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .map(|i| i.checked())
+                .unwrap_or(true);
+            d.emit(LabAction::Do(Action::Set {
+                mode: None,
+                write_quorum: None,
+                latency_ms: None,
+                jitter_ms: None,
+                failover_timeout_ms: None,
+                fencing: Some(on),
+                read_from: None,
+            }));
         })
     };
     let on_read_from = {
@@ -153,7 +217,15 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(r) = ReadFrom::ALL.iter().find(|r| r.name() == value) {
-                d.emit(LabAction::Do(Action::Set { mode: None, write_quorum: None, latency_ms: None, jitter_ms: None, failover_timeout_ms: None, fencing: None, read_from: Some(*r) }));
+                d.emit(LabAction::Do(Action::Set {
+                    mode: None,
+                    write_quorum: None,
+                    latency_ms: None,
+                    jitter_ms: None,
+                    failover_timeout_ms: None,
+                    fencing: None,
+                    read_from: Some(*r),
+                }));
             }
         })
     };
@@ -221,8 +293,15 @@ fn status_glyph(status: &str) -> &'static str {
 
 fn write_row(w: &WriteView) -> Html {
     let detail = match (w.status.as_str(), w.latency_ms) {
-        ("confirmed", Some(l)) => format!("confirmed in {l} ms by {}", w.confirmed_by.clone().unwrap_or_default()),
-        ("lost", _) => format!("confirmed at {} ms, then lost: {}", w.confirmed_at_ms.unwrap_or(0), w.reason.clone().unwrap_or_default()),
+        ("confirmed", Some(l)) => format!(
+            "confirmed in {l} ms by {}",
+            w.confirmed_by.clone().unwrap_or_default()
+        ),
+        ("lost", _) => format!(
+            "confirmed at {} ms, then lost: {}",
+            w.confirmed_at_ms.unwrap_or(0),
+            w.reason.clone().unwrap_or_default()
+        ),
         ("failed", _) => format!("failed: {}", w.reason.clone().unwrap_or_default()),
         ("blocked", _) => "blocked: waiting for a replica that does not answer".to_string(),
         _ => "waiting for confirmation".to_string(),
@@ -262,7 +341,11 @@ pub fn Writes(props: &WritesProps) -> Html {
         let (key, value) = (key.clone(), value.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            d.emit(LabAction::Do(Action::Write { key: (*key).clone(), value: (*value).clone(), client: None }));
+            d.emit(LabAction::Do(Action::Write {
+                key: (*key).clone(),
+                value: (*value).clone(),
+                client: None,
+            }));
         })
     };
     let on_key = {
@@ -276,8 +359,14 @@ pub fn Writes(props: &WritesProps) -> Html {
     let workload = {
         let d = props.dispatch.clone();
         Callback::from(move |e: Event| {
-            let every = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).map(|i| if i.checked() { 200 } else { 0 }).unwrap_or(0);
-            d.emit(LabAction::Do(Action::Workload { write_every_ms: every }));
+            let every = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .map(|i| if i.checked() { 200 } else { 0 })
+                .unwrap_or(0);
+            d.emit(LabAction::Do(Action::Workload {
+                write_every_ms: every,
+            }));
         })
     };
     let recent: Vec<&WriteView> = props.writes.iter().rev().take(12).collect();
@@ -340,7 +429,8 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     let failover = act(d, Action::Failover { node: None });
     let heal = act(d, Action::Heal);
     let body = match &props.selected {
-        Some(Selection::Replica(id)) => match (v.replicas.iter().find(|r| &r.id == id), id.parse()) {
+        Some(Selection::Replica(id)) => match (v.replicas.iter().find(|r| &r.id == id), id.parse())
+        {
             (Some(r), Ok(node)) => {
                 let node: replication_sim::NodeId = node;
                 let lines = vec![
@@ -349,8 +439,14 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     ("log position", r.last_position.to_string()),
                     ("confirmed up to", r.confirmed_position.to_string()),
                     ("log starts at", r.log_start.to_string()),
-                    ("behind the leader", format!("{} entries, {} ms", r.lag_entries, r.lag_ms)),
-                    ("follows", r.leader_known.clone().unwrap_or_else(|| "nobody".into())),
+                    (
+                        "behind the leader",
+                        format!("{} entries, {} ms", r.lag_entries, r.lag_ms),
+                    ),
+                    (
+                        "follows",
+                        r.leader_known.clone().unwrap_or_else(|| "nobody".into()),
+                    ),
                 ];
                 html! {
                     <>
@@ -376,8 +472,17 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             _ => html! { <p>{ "That replica is gone." }</p> },
         },
         Some(Selection::Link(a, b)) => {
-            let (Ok(source), Ok(target)) = (a.parse::<Endpoint>(), b.parse::<Endpoint>()) else { return html! {} };
-            let state: Vec<String> = v.links.iter().filter(|l| (&l.source == a && &l.target == b) || (&l.source == b && &l.target == a)).map(|l| format!("{} → {}: {}", l.source, l.target, l.state)).collect();
+            let (Ok(source), Ok(target)) = (a.parse::<Endpoint>(), b.parse::<Endpoint>()) else {
+                return html! {};
+            };
+            let state: Vec<String> = v
+                .links
+                .iter()
+                .filter(|l| {
+                    (&l.source == a && &l.target == b) || (&l.source == b && &l.target == a)
+                })
+                .map(|l| format!("{} → {}: {}", l.source, l.target, l.state))
+                .collect();
             html! {
                 <>
                     <h3>{ format!("Link {a} ↔ {b}") }</h3>
@@ -408,7 +513,9 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             None => html! { <p>{ "That message has been delivered (or dropped)." }</p> },
         },
         Some(Selection::Detail(text)) => html! { <p class="detail-text">{ text }</p> },
-        None => html! { <p class="hint">{ "Select a replica, a link or a message to inspect it and act on it. Keys: 1–9 select a replica." }</p> },
+        None => {
+            html! { <p class="hint">{ "Select a replica, a link or a message to inspect it and act on it. Keys: 1–9 select a replica." }</p> }
+        }
     };
     html! {
         <section class="inspector" aria-labelledby="inspector-title">

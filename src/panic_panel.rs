@@ -135,6 +135,8 @@ fn button(document: &Document, parent: &Element, text: &str, js: &str) -> Option
     let element = child(document, parent, "button", text)?;
     let _ = element.set_attribute("type", "button");
     let handler = js_sys::Function::new_with_args("event", js);
-    element.add_event_listener_with_callback("click", &handler).ok()?;
+    element
+        .add_event_listener_with_callback("click", &handler)
+        .ok()?;
     Some(element)
 }

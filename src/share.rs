@@ -12,7 +12,9 @@ use yew::prelude::*;
 
 /// The page's address without fragment and query: where links and embeds point.
 pub fn base_url() -> String {
-    let Some(loc) = web_sys::window().map(|w| w.location()) else { return String::new() };
+    let Some(loc) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
     let origin = loc.origin().unwrap_or_default();
     let path = loc.pathname().unwrap_or_default();
     format!("{origin}{path}")
@@ -20,7 +22,12 @@ pub fn base_url() -> String {
 
 /// The fragment that replays this run to this instant: a lesson's readable name when the
 /// reader has not changed it, the encoded scenario otherwise.
-pub fn fragment_for(scenario: &Scenario, preset: Option<&str>, unchanged: bool, t_ms: u64) -> String {
+pub fn fragment_for(
+    scenario: &Scenario,
+    preset: Option<&str>,
+    unchanged: bool,
+    t_ms: u64,
+) -> String {
     match preset {
         Some(id) if unchanged => link::encode_preset(id, Some(t_ms)),
         _ => link::encode(scenario, Some(t_ms)),
@@ -28,7 +35,10 @@ pub fn fragment_for(scenario: &Scenario, preset: Option<&str>, unchanged: bool, 
 }
 
 pub fn embed_snippet(url: &str, title: &str) -> String {
-    let safe_title = title.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let safe_title = title
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;");
     format!(
         "<iframe src=\"{url}\" title=\"Replication Lab: {safe_title}\" loading=\"lazy\" width=\"820\" height=\"600\" style=\"border:0;max-width:100%\" allow=\"clipboard-write\"></iframe>"
     )
@@ -53,13 +63,20 @@ fn try_copy(text: &str, done: Callback<bool>) {
 
 /// Offers `text` as a file download.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "the browser refused to build the file")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "the browser refused to offer the file")?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| "no link element")?.unchecked_into();
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser refused to build the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser refused to offer the file")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "no link element")?
+        .unchecked_into();
     a.set_href(&url);
     a.set_download(name);
     a.click();
@@ -72,9 +89,26 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
 }
 
 fn file_name(title: &str) -> String {
-    let slug: String = title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
-    if slug.is_empty() { "scenario".into() } else { slug.chars().take(48).collect() }
+    let slug: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if slug.is_empty() {
+        "scenario".into()
+    } else {
+        slug.chars().take(48).collect()
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -109,12 +143,25 @@ pub fn Share(props: &ShareProps) -> Html {
 
     let show = |what: Open| {
         let (open, copied, shown_text) = (open.clone(), copied.clone(), shown_text.clone());
-        let (scenario, preset, unchanged, now, prefix, title) =
-            (props.scenario.clone(), props.preset, props.unchanged, props.now_ms, props.prefix.clone(), props.title.clone());
+        let (scenario, preset, unchanged, now, prefix, title) = (
+            props.scenario.clone(),
+            props.preset,
+            props.unchanged,
+            props.now_ms,
+            props.prefix.clone(),
+            props.title.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let fragment = format!("{prefix}{}", fragment_for(&scenario, preset, unchanged, now));
+            let fragment = format!(
+                "{prefix}{}",
+                fragment_for(&scenario, preset, unchanged, now)
+            );
             let url = format!("{}#{}", base_url(), fragment);
-            let text = if what == Open::Link { url.clone() } else { embed_snippet(&format!("{}?embed#{}", base_url(), fragment), &title) };
+            let text = if what == Open::Link {
+                url.clone()
+            } else {
+                embed_snippet(&format!("{}?embed#{}", base_url(), fragment), &title)
+            };
             if what == Open::Link {
                 // The address bar then holds the link too, for bookmarking.
                 if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -130,9 +177,17 @@ pub fn Share(props: &ShareProps) -> Html {
     };
     let on_link = show(Open::Link);
     let compare = {
-        let (scenario, preset, unchanged, now) = (props.scenario.clone(), props.preset, props.unchanged, props.now_ms);
+        let (scenario, preset, unchanged, now) = (
+            props.scenario.clone(),
+            props.preset,
+            props.unchanged,
+            props.now_ms,
+        );
         Callback::from(move |_: MouseEvent| {
-            let hash = format!("#compare=async,semi-sync,sync&{}", fragment_for(&scenario, preset, unchanged, now));
+            let hash = format!(
+                "#compare=async,semi-sync,sync&{}",
+                fragment_for(&scenario, preset, unchanged, now)
+            );
             if let Some(loc) = web_sys::window().map(|w| w.location()) {
                 let _ = loc.set_hash(&hash);
             }
@@ -144,23 +199,44 @@ pub fn Share(props: &ShareProps) -> Html {
         Callback::from(move |_| open.set(Open::None))
     };
     let select_all = Callback::from(|e: FocusEvent| {
-        if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+        if let Some(t) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        {
             t.select();
         }
     });
     let export_scenario = {
-        let (s, d, title) = (props.scenario.clone(), props.dispatch.clone(), props.title.clone());
+        let (s, d, title) = (
+            props.scenario.clone(),
+            props.dispatch.clone(),
+            props.title.clone(),
+        );
         Callback::from(move |_| {
-            if let Err(e) = download(&format!("{}.json", file_name(&title)), "application/json", &s.to_json_pretty()) {
-                d.emit(LabAction::Notify(Notice { text: format!("Could not export: {e}"), error: true }));
+            if let Err(e) = download(
+                &format!("{}.json", file_name(&title)),
+                "application/json",
+                &s.to_json_pretty(),
+            ) {
+                d.emit(LabAction::Notify(Notice {
+                    text: format!("Could not export: {e}"),
+                    error: true,
+                }));
             }
         })
     };
     let export_trace = {
-        let (s, d, t, title) = (props.scenario.clone(), props.dispatch.clone(), props.now_ms, props.title.clone());
+        let (s, d, t, title) = (
+            props.scenario.clone(),
+            props.dispatch.clone(),
+            props.now_ms,
+            props.title.clone(),
+        );
         Callback::from(move |_| {
             // Determinism makes the trace cheap to keep: replay with recording on.
-            let Ok(mut sim) = replication_sim::Sim::new(&s) else { return };
+            let Ok(mut sim) = replication_sim::Sim::new(&s) else {
+                return;
+            };
             sim.record_trace();
             sim.run_until(t);
             let json = serde_json::to_string_pretty(&serde_json::json!({
@@ -170,30 +246,67 @@ pub fn Share(props: &ShareProps) -> Html {
                 "events": sim.trace(),
             }))
             .unwrap_or_default();
-            if let Err(e) = download(&format!("{}-trace.json", file_name(&title)), "application/json", &json) {
-                d.emit(LabAction::Notify(Notice { text: format!("Could not export the trace: {e}"), error: true }));
+            if let Err(e) = download(
+                &format!("{}-trace.json", file_name(&title)),
+                "application/json",
+                &json,
+            ) {
+                d.emit(LabAction::Notify(Notice {
+                    text: format!("Could not export the trace: {e}"),
+                    error: true,
+                }));
             }
         })
     };
     let import = {
         let d = props.dispatch.clone();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             input.set_value("");
             if file.size() > link::MAX_SCENARIO_BYTES as f64 {
-                d.emit(LabAction::Notify(Notice { text: format!("{} is too large to be a scenario (over {} KB).", file.name(), link::MAX_SCENARIO_BYTES / 1024), error: true }));
+                d.emit(LabAction::Notify(Notice {
+                    text: format!(
+                        "{} is too large to be a scenario (over {} KB).",
+                        file.name(),
+                        link::MAX_SCENARIO_BYTES / 1024
+                    ),
+                    error: true,
+                }));
                 return;
             }
-            let Ok(reader) = web_sys::FileReader::new() else { return };
+            let Ok(reader) = web_sys::FileReader::new() else {
+                return;
+            };
             let name = file.name();
             let d2 = d.clone();
             let r2 = reader.clone();
             let onload = Closure::once(move |_: web_sys::ProgressEvent| {
-                let text = r2.result().ok().and_then(|v| v.as_string()).unwrap_or_default();
+                let text = r2
+                    .result()
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default();
                 match Scenario::from_json(&text) {
-                    Ok(scenario) => d2.emit(LabAction::Load { scenario, preset: None, notice: Some(Notice { text: format!("Loaded {name}."), error: false }) }),
-                    Err(e) => d2.emit(LabAction::Notify(Notice { text: format!("{name} is not a usable scenario: {e}. Nothing was changed."), error: true })),
+                    Ok(scenario) => d2.emit(LabAction::Load {
+                        scenario,
+                        preset: None,
+                        notice: Some(Notice {
+                            text: format!("Loaded {name}."),
+                            error: false,
+                        }),
+                    }),
+                    Err(e) => d2.emit(LabAction::Notify(Notice {
+                        text: format!("{name} is not a usable scenario: {e}. Nothing was changed."),
+                        error: true,
+                    })),
                 }
             });
             reader.set_onloadend(Some(onload.as_ref().unchecked_ref()));

@@ -58,7 +58,7 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
     let from_ms = to_ms.saturating_sub(window_ms);
     let mut lanes: Vec<String> = sim.clients.iter().map(|c| c.id.to_string()).collect();
     lanes.extend(sim.replicas.iter().map(|r| r.id.to_string()));
-    let keep = |k: MessageKind| heartbeats || !matches!(k, MessageKind::Heartbeat) ;
+    let keep = |k: MessageKind| heartbeats || !matches!(k, MessageKind::Heartbeat);
     let mut arrows = Vec::new();
     // The log is in arrival order; walk back from the newest while arrivals are in the window
     // (messages can take long, so allow for the slowest plausible flight).
@@ -73,7 +73,9 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
         if !keep(m.kind) || (!heartbeats && m.kind == MessageKind::Ack && m.detail == 0) {
             continue;
         }
-        let (Some(a), Some(b)) = (lane_of(&lanes, m.source), lane_of(&lanes, m.target)) else { continue };
+        let (Some(a), Some(b)) = (lane_of(&lanes, m.source), lane_of(&lanes, m.target)) else {
+            continue;
+        };
         arrows.push(Arrow {
             id: m.id,
             kind: m.kind.name(),
@@ -88,11 +90,19 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
     }
     for m in sim.in_flight.values() {
         let kind = m.payload.kind();
-        let heartbeat_ack = matches!(m.payload, replication_sim::message::Payload::Ack { result: replication_sim::message::AckResult::Heartbeat, .. });
+        let heartbeat_ack = matches!(
+            m.payload,
+            replication_sim::message::Payload::Ack {
+                result: replication_sim::message::AckResult::Heartbeat,
+                ..
+            }
+        );
         if !keep(kind) || (!heartbeats && heartbeat_ack) {
             continue;
         }
-        let (Some(a), Some(b)) = (lane_of(&lanes, m.source), lane_of(&lanes, m.target)) else { continue };
+        let (Some(a), Some(b)) = (lane_of(&lanes, m.source), lane_of(&lanes, m.target)) else {
+            continue;
+        };
         arrows.push(Arrow {
             id: m.id,
             kind: kind.name(),
@@ -102,17 +112,27 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
             end_at: to_ms,
             in_flight: true,
             dropped: false,
-            summary: format!("{}, {} → {}, sent {} ms, in flight", m.payload.summary(), m.source, m.target, m.sent_at),
+            summary: format!(
+                "{}, {} → {}, sent {} ms, in flight",
+                m.payload.summary(),
+                m.source,
+                m.target,
+                m.sent_at
+            ),
         });
     }
     arrows.sort_by_key(|a| (a.sent_at, a.id));
     let mut marks = Vec::new();
     for w in sim.writes.iter() {
-        let Outcome::Confirmed { at, by, .. } = w.outcome else { continue };
+        let Outcome::Confirmed { at, by, .. } = w.outcome else {
+            continue;
+        };
         if at < from_ms || at > to_ms {
             continue;
         }
-        let Some(lane) = lane_of(&lanes, Endpoint::Client(w.client)) else { continue };
+        let Some(lane) = lane_of(&lanes, Endpoint::Client(w.client)) else {
+            continue;
+        };
         let lost = w.lost.as_ref().filter(|l| l.at <= to_ms);
         marks.push(Mark {
             lane,
@@ -120,8 +140,20 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
             kind: if lost.is_some() { "lost" } else { "confirmed" },
             label: w.id.to_string(),
             detail: match lost {
-                Some(l) => format!("{} ({} = {}) confirmed by {by} at {at} ms, lost at {} ms: {}", w.id, w.key(), w.value(), l.at, l.reason.explain()),
-                None => format!("{} ({} = {}) confirmed by {by} at {at} ms", w.id, w.key(), w.value()),
+                Some(l) => format!(
+                    "{} ({} = {}) confirmed by {by} at {at} ms, lost at {} ms: {}",
+                    w.id,
+                    w.key(),
+                    w.value(),
+                    l.at,
+                    l.reason.explain()
+                ),
+                None => format!(
+                    "{} ({} = {}) confirmed by {by} at {at} ms",
+                    w.id,
+                    w.key(),
+                    w.value()
+                ),
             },
         });
     }
@@ -129,12 +161,20 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
     let mut down_since: Vec<Option<u64>> = vec![None; lanes.len()];
     for note in sim.notes.iter() {
         let Some(node) = note.node else { continue };
-        let Some(lane) = lane_of(&lanes, Endpoint::Replica(node)) else { continue };
+        let Some(lane) = lane_of(&lanes, Endpoint::Replica(node)) else {
+            continue;
+        };
         match note.kind {
             NoteKind::Crash if note.text.contains("crashed") => {
                 down_since[lane] = Some(note.at_ms);
                 if note.at_ms >= from_ms && note.at_ms <= to_ms {
-                    marks.push(Mark { lane, at: note.at_ms, kind: "crash", label: "✕".into(), detail: note.text.clone() });
+                    marks.push(Mark {
+                        lane,
+                        at: note.at_ms,
+                        kind: "crash",
+                        label: "✕".into(),
+                        detail: note.text.clone(),
+                    });
                 }
             }
             NoteKind::Restart if note.text.contains("restarted") => {
@@ -150,7 +190,14 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
             down.push((lane, *s, to_ms));
         }
     }
-    SpaceTime { lanes, from_ms, to_ms, arrows, marks, down }
+    SpaceTime {
+        lanes,
+        from_ms,
+        to_ms,
+        arrows,
+        marks,
+        down,
+    }
 }
 
 /// Colours written into the exported file, which has no page stylesheet around it.
@@ -256,7 +303,13 @@ pub fn SpaceTimeDiagram(props: &SpaceTimeProps) -> Html {
         })
         .collect();
     let ticks: Html = {
-        let step = if span > 4_000.0 { 1_000 } else if span > 1_500.0 { 500 } else { 100 };
+        let step = if span > 4_000.0 {
+            1_000
+        } else if span > 1_500.0 {
+            500
+        } else {
+            100
+        };
         let first = d.from_ms.div_ceil(step) * step;
         (0..)
             .map(|k| first + k * step)

@@ -98,7 +98,11 @@ pub enum LabAction {
     /// Go on from a lesson's key moment.
     Continue,
     Reset,
-    Load { scenario: Scenario, preset: Option<&'static str>, notice: Option<Notice> },
+    Load {
+        scenario: Scenario,
+        preset: Option<&'static str>,
+        notice: Option<Notice>,
+    },
     LoadPreset(&'static str),
     /// A replication action by the reader, recorded into the scenario.
     Do(Action),
@@ -122,13 +126,24 @@ impl Lab {
     pub fn new(scenario: Scenario, preset: Option<&'static str>) -> Lab {
         let (scenario, notice) = match Sim::new(&scenario) {
             Ok(_) => (scenario, None),
-            Err(e) => (Scenario::default_scenario(), Some(Notice { text: format!("That scenario could not be used ({e}); the default one is loaded instead."), error: true })),
+            Err(e) => (
+                Scenario::default_scenario(),
+                Some(Notice {
+                    text: format!(
+                        "That scenario could not be used ({e}); the default one is loaded instead."
+                    ),
+                    error: true,
+                }),
+            ),
         };
         let sim = Sim::new(&scenario).expect("the default scenario is valid");
         let loaded = Rc::new(scenario);
         Lab {
             sandbox: preset.is_none() && loaded.duration_ms.is_some_and(|d| d >= 60_000),
-            branches: Rc::new(vec![Branch { scenario: loaded.clone(), label: "as loaded".into() }]),
+            branches: Rc::new(vec![Branch {
+                scenario: loaded.clone(),
+                label: "as loaded".into(),
+            }]),
             branch: 0,
             loaded,
             preset,
@@ -163,16 +178,29 @@ impl Lab {
         let lesson = self.lesson?;
         let timeline = self.timeline.borrow();
         let notes = &timeline.head().notes;
-        let at = notes.iter().find(|n| n.at_ms > from && n.at_ms <= to && lesson.pause_on.contains(&n.kind))?.at_ms;
+        let at = notes
+            .iter()
+            .find(|n| n.at_ms > from && n.at_ms <= to && lesson.pause_on.contains(&n.kind))?
+            .at_ms;
         // Everything notable at that instant, in order: a failover and its lost writes together.
-        let text: Vec<String> = notes.iter().filter(|n| n.at_ms == at && lesson.pause_on.contains(&n.kind)).map(|n| n.text.clone()).collect();
+        let text: Vec<String> = notes
+            .iter()
+            .filter(|n| n.at_ms == at && lesson.pause_on.contains(&n.kind))
+            .map(|n| n.text.clone())
+            .collect();
         Some((at, text.join(" ")))
     }
 
     /// The latest engine sentence at the cursor: the lesson's running caption.
     pub fn caption(&self) -> Option<String> {
         let now = self.now_ms();
-        self.with_sim(|s| s.notes.iter().rev().find(|n| n.at_ms <= now).map(|n| n.text.clone()))
+        self.with_sim(|s| {
+            s.notes
+                .iter()
+                .rev()
+                .find(|n| n.at_ms <= now)
+                .map(|n| n.text.clone())
+        })
     }
 
     /// The lesson's checks against the run as it ended, once it has.
@@ -289,7 +317,12 @@ impl Lab {
                     next.watched_ms = next.watched_ms.max(timed.at_ms);
                     next.notice = timing_warning(timeline.head());
                 }
-                Err(e) => next.notice = Some(Notice { text: format!("Could not {what}: {e}"), error: true }),
+                Err(e) => {
+                    next.notice = Some(Notice {
+                        text: format!("Could not {what}: {e}"),
+                        error: true,
+                    })
+                }
             }
             return;
         }
@@ -298,10 +331,22 @@ impl Lab {
         let base = self.loaded.events.len();
         let mut scenario = old.clone();
         scenario.events = old.events[..base.min(old.events.len())].to_vec();
-        scenario.events.extend(old.events.iter().skip(base).filter(|e| e.at_ms <= now).cloned());
-        scenario.events.push(replication_sim::TimedAction { at_ms: now + 1, action });
+        scenario.events.extend(
+            old.events
+                .iter()
+                .skip(base)
+                .filter(|e| e.at_ms <= now)
+                .cloned(),
+        );
+        scenario.events.push(replication_sim::TimedAction {
+            at_ms: now + 1,
+            action,
+        });
         if let Err(e) = scenario.validate() {
-            next.notice = Some(Notice { text: format!("Could not {what}: {e}"), error: true });
+            next.notice = Some(Notice {
+                text: format!("Could not {what}: {e}"),
+                error: true,
+            });
             return;
         }
         let Ok(sim) = Sim::new(&scenario) else { return };
@@ -309,7 +354,10 @@ impl Lab {
         timeline.advance_to(now + 1);
         let mut branches = (*self.branches).clone();
         branches[self.branch].scenario = Rc::new(old);
-        branches.push(Branch { scenario: Rc::new(scenario), label: format!("from {}: {what}", crate::panels::format_time(now)) });
+        branches.push(Branch {
+            scenario: Rc::new(scenario),
+            label: format!("from {}: {what}", crate::panels::format_time(now)),
+        });
         next.branch = branches.len() - 1;
         next.branches = Rc::new(branches);
         next.timeline = Rc::new(RefCell::new(timeline));
@@ -323,7 +371,10 @@ impl Lab {
     }
 
     pub fn title(&self) -> String {
-        self.loaded.title.clone().unwrap_or_else(|| "Untitled scenario".into())
+        self.loaded
+            .title
+            .clone()
+            .unwrap_or_else(|| "Untitled scenario".into())
     }
 
     fn next(&self) -> Lab {
@@ -361,7 +412,14 @@ impl Lab {
     /// Maps a shortcut to what it does; None if the key means nothing here.
     fn key_action(&self, key: &str) -> Option<LabAction> {
         let node = self.selected_replica();
-        let up = node.map(|n| self.timeline.borrow().head().replicas.get(n.index()).is_some_and(|r| r.up));
+        let up = node.map(|n| {
+            self.timeline
+                .borrow()
+                .head()
+                .replicas
+                .get(n.index())
+                .is_some_and(|r| r.up)
+        });
         Some(match key {
             " " | "k" => LabAction::TogglePlay,
             "." | "ArrowRight" => LabAction::Step,
@@ -373,7 +431,12 @@ impl Lab {
                 let t = if key == "PageDown" {
                     markers.iter().map(|m| m.at_ms).find(|&t| t > now)?
                 } else {
-                    markers.iter().rev().map(|m| m.at_ms).find(|&t| t < now).unwrap_or(0)
+                    markers
+                        .iter()
+                        .rev()
+                        .map(|m| m.at_ms)
+                        .find(|&t| t < now)
+                        .unwrap_or(0)
                 };
                 LabAction::Seek(t)
             }
@@ -393,9 +456,10 @@ impl Lab {
             "s" if up == Some(false) => LabAction::Do(Action::Restart { node: node? }),
             "p" => LabAction::Do(Action::Failover { node: Some(node?) }),
             "i" => LabAction::Do(Action::Isolate { node: node? }),
-            "c" | "s" if node.is_none() => {
-                LabAction::Notify(Notice { text: "Select a replica first: press its number (1–9), or click it.".into(), error: false })
-            }
+            "c" | "s" if node.is_none() => LabAction::Notify(Notice {
+                text: "Select a replica first: press its number (1–9), or click it.".into(),
+                error: false,
+            }),
             d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() && d != "0" => {
                 let n: usize = d.parse().ok()?;
                 if n > self.timeline.borrow().head().replicas.len() {
@@ -425,7 +489,10 @@ impl Reducible for Lab {
                 if !self.playing {
                     return self;
                 }
-                let gap = self.last_frame_ms.map(|l| (ts - l).clamp(0.0, MAX_FRAME_GAP_MS)).unwrap_or(0.0);
+                let gap = self
+                    .last_frame_ms
+                    .map(|l| (ts - l).clamp(0.0, MAX_FRAME_GAP_MS))
+                    .unwrap_or(0.0);
                 next.last_frame_ms = Some(ts);
                 // Replaying the past: run the past copy forward until it meets the head.
                 let head_ms = self.head_ms();
@@ -505,7 +572,10 @@ impl Reducible for Lab {
                 } else {
                     let mut timeline = self.timeline.borrow_mut();
                     if !timeline.step() {
-                        next.notice = Some(Notice { text: "Nothing more happens in this scenario.".into(), error: false });
+                        next.notice = Some(Notice {
+                            text: "Nothing more happens in this scenario.".into(),
+                            error: false,
+                        });
                     }
                     next.cursor_ms = timeline.head().now() as f64;
                     next.watched_ms = next.watched_ms.max(timeline.head().now());
@@ -515,7 +585,10 @@ impl Reducible for Lab {
                 next.playing = false;
                 let n = self.events_at_cursor();
                 if n == 0 {
-                    next.notice = Some(Notice { text: "This is the start of the run.".into(), error: false });
+                    next.notice = Some(Notice {
+                        text: "This is the start of the run.".into(),
+                        error: false,
+                    });
                 } else {
                     self.seek_event(&mut next, n - 1);
                 }
@@ -525,11 +598,15 @@ impl Reducible for Lab {
                 self.seek(&mut next, t);
             }
             LabAction::SwitchBranch(i) => {
-                let Some(b) = self.branches.get(i) else { return self };
+                let Some(b) = self.branches.get(i) else {
+                    return self;
+                };
                 if i == self.branch {
                     return self;
                 }
-                let Ok(sim) = Sim::new(&b.scenario) else { return self };
+                let Ok(sim) = Sim::new(&b.scenario) else {
+                    return self;
+                };
                 let t = self.now_ms();
                 let mut timeline = Timeline::new(sim);
                 timeline.advance_to(t);
@@ -543,7 +620,11 @@ impl Reducible for Lab {
                 let fresh = Lab::new((*self.loaded).clone(), self.preset);
                 return Rc::new(self.replace_with(fresh));
             }
-            LabAction::Load { scenario, preset, notice } => {
+            LabAction::Load {
+                scenario,
+                preset,
+                notice,
+            } => {
                 let mut fresh = Lab::new(scenario, preset);
                 if fresh.notice.is_none() {
                     fresh.notice = notice;
@@ -553,7 +634,12 @@ impl Reducible for Lab {
             LabAction::LoadPreset(id) => {
                 let fresh = Lab::from_preset(id).unwrap_or_else(|| {
                     let mut l = Lab::default_lab();
-                    l.notice = Some(Notice { text: format!("There is no lesson called “{id}”; the default scenario is loaded."), error: true });
+                    l.notice = Some(Notice {
+                        text: format!(
+                            "There is no lesson called “{id}”; the default scenario is loaded."
+                        ),
+                        error: true,
+                    });
                     l
                 });
                 return Rc::new(self.replace_with(fresh));
@@ -606,6 +692,14 @@ fn timing_warning(sim: &Sim) -> Option<Notice> {
 pub fn preset_titles() -> Vec<(&'static str, String)> {
     PRESETS
         .iter()
-        .map(|p| (p.id, p.scenario().ok().and_then(|s| s.title).unwrap_or_else(|| p.id.to_string())))
+        .map(|p| {
+            (
+                p.id,
+                p.scenario()
+                    .ok()
+                    .and_then(|s| s.title)
+                    .unwrap_or_else(|| p.id.to_string()),
+            )
+        })
         .collect()
 }

@@ -40,7 +40,10 @@ pub fn Timebar(props: &TimebarProps) -> Html {
     let on_input = {
         let d = props.dispatch.clone();
         Callback::from(move |e: InputEvent| {
-            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.value().parse::<f64>().ok());
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.value().parse::<f64>().ok());
             if let Some(v) = v {
                 d.emit(LabAction::Seek(v as u64));
             }

@@ -23,7 +23,10 @@ async fn app_shell_shows_header_and_cluster_stage() {
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
 
-    let header = root.query_selector("header h1").unwrap().expect("the shell has a header");
+    let header = root
+        .query_selector("header h1")
+        .unwrap()
+        .expect("the shell has a header");
     assert_eq!(header.text_content().unwrap(), "Replication Lab");
     assert!(
         root.query_selector("main #cluster").unwrap().is_some(),
@@ -47,6 +50,8 @@ fn panic_panel_shows_message_and_report_as_text() {
     let report = document.get_element_by_id(panic_panel::REPORT_ID).unwrap();
     let report: web_sys::HtmlTextAreaElement = wasm_bindgen::JsCast::dyn_into(report).unwrap();
     assert!(report.value().contains(message));
-    assert!(report.value().contains(&web_sys::window().unwrap().location().href().unwrap()));
+    assert!(report
+        .value()
+        .contains(&web_sys::window().unwrap().location().href().unwrap()));
     panel.remove();
 }

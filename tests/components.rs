@@ -29,7 +29,13 @@ fn view_at(preset: &str, t: u64) -> Rc<View> {
 
 async fn draw(view: Rc<View>) -> web_sys::Element {
     let root = mount_point();
-    let props = ClusterProps { view, selected: None, reduced_motion: false, compact: false, on_select: Callback::noop() };
+    let props = ClusterProps {
+        view,
+        selected: None,
+        reduced_motion: false,
+        compact: false,
+        on_select: Callback::noop(),
+    };
     yew::Renderer::<Cluster>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     root
@@ -37,15 +43,23 @@ async fn draw(view: Rc<View>) -> web_sys::Element {
 
 fn all(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
     let list = root.query_selector_all(selector).unwrap();
-    (0..list.length()).map(|i| wasm_bindgen::JsCast::dyn_into(list.item(i).unwrap()).unwrap()).collect()
+    (0..list.length())
+        .map(|i| wasm_bindgen::JsCast::dyn_into(list.item(i).unwrap()).unwrap())
+        .collect()
 }
 
 fn has_class(e: &web_sys::Element, class: &str) -> bool {
-    e.get_attribute("class").unwrap_or_default().split_whitespace().any(|c| c == class)
+    e.get_attribute("class")
+        .unwrap_or_default()
+        .split_whitespace()
+        .any(|c| c == class)
 }
 
 fn text(e: &web_sys::Element, selector: &str) -> String {
-    e.query_selector(selector).unwrap().and_then(|x| x.text_content()).unwrap_or_default()
+    e.query_selector(selector)
+        .unwrap()
+        .and_then(|x| x.text_content())
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
@@ -57,12 +71,28 @@ async fn replicas_are_drawn_with_the_roles_the_engine_gives() {
     assert_eq!(boxes.len(), view.replicas.len());
     for (g, r) in boxes.iter().zip(&view.replicas) {
         assert_eq!(text(g, ".name"), r.id);
-        assert_eq!(text(g, ".role"), r.role.to_uppercase(), "{} is drawn with the wrong role", r.id);
+        assert_eq!(
+            text(g, ".role"),
+            r.role.to_uppercase(),
+            "{} is drawn with the wrong role",
+            r.id
+        );
         assert!(has_class(g, &format!("role-{}", r.role.replace(' ', "-"))));
-        let label = g.query_selector("[role=button]").unwrap().unwrap().get_attribute("aria-label").unwrap();
-        assert!(label.contains(&r.role), "the button's name says the role: {label}");
+        let label = g
+            .query_selector("[role=button]")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-label")
+            .unwrap();
+        assert!(
+            label.contains(&r.role),
+            "the button's name says the role: {label}"
+        );
     }
-    assert_eq!(view.replicas[0].role, "down", "the scenario crashed n1 at 1.5 s");
+    assert_eq!(
+        view.replicas[0].role, "down",
+        "the scenario crashed n1 at 1.5 s"
+    );
     assert!(view.leader.is_some() && view.leader.as_deref() != Some("n1"));
 }
 
@@ -75,7 +105,13 @@ async fn every_log_entry_shows_its_status_as_a_glyph() {
         let cells = all(g, ".entry");
         let shown = &r.entries[r.entries.len() - cells.len()..];
         for (cell, e) in cells.iter().zip(shown) {
-            assert!(has_class(cell, &format!("e-{}", e.status)), "{} position {}: {}", r.id, e.position, e.status);
+            assert!(
+                has_class(cell, &format!("e-{}", e.status)),
+                "{} position {}: {}",
+                r.id,
+                e.position,
+                e.status
+            );
             let glyph = text(cell, "text");
             let expected = match e.status.as_str() {
                 "confirmed" => "✓".to_string(),
@@ -84,11 +120,17 @@ async fn every_log_entry_shows_its_status_as_a_glyph() {
                 _ => e.held_by.to_string(),
             };
             assert_eq!(glyph, expected, "{} position {}", r.id, e.position);
-            assert!(text(cell, "title").contains(&e.write), "the tooltip names the write");
+            assert!(
+                text(cell, "title").contains(&e.write),
+                "the tooltip names the write"
+            );
             lost += (e.status == "lost") as usize;
         }
     }
-    assert!(lost > 0, "the crashed leader still holds the writes it confirmed and lost");
+    assert!(
+        lost > 0,
+        "the crashed leader still holds the writes it confirmed and lost"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -98,7 +140,9 @@ async fn blocked_writes_are_drawn_as_blocked_in_sync_mode() {
     assert!(view.counts.blocked > 0);
     let root = draw(view).await;
     assert!(!all(&root, ".entry.e-blocked").is_empty());
-    assert!(all(&root, ".entry.e-blocked text").iter().all(|t| t.text_content().unwrap() == "‖"));
+    assert!(all(&root, ".entry.e-blocked text")
+        .iter()
+        .all(|t| t.text_content().unwrap() == "‖"));
 }
 
 #[wasm_bindgen_test]
@@ -116,7 +160,12 @@ async fn the_lost_counter_and_its_list_say_what_the_engine_counted() {
     yew::Renderer::<Writes>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     assert_eq!(text(&root, "#lost-count"), view.counts.lost.to_string());
-    let button: web_sys::HtmlElement = wasm_bindgen::JsCast::dyn_into(root.query_selector(".lost-counter button").unwrap().unwrap()).unwrap();
+    let button: web_sys::HtmlElement = wasm_bindgen::JsCast::dyn_into(
+        root.query_selector(".lost-counter button")
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
     button.click();
     yew::scheduler::flush().await;
     let rows = all(&root, "#lost-list li");

@@ -104,9 +104,15 @@ fn base_scenario(mode: &str, duration_ms: u64) -> Scenario {
         let lead = k;
         let (pa, pb) = (k + 1, k + 3);
         let minority = [pa % 5, pb % 5];
-        let majority: Vec<String> =
-            (0..nodes).filter(|i| !minority.contains(i)).map(|i| format!("\"n{}\"", i + 1)).collect();
-        events.push(format!(r#"{{"at_ms":{},"action":"failover","node":{}}}"#, t + 4_000, n(lead)));
+        let majority: Vec<String> = (0..nodes)
+            .filter(|i| !minority.contains(i))
+            .map(|i| format!("\"n{}\"", i + 1))
+            .collect();
+        events.push(format!(
+            r#"{{"at_ms":{},"action":"failover","node":{}}}"#,
+            t + 4_000,
+            n(lead)
+        ));
         events.push(format!(
             r#"{{"at_ms":{},"action":"partition","groups":[[{},{}],[{}]]}}"#,
             t + 11_000,
@@ -242,13 +248,18 @@ fn throughput(mode: &'static str, scenario: &Scenario) -> (Throughput, Sim) {
         median_eps: events as f64 / (median / 1e3),
         best_eps: events as f64 / (best / 1e3),
         wall_ms: wall,
-        median_eps_cpu: (cpu.len() == RUNS).then(|| events as f64 / (pct(&sorted(cpu.clone()), 50.0) / 1e3)),
+        median_eps_cpu: (cpu.len() == RUNS)
+            .then(|| events as f64 / (pct(&sorted(cpu.clone()), 50.0) / 1e3)),
         cpu_ms: cpu,
         epochs: sim.max_epoch(),
         writes: sim.writes.len(),
         messages: sim.messages_sent,
         trace_hash: sim.trace_hash(),
-        leader_crashes: sim.notes.iter().filter(|n| n.kind == NoteKind::Crash && n.text.contains("was the leader")).count(),
+        leader_crashes: sim
+            .notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Crash && n.text.contains("was the leader"))
+            .count(),
         lost_writes: sim.writes.iter().filter(|w| w.lost.is_some()).count(),
     };
     (t, sim)
@@ -305,7 +316,12 @@ fn seek(scenario: &Scenario) -> (Seek, Seek) {
 
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     let random: Vec<u64> = (0..SEEKS).map(|_| rng.below(sim_ms + 1)).collect();
-    let mut markers: Vec<u64> = head.notes.iter().filter(|n| n.kind.notable()).map(|n| n.at_ms).collect();
+    let mut markers: Vec<u64> = head
+        .notes
+        .iter()
+        .filter(|n| n.kind.notable())
+        .map(|n| n.at_ms)
+        .collect();
     markers.dedup();
 
     let mut run = |instants: &[u64]| -> Seek {
@@ -316,7 +332,8 @@ fn seek(scenario: &Scenario) -> (Seek, Seek) {
             let sim = tl.seek(t);
             let took = ms(start.elapsed());
             // Checkpoints fall every CHECKPOINT_EVERY_EVENTS events, so this is what was replayed.
-            let replayed = black_box(sim.events_processed()) % replication_sim::timeline::CHECKPOINT_EVERY_EVENTS;
+            let replayed = black_box(sim.events_processed())
+                % replication_sim::timeline::CHECKPOINT_EVERY_EVENTS;
             drop(sim);
             if took > slowest.0 {
                 slowest = (took, t, replayed);
@@ -357,7 +374,11 @@ struct Micro {
 
 fn micro(times: Vec<f64>) -> Micro {
     let s = sorted(times);
-    Micro { p50: pct(&s, 50.0), p95: pct(&s, 95.0), max: *s.last().unwrap() }
+    Micro {
+        p50: pct(&s, 50.0),
+        p95: pct(&s, 95.0),
+        max: *s.last().unwrap(),
+    }
 }
 
 fn clone_cost(end_of_long_run: &Sim) -> Micro {
@@ -392,7 +413,11 @@ fn view_cost(scenario: &Scenario) -> ViewCost {
     sim.run_until(at);
     let opts = ViewOptions::default();
     let first = sim.view(&opts);
-    let (replicas, listed_writes, messages) = (first.replicas.len(), first.writes.len(), first.messages.len());
+    let (replicas, listed_writes, messages) = (
+        first.replicas.len(),
+        first.writes.len(),
+        first.messages.len(),
+    );
     drop(first);
     let mut times = Vec::with_capacity(VIEWS);
     for _ in 0..VIEWS {
@@ -427,9 +452,27 @@ fn print_seek(out: &mut String, run: &str, to: &str, sk: &Seek) {
         sk.checkpoints
     )
     .unwrap();
-    writeln!(out, "   {:<28} {:>12}  {:<18} vs target", "figure", "value", "target").unwrap();
-    for (name, v) in [("seek p50 (ms)", sk.p50), ("seek p95 (ms)", sk.p95), ("seek p99 (ms)", sk.p99), ("seek mean (ms)", sk.mean)] {
-        writeln!(out, "   {:<28} {:>12.3}  {:<18} {}", name, v, "< 16 ms", verdict(v < TARGET_SEEK_MS)).unwrap();
+    writeln!(
+        out,
+        "   {:<28} {:>12}  {:<18} vs target",
+        "figure", "value", "target"
+    )
+    .unwrap();
+    for (name, v) in [
+        ("seek p50 (ms)", sk.p50),
+        ("seek p95 (ms)", sk.p95),
+        ("seek p99 (ms)", sk.p99),
+        ("seek mean (ms)", sk.mean),
+    ] {
+        writeln!(
+            out,
+            "   {:<28} {:>12.3}  {:<18} {}",
+            name,
+            v,
+            "< 16 ms",
+            verdict(v < TARGET_SEEK_MS)
+        )
+        .unwrap();
     }
     writeln!(
         out,
@@ -442,7 +485,12 @@ fn print_seek(out: &mut String, run: &str, to: &str, sk: &Seek) {
         sk.seeks
     )
     .unwrap();
-    writeln!(out, "   slowest seek: to {} ms, replaying {} events from its checkpoint", sk.slowest_at_ms, sk.slowest_replayed).unwrap();
+    writeln!(
+        out,
+        "   slowest seek: to {} ms, replaying {} events from its checkpoint",
+        sk.slowest_at_ms, sk.slowest_replayed
+    )
+    .unwrap();
 }
 
 fn seek_json(run: &str, to: &str, sk: &Seek) -> serde_json::Value {
@@ -469,7 +517,12 @@ fn seek_json(run: &str, to: &str, sk: &Seek) -> serde_json::Value {
 /// CPU time this thread has run, from /proc/thread-self/schedstat (Linux; updated at
 /// scheduler ticks, so good to a few ms: fine for runs of a second, not for one seek).
 fn thread_cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// The 1, 5 and 15 minute load averages, where Linux tells them.
@@ -499,12 +552,19 @@ fn only(piece: &str) {
             let t = Instant::now();
             let mut sim = Sim::new(&scenario).expect("valid");
             sim.run_to_end();
-            println!("{piece}: {} events in {:.1} ms", sim.events_processed(), ms(t.elapsed()));
+            println!(
+                "{piece}: {} events in {:.1} ms",
+                sim.events_processed(),
+                ms(t.elapsed())
+            );
         }
         "seek" => {
             let (r, m) = seek(&seek_scenario());
             for s in [r, m] {
-                println!("seek: {} seeks, p50 {:.3} ms, max {:.3} ms at {} ms", s.seeks, s.p50, s.max, s.slowest_at_ms);
+                println!(
+                    "seek: {} seeks, p50 {:.3} ms, max {:.3} ms at {} ms",
+                    s.seeks, s.p50, s.max, s.slowest_at_ms
+                );
             }
         }
         "view" => {
@@ -514,13 +574,24 @@ fn only(piece: &str) {
             let mut scan = Vec::new();
             for _ in 0..200 {
                 let start = Instant::now();
-                let n = black_box(&sim).writes.iter().filter(|w| w.lost.is_some() || w.is_confirmed()).count();
+                let n = black_box(&sim)
+                    .writes
+                    .iter()
+                    .filter(|w| w.lost.is_some() || w.is_confirmed())
+                    .count();
                 scan.push(us(start.elapsed()));
                 black_box(n);
             }
-            println!("one pass over {} writes: p50 {:.1} us", sim.writes.len(), micro(scan).p50);
+            println!(
+                "one pass over {} writes: p50 {:.1} us",
+                sim.writes.len(),
+                micro(scan).p50
+            );
             let v = view_cost(&long_scenario("async", LONG_MS));
-            println!("view: p50 {:.1} us, {} writes listed of {}, {} messages", v.cost.p50, v.listed_writes, v.total_writes, v.messages);
+            println!(
+                "view: p50 {:.1} us, {} writes listed of {}, {} messages",
+                v.cost.p50, v.listed_writes, v.total_writes, v.messages
+            );
         }
         "sizes" => {
             use replication_sim::sim::InFlight;
@@ -534,7 +605,11 @@ fn only(piece: &str) {
         }
         "steps" | "steps-long" => {
             // The slowest single events of the seek run (or the long async run), with what they were.
-            let scenario = if piece == "steps" { seek_scenario() } else { long_scenario("async", LONG_MS) };
+            let scenario = if piece == "steps" {
+                seek_scenario()
+            } else {
+                long_scenario("async", LONG_MS)
+            };
             let mut sim = Sim::new(&scenario).expect("valid");
             sim.record_trace();
             let mut slow: Vec<(f64, u64, String)> = Vec::new();
@@ -545,13 +620,18 @@ fn only(piece: &str) {
                 }
                 let took = us(start.elapsed());
                 if took > 100.0 {
-                    let e = sim.trace().and_then(|t| t.last()).map(|e| format!("{} {:?}->{:?} {}", e.event, e.source, e.target, e.detail));
+                    let e = sim.trace().and_then(|t| t.last()).map(|e| {
+                        format!("{} {:?}->{:?} {}", e.event, e.source, e.target, e.detail)
+                    });
                     slow.push((took, sim.now(), e.unwrap_or_default()));
                 }
             }
             slow.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
             for (took, at, what) in slow.iter().take(15) {
-                println!("{took:>9.1} us at {at} ms: {}", what.chars().take(160).collect::<String>());
+                println!(
+                    "{took:>9.1} us at {at} ms: {}",
+                    what.chars().take(160).collect::<String>()
+                );
             }
         }
         other => eprintln!("ENGINE_BENCH_ONLY: unknown piece {other}"),
@@ -567,12 +647,19 @@ fn main() {
     let mut out = String::new();
     let mut json_modes = Vec::new();
 
-    eprintln!("engine bench: throughput ({RUNS} runs per mode, {} s simulated each) ...", LONG_MS / 1_000);
+    eprintln!(
+        "engine bench: throughput ({RUNS} runs per mode, {} s simulated each) ...",
+        LONG_MS / 1_000
+    );
     let mut end_of_async = None;
     let mut rows = Vec::new();
     let async_long = long_scenario("async", LONG_MS);
     for mode in ["async", "sync", "chain"] {
-        let scenario = if mode == "async" { async_long.clone() } else { long_scenario(mode, LONG_MS) };
+        let scenario = if mode == "async" {
+            async_long.clone()
+        } else {
+            long_scenario(mode, LONG_MS)
+        };
         let (t, sim) = throughput(mode, &scenario);
         if mode == "async" {
             end_of_async = Some(sim);
@@ -583,10 +670,26 @@ fn main() {
     let (short_random, short_markers) = seek(&seek_scenario());
     let (long_random, long_markers) = seek(&async_long);
     let seeks = [
-        ("run of at least 100,000 events", "random instants", short_random),
-        ("run of at least 100,000 events", "every timeline marker", short_markers),
-        ("long async run of section 1", "random instants", long_random),
-        ("long async run of section 1", "every timeline marker", long_markers),
+        (
+            "run of at least 100,000 events",
+            "random instants",
+            short_random,
+        ),
+        (
+            "run of at least 100,000 events",
+            "every timeline marker",
+            short_markers,
+        ),
+        (
+            "long async run of section 1",
+            "random instants",
+            long_random,
+        ),
+        (
+            "long async run of section 1",
+            "every timeline marker",
+            long_markers,
+        ),
     ];
     eprintln!("engine bench: clone and view ...");
     let end_sim = end_of_async.unwrap();
@@ -594,7 +697,11 @@ fn main() {
     let vw = view_cost(&async_long);
 
     let line = "-".repeat(100);
-    writeln!(out, "\nReplication Lab engine benchmark (profile bench: opt-level 3, thin LTO)").unwrap();
+    writeln!(
+        out,
+        "\nReplication Lab engine benchmark (profile bench: opt-level 3, thin LTO)"
+    )
+    .unwrap();
     writeln!(out, "load average at start: {load_at_start} (2 cores; other work on the machine slows the medians)").unwrap();
     writeln!(out, "{line}").unwrap();
     writeln!(out, "1. Throughput: 5 replicas, 2 clients x 1 write / 5 ms, {} s simulated, crashes of followers", LONG_MS / 1_000)
@@ -605,7 +712,18 @@ fn main() {
     writeln!(
         out,
         "   {:<6} {:>9} {:>6} {:>7} {:>5} {:>5} {:>9} {:>9} {:>11} {:>11} {:>11}  {:<17} vs target",
-        "mode", "events", "epochs", "writes", "lost", "ldr x", "messages", "median ms", "median ev/s", "best ev/s", "ev/CPU-s", "target"
+        "mode",
+        "events",
+        "epochs",
+        "writes",
+        "lost",
+        "ldr x",
+        "messages",
+        "median ms",
+        "median ev/s",
+        "best ev/s",
+        "ev/CPU-s",
+        "target"
     )
     .unwrap();
     for t in &rows {
@@ -648,7 +766,11 @@ fn main() {
     }
     writeln!(out, "{line}").unwrap();
     writeln!(out, "2. Seek: Timeline::new + advance_to(end), then seeks to {SEEKS} random instants (xorshift, fixed seed)").unwrap();
-    writeln!(out, "   and to every timeline marker (the instant of each notable event-log sentence)").unwrap();
+    writeln!(
+        out,
+        "   and to every timeline marker (the instant of each notable event-log sentence)"
+    )
+    .unwrap();
     for (run, to, sk) in &seeks {
         print_seek(&mut out, run, to, sk);
     }
@@ -661,19 +783,48 @@ fn main() {
     )
     .unwrap();
     writeln!(out, "   {:<28} {:>12}  {:<18}", "figure", "value", "target").unwrap();
-    writeln!(out, "   {:<28} {:>12.1}  {:<18}", "Sim::clone p50 (us)", cl.p50, "(none set)").unwrap();
-    writeln!(out, "   {:<28} {:>12.1}  {:<18}", "Sim::clone p95 (us)", cl.p95, "(none set)").unwrap();
-    writeln!(out, "   {:<28} {:>12.1}  {:<18}", "Sim::clone max (us)", cl.max, "(none set)").unwrap();
+    writeln!(
+        out,
+        "   {:<28} {:>12.1}  {:<18}",
+        "Sim::clone p50 (us)", cl.p50, "(none set)"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "   {:<28} {:>12.1}  {:<18}",
+        "Sim::clone p95 (us)", cl.p95, "(none set)"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "   {:<28} {:>12.1}  {:<18}",
+        "Sim::clone max (us)", cl.max, "(none set)"
+    )
+    .unwrap();
     writeln!(
         out,
         "   Sim::view(default) on {} replicas at {} ms ({} events in, {} writes, of which the view lists {}; {} messages in flight), {VIEWS} calls:",
         vw.replicas, vw.at_ms, vw.events, vw.total_writes, vw.listed_writes, vw.messages
     )
     .unwrap();
-    writeln!(out, "   {:<28} {:>12.1}  {:<18} {}", "view p50 (us)", vw.cost.p50, "well under 16 ms", verdict(vw.cost.p50 < 16_000.0))
-        .unwrap();
-    writeln!(out, "   {:<28} {:>12.1}  {:<18} {}", "view p95 (us)", vw.cost.p95, "well under 16 ms", verdict(vw.cost.p95 < 16_000.0))
-        .unwrap();
+    writeln!(
+        out,
+        "   {:<28} {:>12.1}  {:<18} {}",
+        "view p50 (us)",
+        vw.cost.p50,
+        "well under 16 ms",
+        verdict(vw.cost.p50 < 16_000.0)
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "   {:<28} {:>12.1}  {:<18} {}",
+        "view p95 (us)",
+        vw.cost.p95,
+        "well under 16 ms",
+        verdict(vw.cost.p95 < 16_000.0)
+    )
+    .unwrap();
     writeln!(out, "   {:<28} {:>12.1}", "view max (us)", vw.cost.max).unwrap();
     writeln!(out, "{line}").unwrap();
     let total = t0.elapsed();
@@ -715,13 +866,23 @@ fn main() {
         "bench_wall_s": total.as_secs_f64(),
         "load_average_at_start": load_at_start,
     });
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("bench-results");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("bench-results");
     let path = dir.join("engine.json");
     let written = std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(dir.join("engine-long-async.json"), async_long.to_json_pretty() + "\n"))
+        .and_then(|_| {
+            std::fs::write(
+                dir.join("engine-long-async.json"),
+                async_long.to_json_pretty() + "\n",
+            )
+        })
         .and_then(|_| std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n"));
     match written {
-        Ok(()) => println!("figures written to {}", path.canonicalize().unwrap_or(path).display()),
+        Ok(()) => println!(
+            "figures written to {}",
+            path.canonicalize().unwrap_or(path).display()
+        ),
         Err(e) => eprintln!("could not write {}: {e}", path.display()),
     }
 }

@@ -9,8 +9,12 @@ use std::collections::BTreeSet;
 /// A confirmed write is lost if the current leader (the up replica leading the highest
 /// epoch) does not hold it; while there is no leader, if no replica holds it.
 pub fn lost_writes(sim: &Sim) -> BTreeSet<WriteId> {
-    let confirmed: BTreeSet<WriteId> =
-        sim.writes.iter().filter(|w| matches!(w.outcome, Outcome::Confirmed { .. })).map(|w| w.id).collect();
+    let confirmed: BTreeSet<WriteId> = sim
+        .writes
+        .iter()
+        .filter(|w| matches!(w.outcome, Outcome::Confirmed { .. }))
+        .map(|w| w.id)
+        .collect();
     let leader: Option<NodeId> = sim
         .replicas
         .iter()
@@ -18,13 +22,25 @@ pub fn lost_writes(sim: &Sim) -> BTreeSet<WriteId> {
         .max_by_key(|r| (r.epoch, std::cmp::Reverse(r.id)))
         .map(|r| r.id);
     let surviving: BTreeSet<WriteId> = match leader {
-        Some(l) => sim.replicas[l.index()].log.iter().map(|e| e.write).collect(),
-        None => sim.replicas.iter().flat_map(|r| r.log.iter().map(|e| e.write)).collect(),
+        Some(l) => sim.replicas[l.index()]
+            .log
+            .iter()
+            .map(|e| e.write)
+            .collect(),
+        None => sim
+            .replicas
+            .iter()
+            .flat_map(|r| r.log.iter().map(|e| e.write))
+            .collect(),
     };
     confirmed.difference(&surviving).copied().collect()
 }
 
 /// What the engine itself says is lost.
 pub fn engine_lost_writes(sim: &Sim) -> BTreeSet<WriteId> {
-    sim.writes.iter().filter(|w| w.lost.is_some()).map(|w| w.id).collect()
+    sim.writes
+        .iter()
+        .filter(|w| w.lost.is_some())
+        .map(|w| w.id)
+        .collect()
 }

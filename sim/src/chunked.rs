@@ -19,7 +19,10 @@ impl<T: Clone> Default for ChunkedVec<T> {
 
 impl<T: Clone> ChunkedVec<T> {
     pub fn new() -> Self {
-        ChunkedVec { chunks: Vec::new(), len: 0 }
+        ChunkedVec {
+            chunks: Vec::new(),
+            len: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -127,7 +130,10 @@ mod tests {
         assert_eq!(snapshot.len(), 600);
         assert_eq!(snapshot.get(3), Some(&3));
         assert_eq!(snapshot.get(599), Some(&599));
-        assert_eq!(v.range(254, 300).copied().collect::<Vec<_>>(), vec![254, 255, 9999]);
+        assert_eq!(
+            v.range(254, 300).copied().collect::<Vec<_>>(),
+            vec![254, 255, 9999]
+        );
         v.truncate(0);
         assert!(v.is_empty());
     }

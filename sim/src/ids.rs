@@ -135,7 +135,10 @@ impl std::str::FromStr for Endpoint {
         if let Ok(c) = s.parse::<ClientId>() {
             return Ok(Endpoint::Client(c));
         }
-        Err(format!("`{}` is neither a replica (n1 to n9) nor a client (c1 to c9)", clip(s)))
+        Err(format!(
+            "`{}` is neither a replica (n1 to n9) nor a client (c1 to c9)",
+            clip(s)
+        ))
     }
 }
 

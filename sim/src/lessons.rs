@@ -44,7 +44,11 @@ impl Lesson {
 }
 
 fn check(claim: &str, held: bool, evidence: String) -> Check {
-    Check { claim: claim.to_string(), held, evidence }
+    Check {
+        claim: claim.to_string(),
+        held,
+        evidence,
+    }
 }
 
 fn median(mut v: Vec<u64>) -> Option<u64> {
@@ -62,7 +66,10 @@ fn latencies(sim: &Sim, from: u64, to: u64) -> Vec<u64> {
 }
 
 fn lost(sim: &Sim) -> Vec<(crate::WriteId, LostReason)> {
-    sim.writes.iter().filter_map(|w| w.lost.as_ref().map(|l| (w.id, l.reason))).collect()
+    sim.writes
+        .iter()
+        .filter_map(|w| w.lost.as_ref().map(|l| (w.id, l.reason)))
+        .collect()
 }
 
 fn notes_of(sim: &Sim, kind: NoteKind) -> impl Iterator<Item = &crate::sim::Note> {
@@ -84,7 +91,11 @@ fn leader_log_matches(sim: &Sim, n: NodeId) -> (bool, String) {
             let (rl, rn) = (&sim.replicas[l.index()], &sim.replicas[n.index()]);
             (
                 same_log(sim, l, n),
-                format!("{n} holds up to log position {}, leader {l} up to {}", rn.log.last_position(), rl.log.last_position()),
+                format!(
+                    "{n} holds up to log position {}, leader {l} up to {}",
+                    rn.log.last_position(),
+                    rl.log.last_position()
+                ),
             )
         }
         Some(_) => (false, format!("{n} does not exist in this run")),
@@ -323,7 +334,11 @@ mod tests {
             let mut sim = Sim::new(&p.scenario().unwrap()).unwrap();
             sim.run_to_end();
             for c in lesson.checks(&sim) {
-                assert!(c.held, "{}: “{}” did not hold: {}", p.id, c.claim, c.evidence);
+                assert!(
+                    c.held,
+                    "{}: “{}” did not hold: {}",
+                    p.id, c.claim, c.evidence
+                );
             }
         }
     }

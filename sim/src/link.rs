@@ -39,7 +39,9 @@ pub struct Decoded {
 pub enum LinkError {
     /// Nothing in the fragment names a scenario.
     NoScenario,
-    TooLong { chars: usize },
+    TooLong {
+        chars: usize,
+    },
     UnknownPreset(String),
     /// `s=2.` or later.
     NewerVersion(String),
@@ -97,20 +99,31 @@ pub fn encode_preset(id: &str, t_ms: Option<u64>) -> String {
 /// Reads the value of `s=`.
 pub fn decode_scenario(value: &str) -> Result<Scenario, LinkError> {
     let Some((version, data)) = value.split_once('.') else {
-        return Err(LinkError::Malformed("it lacks the format version before the data".into()));
+        return Err(LinkError::Malformed(
+            "it lacks the format version before the data".into(),
+        ));
     };
     match version.parse::<u32>() {
         Ok(LINK_VERSION) => {}
         Ok(v) if v > LINK_VERSION => return Err(LinkError::NewerVersion(v.to_string())),
-        _ => return Err(LinkError::Malformed(format!("`{}` is not a link format version", crate::ids::clip(version)))),
+        _ => {
+            return Err(LinkError::Malformed(format!(
+                "`{}` is not a link format version",
+                crate::ids::clip(version)
+            )))
+        }
     }
     let data = data.trim_end_matches('=');
-    let packed = URL_SAFE_NO_PAD.decode(data).map_err(|_| LinkError::Corrupt("its data is not valid base64url text".into()))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES).map_err(|e| match e.status {
-        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
-        _ => LinkError::Corrupt("the compressed data does not inflate".into()),
-    })?;
-    let text = std::str::from_utf8(&json).map_err(|_| LinkError::Corrupt("the data is not text".into()))?;
+    let packed = URL_SAFE_NO_PAD
+        .decode(data)
+        .map_err(|_| LinkError::Corrupt("its data is not valid base64url text".into()))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES)
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+            _ => LinkError::Corrupt("the compressed data does not inflate".into()),
+        })?;
+    let text = std::str::from_utf8(&json)
+        .map_err(|_| LinkError::Corrupt("the data is not text".into()))?;
     Scenario::from_json(text).map_err(LinkError::Invalid)
 }
 
@@ -120,7 +133,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(b);
                 i += 3;
                 continue;
@@ -139,7 +155,9 @@ pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
         None => fragment,
     };
     if fragment.len() > MAX_LINK_CHARS {
-        return Err(LinkError::TooLong { chars: fragment.chars().count() });
+        return Err(LinkError::TooLong {
+            chars: fragment.chars().count(),
+        });
     }
     let mut scenario = None;
     let mut options = LinkOptions::default();
@@ -152,20 +170,33 @@ pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
             ("s", Some(v)) => scenario = Some((decode_scenario(v)?, None)),
             ("preset", Some(v)) => {
                 let name = percent_decode(v);
-                let p = Preset::by_id(&name).ok_or_else(|| LinkError::UnknownPreset(crate::ids::clip(&name)))?;
+                let p = Preset::by_id(&name)
+                    .ok_or_else(|| LinkError::UnknownPreset(crate::ids::clip(&name)))?;
                 let s = p.scenario().map_err(LinkError::Invalid)?;
                 scenario = Some((s, Some(p.id)));
             }
             ("t", Some(v)) => {
-                let t = v.parse::<u64>().ok().filter(|t| *t <= MAX_TIME_MS).ok_or_else(|| LinkError::BadTime(crate::ids::clip(v)))?;
+                let t = v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|t| *t <= MAX_TIME_MS)
+                    .ok_or_else(|| LinkError::BadTime(crate::ids::clip(v)))?;
                 options.t_ms = Some(t);
             }
-            ("s" | "preset", None) => return Err(LinkError::Malformed(format!("`{key}` has no value"))),
-            (k, v) => options.extra.push((crate::ids::clip(k), v.map(crate::ids::clip))),
+            ("s" | "preset", None) => {
+                return Err(LinkError::Malformed(format!("`{key}` has no value")))
+            }
+            (k, v) => options
+                .extra
+                .push((crate::ids::clip(k), v.map(crate::ids::clip))),
         }
     }
     let (scenario, preset) = scenario.ok_or(LinkError::NoScenario)?;
-    Ok(Decoded { scenario, preset, options })
+    Ok(Decoded {
+        scenario,
+        preset,
+        options,
+    })
 }
 
 #[cfg(test)]
@@ -178,11 +209,20 @@ mod tests {
         for p in PRESETS {
             let s = p.scenario().unwrap();
             let link = encode(&s, Some(1234));
-            assert!(link.len() < 2_000, "{}: link of {} characters", p.id, link.len());
+            assert!(
+                link.len() < 2_000,
+                "{}: link of {} characters",
+                p.id,
+                link.len()
+            );
             let d = decode(&link).unwrap();
             assert_eq!(d.scenario, s);
             assert_eq!(d.options.t_ms, Some(1234));
-            let d = decode(&format!("https://example.org/lab/#{}", encode_preset(p.id, None))).unwrap();
+            let d = decode(&format!(
+                "https://example.org/lab/#{}",
+                encode_preset(p.id, None)
+            ))
+            .unwrap();
             assert_eq!(d.preset, Some(p.id));
         }
     }
@@ -191,13 +231,26 @@ mod tests {
     fn bad_links_say_what_is_wrong() {
         let good = encode(&Scenario::default_scenario(), None);
         let cut = &good[..good.len() / 2];
-        assert!(matches!(decode(cut), Err(LinkError::Corrupt(_))), "{:?}", decode(cut));
-        assert!(matches!(decode("s=2.AAAA"), Err(LinkError::NewerVersion(_))));
+        assert!(
+            matches!(decode(cut), Err(LinkError::Corrupt(_))),
+            "{:?}",
+            decode(cut)
+        );
+        assert!(matches!(
+            decode("s=2.AAAA"),
+            Err(LinkError::NewerVersion(_))
+        ));
         assert!(matches!(decode("s=abc"), Err(LinkError::Malformed(_))));
         assert!(matches!(decode("s=1.!!!!"), Err(LinkError::Corrupt(_))));
-        assert!(matches!(decode("preset=nope"), Err(LinkError::UnknownPreset(_))));
+        assert!(matches!(
+            decode("preset=nope"),
+            Err(LinkError::UnknownPreset(_))
+        ));
         assert!(matches!(decode("t=5"), Err(LinkError::NoScenario)));
-        assert!(matches!(decode("preset=chain&t=-4"), Err(LinkError::BadTime(_))));
+        assert!(matches!(
+            decode("preset=chain&t=-4"),
+            Err(LinkError::BadTime(_))
+        ));
         // Zeros compress a thousandfold: a short link that would inflate to megabytes.
         let bomb = vec![b' '; 4 * 1024 * 1024];
         let packed = miniz_oxide::deflate::compress_to_vec(&bomb, 9);
@@ -208,15 +261,27 @@ mod tests {
         let mut s = Scenario::default_scenario();
         s.cluster.nodes = 50;
         let json = serde_json::to_string(&s).unwrap();
-        let link = format!("s=1.{}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9)));
+        let link = format!(
+            "s=1.{}",
+            URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+        );
         let e = decode(&link).unwrap_err();
-        assert!(e.to_string().contains("cluster.nodes: 50 is out of range"), "{e}");
+        assert!(
+            e.to_string().contains("cluster.nodes: 50 is out of range"),
+            "{e}"
+        );
     }
 
     #[test]
     fn extra_options_are_kept_for_the_embed() {
         let d = decode("preset=chain&embed&autoplay=1&t=500").unwrap();
         assert_eq!(d.options.t_ms, Some(500));
-        assert_eq!(d.options.extra, vec![("embed".into(), None), ("autoplay".into(), Some("1".into()))]);
+        assert_eq!(
+            d.options.extra,
+            vec![
+                ("embed".into(), None),
+                ("autoplay".into(), Some("1".into()))
+            ]
+        );
     }
 }

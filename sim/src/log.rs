@@ -56,7 +56,11 @@ impl Log {
 
     /// Removes every entry after `position` and returns them, oldest first.
     pub fn truncate_after(&mut self, position: u64) -> Vec<Entry> {
-        let removed: Vec<Entry> = self.entries.range(position as usize, usize::MAX).copied().collect();
+        let removed: Vec<Entry> = self
+            .entries
+            .range(position as usize, usize::MAX)
+            .copied()
+            .collect();
         self.entries.truncate(position as usize);
         self.snapshot_position = self.snapshot_position.min(position);
         removed
@@ -67,7 +71,10 @@ impl Log {
         if from == 0 || to < from {
             return Vec::new();
         }
-        self.entries.range(from as usize - 1, to as usize).copied().collect()
+        self.entries
+            .range(from as usize - 1, to as usize)
+            .copied()
+            .collect()
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> + '_ {
@@ -87,7 +94,9 @@ impl Log {
     /// The first position of the run of entries with `epoch` that ends at `position`:
     /// how a follower tells its leader where their logs may start to differ.
     pub fn first_position_of_epoch_run(&self, position: u64) -> u64 {
-        let Some(epoch) = self.epoch_at(position) else { return position };
+        let Some(epoch) = self.epoch_at(position) else {
+            return position;
+        };
         let mut p = position;
         while p > 1 && self.epoch_at(p - 1) == Some(epoch) {
             p -= 1;
@@ -101,7 +110,11 @@ mod tests {
     use super::*;
 
     fn e(epoch: u32, w: u32) -> Entry {
-        Entry { epoch, write: WriteId(w), client: ClientId(0) }
+        Entry {
+            epoch,
+            write: WriteId(w),
+            client: ClientId(0),
+        }
     }
 
     #[test]
@@ -118,7 +131,10 @@ mod tests {
         assert_eq!(log.first_position_of_epoch_run(4), 1);
         assert_eq!(log.first_position_of_epoch_run(6), 6);
         let removed = log.truncate_after(4);
-        assert_eq!(removed.iter().map(|x| x.write.0).collect::<Vec<_>>(), vec![4, 5]);
+        assert_eq!(
+            removed.iter().map(|x| x.write.0).collect::<Vec<_>>(),
+            vec![4, 5]
+        );
         assert_eq!(log.slice(3, 10).len(), 2);
         assert_eq!(log.epoch_at(5), None);
     }
@@ -128,14 +144,27 @@ mod tests {
         let mut log = Log::new();
         log.append(e(1, 9));
         let old = log.install_snapshot(&[e(1, 0), e(1, 1), e(2, 2)]);
-        assert_eq!(old, vec![e(1, 9)], "what was there is handed back, to be reported");
-        assert_eq!((log.last_position(), log.snapshot_position, log.last_epoch()), (3, 3, 2));
+        assert_eq!(
+            old,
+            vec![e(1, 9)],
+            "what was there is handed back, to be reported"
+        );
+        assert_eq!(
+            (log.last_position(), log.snapshot_position, log.last_epoch()),
+            (3, 3, 2)
+        );
         assert_eq!(log.first_position_of_epoch_run(2), 1);
         log.append(e(2, 3));
         log.truncate_after(4);
-        assert_eq!(log.snapshot_position, 3, "truncating after the snapshot keeps it");
+        assert_eq!(
+            log.snapshot_position, 3,
+            "truncating after the snapshot keeps it"
+        );
         log.truncate_after(1);
-        assert_eq!(log.snapshot_position, 1, "truncating into it keeps only what is left");
+        assert_eq!(
+            log.snapshot_position, 1,
+            "truncating into it keeps only what is left"
+        );
         assert_eq!(log.slice(0, 5), vec![], "position 0 is the empty log");
         assert_eq!(log.slice(1, 5), vec![e(1, 0)]);
     }

@@ -16,7 +16,11 @@ pub struct ChainConfig {
 
 impl ChainConfig {
     pub fn empty() -> ChainConfig {
-        ChainConfig { version: 0, len: 0, order: [NodeId(0); crate::ids::MAX_REPLICAS] }
+        ChainConfig {
+            version: 0,
+            len: 0,
+            order: [NodeId(0); crate::ids::MAX_REPLICAS],
+        }
     }
     pub fn from_slice(version: u32, nodes: &[NodeId]) -> ChainConfig {
         let mut c = ChainConfig::empty();
@@ -34,10 +38,13 @@ impl ChainConfig {
         self.nodes().iter().position(|&x| x == n)
     }
     pub fn successor(&self, n: NodeId) -> Option<NodeId> {
-        self.position(n).and_then(|i| self.nodes().get(i + 1).copied())
+        self.position(n)
+            .and_then(|i| self.nodes().get(i + 1).copied())
     }
     pub fn predecessor(&self, n: NodeId) -> Option<NodeId> {
-        self.position(n).and_then(|i| i.checked_sub(1)).map(|i| self.order[i])
+        self.position(n)
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| self.order[i])
     }
     pub fn contains(&self, n: NodeId) -> bool {
         self.position(n).is_some()
@@ -59,45 +66,96 @@ pub enum Payload {
     /// Client to leader (or chain head).
     ClientWrite { write: WriteId },
     /// Replica to client.
-    WriteReply { write: WriteId, outcome: ReplyOutcome },
+    WriteReply {
+        write: WriteId,
+        outcome: ReplyOutcome,
+    },
     /// New leader to clients: "send your writes to me".
     LeaderNotice { epoch: u32, leader: NodeId },
     /// Leader (or chain predecessor) to follower: entries after `prev_position`, which the
     /// follower must hold with `prev_epoch` for its log to be a prefix of the sender's.
-    Append { epoch: u32, prev_position: u64, prev_epoch: u32, entries: Vec<Entry>, confirmed: u64 },
+    Append {
+        epoch: u32,
+        prev_position: u64,
+        prev_epoch: u32,
+        entries: Vec<Entry>,
+        confirmed: u64,
+    },
     /// Follower's answer to an append (`ok` and the position now known to match, or a hint
     /// where the logs may diverge) or to a heartbeat (liveness only).
-    Ack { epoch: u32, result: AckResult, echo_sent_at: u64, chain_confirmed: u64 },
+    Ack {
+        epoch: u32,
+        result: AckResult,
+        echo_sent_at: u64,
+        chain_confirmed: u64,
+    },
     /// Leader to every replica, when there is nothing else to send. `sent_upto`: the last
     /// position sent to this follower; `leader_last` and `leader_last_epoch`: the leader's
     /// last entry, which lets a follower spot entries the leader does not have.
-    Heartbeat { epoch: u32, confirmed: u64, sent_upto: u64, leader_last: u64, leader_last_epoch: u32, chain: ChainConfig },
+    Heartbeat {
+        epoch: u32,
+        confirmed: u64,
+        sent_upto: u64,
+        leader_last: u64,
+        leader_last_epoch: u32,
+        chain: ChainConfig,
+    },
     /// Follower to leader: "I hold up to here; send me everything since" (catch-up).
-    CatchUpRequest { epoch: u32, last_position: u64, last_epoch: u32 },
+    CatchUpRequest {
+        epoch: u32,
+        last_position: u64,
+        last_epoch: u32,
+    },
     /// New follower to leader: "take a consistent snapshot for me".
     SnapshotRequest { epoch: u32 },
     /// Leader to new follower, one part of the snapshot; the last one carries the data.
-    SnapshotChunk { epoch: u32, position: u64, rows: u64, chunk: u32, of: u32, data: Option<Arc<[Entry]>> },
+    SnapshotChunk {
+        epoch: u32,
+        position: u64,
+        rows: u64,
+        chunk: u32,
+        of: u32,
+        data: Option<Arc<[Entry]>>,
+    },
     /// Leader to follower: the log no longer reaches back to what you asked for.
     SnapshotNeeded { epoch: u32, log_start: u64 },
-    VoteRequest { epoch: u32, last_position: u64, last_epoch: u32, forced: bool },
+    VoteRequest {
+        epoch: u32,
+        last_position: u64,
+        last_epoch: u32,
+        forced: bool,
+    },
     /// `granted_at`: the voter will not start an election of its own before `granted_at`
     /// plus the failover timeout, which is what a new leader's lease rests on.
-    VoteReply { epoch: u32, granted: bool, granted_at: u64 },
+    VoteReply {
+        epoch: u32,
+        granted: bool,
+        granted_at: u64,
+    },
     /// Client to any replica: the current value of the key last written by `key_of`.
     Read { read: u32, key_of: WriteId },
     /// Replica to client: the latest write of that key in its log (if any), at which
     /// log position, and how far its log reached.
-    ReadReply { read: u32, value: Option<WriteId>, position: u64, replica_last: u64 },
+    ReadReply {
+        read: u32,
+        value: Option<WriteId>,
+        position: u64,
+        replica_last: u64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AckResult {
     Heartbeat,
-    Appended { match_position: u64 },
+    Appended {
+        match_position: u64,
+    },
     /// The logs may differ after `hint`; `conflict_epoch` is the epoch of the follower's
     /// entry where they disagreed, so the leader can skip that epoch's entries at once.
-    Rejected { hint: u64, conflict_epoch: Option<u32> },
+    Rejected {
+        hint: u64,
+        conflict_epoch: Option<u32>,
+    },
     /// Sender's epoch is stale: the replica follows a newer leader.
     Stale,
 }
@@ -168,21 +226,38 @@ impl Payload {
             Payload::ClientWrite { write } => format!("write {write}"),
             Payload::WriteReply { write, outcome } => match outcome {
                 ReplyOutcome::Confirmed { by, .. } => format!("{write} confirmed by {by}"),
-                ReplyOutcome::Redirect { leader: Some(l) } => format!("{write}: not leader, try {l}"),
-                ReplyOutcome::Redirect { leader: None } => format!("{write}: not leader, no leader known"),
+                ReplyOutcome::Redirect { leader: Some(l) } => {
+                    format!("{write}: not leader, try {l}")
+                }
+                ReplyOutcome::Redirect { leader: None } => {
+                    format!("{write}: not leader, no leader known")
+                }
                 ReplyOutcome::Refused { reason } => format!("{write} refused: {reason}"),
             },
             Payload::LeaderNotice { epoch, leader } => format!("{leader} leads epoch {epoch}"),
-            Payload::Append { epoch, prev_position, entries, .. } => {
+            Payload::Append {
+                epoch,
+                prev_position,
+                entries,
+                ..
+            } => {
                 if entries.is_empty() {
                     format!("probe after position {prev_position} (epoch {epoch})")
                 } else {
                     let first = prev_position + 1;
                     let last = prev_position + entries.len() as u64;
                     let ids = if entries.len() <= 3 {
-                        entries.iter().map(|e| e.write.to_string()).collect::<Vec<_>>().join(", ")
+                        entries
+                            .iter()
+                            .map(|e| e.write.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     } else {
-                        format!("{} … {}", entries[0].write, entries[entries.len() - 1].write)
+                        format!(
+                            "{} … {}",
+                            entries[0].write,
+                            entries[entries.len() - 1].write
+                        )
                     };
                     if first == last {
                         format!("position {first}: {ids} (epoch {epoch})")
@@ -193,22 +268,62 @@ impl Payload {
             }
             Payload::Ack { result, .. } => match result {
                 AckResult::Heartbeat => "alive".to_string(),
-                AckResult::Appended { match_position } => format!("have up to position {match_position}"),
-                AckResult::Rejected { hint, .. } => format!("logs differ; have up to position {hint}"),
+                AckResult::Appended { match_position } => {
+                    format!("have up to position {match_position}")
+                }
+                AckResult::Rejected { hint, .. } => {
+                    format!("logs differ; have up to position {hint}")
+                }
                 AckResult::Stale => "stale epoch, refused".to_string(),
             },
-            Payload::Heartbeat { epoch, leader_last, .. } => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
-            Payload::CatchUpRequest { last_position, .. } => format!("send me everything after position {last_position}"),
-            Payload::SnapshotRequest { .. } => "please take a snapshot for me".to_string(),
-            Payload::SnapshotChunk { position, chunk, of, .. } => format!("snapshot at position {position}, part {} of {of}", chunk + 1),
-            Payload::SnapshotNeeded { log_start, .. } => format!("log now starts at position {log_start}; take a new snapshot"),
-            Payload::VoteRequest { epoch, last_position, forced, .. } => {
-                format!("{}vote for me in epoch {epoch} (log up to {last_position})", if *forced { "manual failover: " } else { "" })
+            Payload::Heartbeat {
+                epoch, leader_last, ..
+            } => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
+            Payload::CatchUpRequest { last_position, .. } => {
+                format!("send me everything after position {last_position}")
             }
-            Payload::VoteReply { epoch, granted, .. } => format!("{} in epoch {epoch}", if *granted { "vote granted" } else { "vote refused" }),
+            Payload::SnapshotRequest { .. } => "please take a snapshot for me".to_string(),
+            Payload::SnapshotChunk {
+                position,
+                chunk,
+                of,
+                ..
+            } => format!(
+                "snapshot at position {position}, part {} of {of}",
+                chunk + 1
+            ),
+            Payload::SnapshotNeeded { log_start, .. } => {
+                format!("log now starts at position {log_start}; take a new snapshot")
+            }
+            Payload::VoteRequest {
+                epoch,
+                last_position,
+                forced,
+                ..
+            } => {
+                format!(
+                    "{}vote for me in epoch {epoch} (log up to {last_position})",
+                    if *forced { "manual failover: " } else { "" }
+                )
+            }
+            Payload::VoteReply { epoch, granted, .. } => format!(
+                "{} in epoch {epoch}",
+                if *granted {
+                    "vote granted"
+                } else {
+                    "vote refused"
+                }
+            ),
             Payload::Read { read, key_of } => format!("read r{} (the key of {key_of})", read + 1),
-            Payload::ReadReply { read, value: Some(w), position, .. } => format!("r{}: {w}, at log position {position}", read + 1),
-            Payload::ReadReply { read, value: None, .. } => format!("r{}: no such key yet", read + 1),
+            Payload::ReadReply {
+                read,
+                value: Some(w),
+                position,
+                ..
+            } => format!("r{}: {w}, at log position {position}", read + 1),
+            Payload::ReadReply {
+                read, value: None, ..
+            } => format!("r{}: no such key yet", read + 1),
         }
     }
 }
@@ -227,20 +342,66 @@ pub enum TimerKind {
 /// event log and uses to keep its bookkeeping of writes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Happening {
-    ElectionStarted { epoch: u32, silent_ms: u64, forced: bool, last_leader: Option<NodeId> },
-    BecameLeader { epoch: u32, voters: u16 },
-    SteppedDown { epoch: u32, cause: StepDownCause },
-    Truncated { from_position: u64, entries: Vec<Entry>, leader: NodeId },
-    SyncFollowerChanged { from: Option<NodeId>, to: NodeId, silent_ms: u64 },
-    ChainChanged { order: ChainConfig, removed: Vec<NodeId> },
-    SnapshotTaken { follower: NodeId, position: u64, rows: u64, copy_ms: u64 },
-    SnapshotInstalled { position: u64 },
+    ElectionStarted {
+        epoch: u32,
+        silent_ms: u64,
+        forced: bool,
+        last_leader: Option<NodeId>,
+    },
+    BecameLeader {
+        epoch: u32,
+        voters: u16,
+    },
+    SteppedDown {
+        epoch: u32,
+        cause: StepDownCause,
+    },
+    Truncated {
+        from_position: u64,
+        entries: Vec<Entry>,
+        leader: NodeId,
+    },
+    SyncFollowerChanged {
+        from: Option<NodeId>,
+        to: NodeId,
+        silent_ms: u64,
+    },
+    ChainChanged {
+        order: ChainConfig,
+        removed: Vec<NodeId>,
+    },
+    SnapshotTaken {
+        follower: NodeId,
+        position: u64,
+        rows: u64,
+        copy_ms: u64,
+    },
+    SnapshotInstalled {
+        position: u64,
+    },
     /// `from`'s log starts at `log_start`, after the position this replica needs.
-    SnapshotTooOld { from: NodeId, requested: u64, log_start: u64, attempt: u32, giving_up: bool },
-    SnapshotGaveUp { attempts: u32 },
-    CaughtUp { follower: NodeId, position: u64 },
-    StaleEpochRefused { from: NodeId, their_epoch: u32, our_epoch: u32 },
-    CatchUpStarted { from_position: u64 },
+    SnapshotTooOld {
+        from: NodeId,
+        requested: u64,
+        log_start: u64,
+        attempt: u32,
+        giving_up: bool,
+    },
+    SnapshotGaveUp {
+        attempts: u32,
+    },
+    CaughtUp {
+        follower: NodeId,
+        position: u64,
+    },
+    StaleEpochRefused {
+        from: NodeId,
+        their_epoch: u32,
+        our_epoch: u32,
+    },
+    CatchUpStarted {
+        from_position: u64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,20 +417,35 @@ pub enum StepDownCause {
 /// What a replica asks the simulator to carry out.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    Send { to: Endpoint, payload: Payload },
+    Send {
+        to: Endpoint,
+        payload: Payload,
+    },
     /// Fire after `after_ms` plus a random 0..=`jitter_ms` drawn from the replica's stream;
     /// replaces any pending timer of the same kind.
-    SetTimer { timer: TimerKind, after_ms: u64, jitter_ms: u64 },
-    CancelTimer { timer: TimerKind },
+    SetTimer {
+        timer: TimerKind,
+        after_ms: u64,
+        jitter_ms: u64,
+    },
+    CancelTimer {
+        timer: TimerKind,
+    },
     Happened(Happening),
 }
 
 impl Command {
     pub fn send_to_replica(to: NodeId, payload: Payload) -> Command {
-        Command::Send { to: Endpoint::Replica(to), payload }
+        Command::Send {
+            to: Endpoint::Replica(to),
+            payload,
+        }
     }
     pub fn send_to_client(to: ClientId, payload: Payload) -> Command {
-        Command::Send { to: Endpoint::Client(to), payload }
+        Command::Send {
+            to: Endpoint::Client(to),
+            payload,
+        }
     }
 }
 
@@ -282,9 +458,20 @@ mod tests {
         let n = |i| NodeId(i);
         let c = ChainConfig::from_slice(3, &[n(0), n(2), n(1)]);
         assert_eq!(c.nodes(), &[n(0), n(2), n(1)]);
-        assert_eq!((c.predecessor(n(0)), c.successor(n(0))), (None, Some(n(2))), "the head");
-        assert_eq!((c.predecessor(n(2)), c.successor(n(2))), (Some(n(0)), Some(n(1))));
-        assert_eq!((c.predecessor(n(1)), c.successor(n(1))), (Some(n(2)), None), "the tail");
+        assert_eq!(
+            (c.predecessor(n(0)), c.successor(n(0))),
+            (None, Some(n(2))),
+            "the head"
+        );
+        assert_eq!(
+            (c.predecessor(n(2)), c.successor(n(2))),
+            (Some(n(0)), Some(n(1)))
+        );
+        assert_eq!(
+            (c.predecessor(n(1)), c.successor(n(1))),
+            (Some(n(2)), None),
+            "the tail"
+        );
         assert!(!c.contains(n(3)) && c.successor(n(3)).is_none() && c.predecessor(n(3)).is_none());
         assert!(ChainConfig::empty().nodes().is_empty());
     }

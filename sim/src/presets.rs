@@ -49,7 +49,11 @@ mod tests {
     fn every_preset_parses_and_has_a_title_and_description() {
         for p in PRESETS {
             let s = p.scenario().unwrap_or_else(|e| panic!("{}: {e}", p.id));
-            assert!(s.title.is_some() && s.description.is_some(), "{} needs a title and a description", p.id);
+            assert!(
+                s.title.is_some() && s.description.is_some(),
+                "{} needs a title and a description",
+                p.id
+            );
         }
         assert!(Preset::by_id("async-failover").is_some());
         assert!(Preset::by_id("nope").is_none());

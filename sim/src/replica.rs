@@ -45,11 +45,15 @@ impl Members {
     }
     pub fn iter_all(&self) -> impl Iterator<Item = NodeId> {
         let all = self.all;
-        (0..MAX_REPLICAS as u8).filter(move |i| all & (1 << i) != 0).map(NodeId)
+        (0..MAX_REPLICAS as u8)
+            .filter(move |i| all & (1 << i) != 0)
+            .map(NodeId)
     }
     pub fn iter_live(&self) -> impl Iterator<Item = NodeId> {
         let live = self.live;
-        (0..MAX_REPLICAS as u8).filter(move |i| live & (1 << i) != 0).map(NodeId)
+        (0..MAX_REPLICAS as u8)
+            .filter(move |i| live & (1 << i) != 0)
+            .map(NodeId)
     }
 }
 
@@ -71,7 +75,11 @@ impl Ctx<'_> {
         self.out.push(Command::send_to_client(to, payload));
     }
     fn timer(&mut self, timer: TimerKind, after_ms: u64, jitter_ms: u64) {
-        self.out.push(Command::SetTimer { timer, after_ms, jitter_ms });
+        self.out.push(Command::SetTimer {
+            timer,
+            after_ms,
+            jitter_ms,
+        });
     }
     fn happened(&mut self, h: Happening) {
         self.out.push(Command::Happened(h));
@@ -125,8 +133,15 @@ pub struct SnapshotSend {
 pub enum SetupPhase {
     WaitingForLeader,
     SnapshotRequested,
-    Copying { position: u64, rows: u64, received: u32, of: u32 },
-    CatchingUp { from: u64 },
+    Copying {
+        position: u64,
+        rows: u64,
+        received: u32,
+        of: u32,
+    },
+    CatchingUp {
+        from: u64,
+    },
     GaveUp,
 }
 
@@ -223,7 +238,12 @@ impl Replica {
     /// A brand-new follower, added while the cluster runs: it owns nothing yet.
     pub fn new_follower(id: NodeId, ctx: &mut Ctx) -> Replica {
         let mut r = Replica::new(id);
-        r.setup = Some(Setup { phase: SetupPhase::WaitingForLeader, attempts: 0, leader: None, since_ms: ctx.now });
+        r.setup = Some(Setup {
+            phase: SetupPhase::WaitingForLeader,
+            attempts: 0,
+            leader: None,
+            since_ms: ctx.now,
+        });
         r
     }
 
@@ -238,7 +258,13 @@ impl Replica {
     /// Position before which the leader has discarded its log (retention).
     pub fn log_start(&self, settings: &Settings) -> u64 {
         match settings.log_retention_entries {
-            Some(keep) => self.log.last_position().saturating_sub(keep).max(self.log.snapshot_position) + 1,
+            Some(keep) => {
+                self.log
+                    .last_position()
+                    .saturating_sub(keep)
+                    .max(self.log.snapshot_position)
+                    + 1
+            }
             None => 1,
         }
         .min(self.log.last_position() + 1)
@@ -276,7 +302,9 @@ impl Replica {
         self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
         if let Some(setup) = &mut self.setup {
             setup.phase = if self.log.snapshot_position > 0 {
-                SetupPhase::CatchingUp { from: self.log.last_position() }
+                SetupPhase::CatchingUp {
+                    from: self.log.last_position(),
+                }
             } else {
                 SetupPhase::WaitingForLeader
             };
@@ -313,7 +341,11 @@ impl Replica {
         self.confirmed = self.confirmed.min(position);
         self.chain_confirmed = self.chain_confirmed.min(position);
         if !removed.is_empty() {
-            ctx.happened(Happening::Truncated { from_position: position + 1, entries: removed, leader });
+            ctx.happened(Happening::Truncated {
+                from_position: position + 1,
+                entries: removed,
+                leader,
+            });
         }
     }
 
@@ -333,7 +365,8 @@ impl Replica {
                 }
             }
             TimerKind::Election => {
-                if self.role != Role::Leader && ctx.members.is_live(self.id) && self.setup.is_none() {
+                if self.role != Role::Leader && ctx.members.is_live(self.id) && self.setup.is_none()
+                {
                     self.start_election(ctx, false);
                 }
             }
@@ -343,7 +376,9 @@ impl Replica {
 
     pub fn on_message(&mut self, from: Endpoint, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
         match (from, payload) {
-            (Endpoint::Client(c), Payload::ClientWrite { write }) => self.on_client_write(c, write, ctx),
+            (Endpoint::Client(c), Payload::ClientWrite { write }) => {
+                self.on_client_write(c, write, ctx)
+            }
             (Endpoint::Replica(f), p) => self.on_replica_message(f, p, sent_at, ctx),
             _ => {}
         }
@@ -351,29 +386,79 @@ impl Replica {
 
     fn on_replica_message(&mut self, from: NodeId, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
         match payload {
-            Payload::Append { epoch, prev_position, prev_epoch, entries, confirmed } => {
-                self.on_append(from, epoch, prev_position, prev_epoch, entries, confirmed, sent_at, ctx)
-            }
-            Payload::Ack { epoch, result, echo_sent_at, chain_confirmed } => {
-                self.on_ack(from, epoch, result, echo_sent_at, chain_confirmed, ctx)
-            }
-            Payload::Heartbeat { epoch, confirmed, sent_upto, leader_last, leader_last_epoch, chain } => {
-                self.on_heartbeat(from, epoch, confirmed, sent_upto, (leader_last, leader_last_epoch), chain, sent_at, ctx)
-            }
-            Payload::CatchUpRequest { epoch, last_position, last_epoch } => {
-                self.on_catch_up_request(from, epoch, last_position, last_epoch, ctx)
-            }
+            Payload::Append {
+                epoch,
+                prev_position,
+                prev_epoch,
+                entries,
+                confirmed,
+            } => self.on_append(
+                from,
+                epoch,
+                prev_position,
+                prev_epoch,
+                entries,
+                confirmed,
+                sent_at,
+                ctx,
+            ),
+            Payload::Ack {
+                epoch,
+                result,
+                echo_sent_at,
+                chain_confirmed,
+            } => self.on_ack(from, epoch, result, echo_sent_at, chain_confirmed, ctx),
+            Payload::Heartbeat {
+                epoch,
+                confirmed,
+                sent_upto,
+                leader_last,
+                leader_last_epoch,
+                chain,
+            } => self.on_heartbeat(
+                from,
+                epoch,
+                confirmed,
+                sent_upto,
+                (leader_last, leader_last_epoch),
+                chain,
+                sent_at,
+                ctx,
+            ),
+            Payload::CatchUpRequest {
+                epoch,
+                last_position,
+                last_epoch,
+            } => self.on_catch_up_request(from, epoch, last_position, last_epoch, ctx),
             Payload::SnapshotRequest { epoch } => self.on_snapshot_request(from, epoch, ctx),
-            Payload::SnapshotChunk { epoch, position, rows, chunk, of, data } => {
-                self.on_snapshot_chunk(from, epoch, position, rows, chunk, of, data, ctx)
+            Payload::SnapshotChunk {
+                epoch,
+                position,
+                rows,
+                chunk,
+                of,
+                data,
+            } => self.on_snapshot_chunk(from, epoch, position, rows, chunk, of, data, ctx),
+            Payload::SnapshotNeeded { epoch, log_start } => {
+                self.on_snapshot_needed(from, epoch, log_start, ctx)
             }
-            Payload::SnapshotNeeded { epoch, log_start } => self.on_snapshot_needed(from, epoch, log_start, ctx),
-            Payload::VoteRequest { epoch, last_position, last_epoch, forced } => {
-                self.on_vote_request(from, epoch, last_position, last_epoch, forced, ctx)
-            }
-            Payload::VoteReply { epoch, granted, granted_at } => self.on_vote_reply(from, epoch, granted, granted_at, ctx),
+            Payload::VoteRequest {
+                epoch,
+                last_position,
+                last_epoch,
+                forced,
+            } => self.on_vote_request(from, epoch, last_position, last_epoch, forced, ctx),
+            Payload::VoteReply {
+                epoch,
+                granted,
+                granted_at,
+            } => self.on_vote_reply(from, epoch, granted, granted_at, ctx),
             // Reads are served by the simulator from the replica's log (its storage).
-            Payload::ClientWrite { .. } | Payload::WriteReply { .. } | Payload::LeaderNotice { .. } | Payload::Read { .. } | Payload::ReadReply { .. } => {}
+            Payload::ClientWrite { .. }
+            | Payload::WriteReply { .. }
+            | Payload::LeaderNotice { .. }
+            | Payload::Read { .. }
+            | Payload::ReadReply { .. } => {}
         }
     }
 
@@ -381,8 +466,18 @@ impl Replica {
 
     pub fn on_client_write(&mut self, client: ClientId, write: WriteId, ctx: &mut Ctx) {
         if self.role != Role::Leader {
-            let leader = if self.role == Role::Follower { self.leader } else { None };
-            ctx.reply(client, Payload::WriteReply { write, outcome: ReplyOutcome::Redirect { leader } });
+            let leader = if self.role == Role::Follower {
+                self.leader
+            } else {
+                None
+            };
+            ctx.reply(
+                client,
+                Payload::WriteReply {
+                    write,
+                    outcome: ReplyOutcome::Redirect { leader },
+                },
+            );
             return;
         }
         if ctx.settings.fencing && !self.lease_valid(ctx) {
@@ -392,12 +487,19 @@ impl Replica {
                 client,
                 Payload::WriteReply {
                     write,
-                    outcome: ReplyOutcome::Refused { reason: "the leader cannot reach a majority, so another may have been elected" },
+                    outcome: ReplyOutcome::Refused {
+                        reason:
+                            "the leader cannot reach a majority, so another may have been elected",
+                    },
                 },
             );
             return;
         }
-        let position = self.log.append(Entry { epoch: self.epoch, write, client });
+        let position = self.log.append(Entry {
+            epoch: self.epoch,
+            write,
+            client,
+        });
         self.replicate_new(position, ctx);
         if self.chain_mode(ctx) {
             self.chain_tail_duties(ctx, true);
@@ -444,7 +546,13 @@ impl Replica {
         let log_start = self.log_start(ctx.settings);
         if from < log_start {
             self.peers[f.index()].next = 0;
-            ctx.send(f, Payload::SnapshotNeeded { epoch: self.epoch, log_start });
+            ctx.send(
+                f,
+                Payload::SnapshotNeeded {
+                    epoch: self.epoch,
+                    log_start,
+                },
+            );
             return;
         }
         // A chain node passes on only what it has verified with its own upstream, and
@@ -479,14 +587,18 @@ impl Replica {
         let followers = || ctx.members.iter_live().filter(move |&f| f != me);
         let target = match ctx.settings.mode {
             Mode::Async => last,
-            Mode::Sync => followers().map(|f| self.peers[f.index()].matched).min().unwrap_or(last),
+            Mode::Sync => followers()
+                .map(|f| self.peers[f.index()].matched)
+                .min()
+                .unwrap_or(last),
             Mode::SemiSync => match self.sync_follower {
                 Some(s) => self.peers[s.index()].matched,
                 None if followers().next().is_none() => last,
                 None => self.confirmed,
             },
             Mode::Quorum => {
-                let mut held: Vec<u64> = followers().map(|f| self.peers[f.index()].matched).collect();
+                let mut held: Vec<u64> =
+                    followers().map(|f| self.peers[f.index()].matched).collect();
                 held.push(last);
                 held.sort_unstable_by(|a, b| b.cmp(a));
                 let w = ctx.settings.write_quorum.max(1) as usize;
@@ -514,7 +626,13 @@ impl Replica {
             if let Some(e) = self.log.get(self.confirmed).copied() {
                 ctx.reply(
                     e.client,
-                    Payload::WriteReply { write: e.write, outcome: ReplyOutcome::Confirmed { by: self.id, epoch: self.epoch } },
+                    Payload::WriteReply {
+                        write: e.write,
+                        outcome: ReplyOutcome::Confirmed {
+                            by: self.id,
+                            epoch: self.epoch,
+                        },
+                    },
                 );
             }
         }
@@ -529,7 +647,10 @@ impl Replica {
     /// so none of them can have helped elect another leader since.
     pub fn lease_valid_at(&self, now: u64, settings: &Settings, members: Members) -> bool {
         let t = settings.failover_timeout_ms;
-        let fresh = members.iter_live().filter(|&f| f == self.id || self.peers[f.index()].acked_sent_at + t > now).count() as u32;
+        let fresh = members
+            .iter_live()
+            .filter(|&f| f == self.id || self.peers[f.index()].acked_sent_at + t > now)
+            .count() as u32;
         fresh >= members.majority()
     }
 
@@ -561,7 +682,11 @@ impl Replica {
         let chain = self.chain;
         for f in ctx.members.iter_all().filter(|&f| f != self.id) {
             let peer = &self.peers[f.index()];
-            let sent_upto = if self.chain_mode(ctx) && ctx.members.is_live(f) { 0 } else { peer.next.saturating_sub(1) };
+            let sent_upto = if self.chain_mode(ctx) && ctx.members.is_live(f) {
+                0
+            } else {
+                peer.next.saturating_sub(1)
+            };
             let payload = Payload::Heartbeat {
                 epoch: self.epoch,
                 confirmed: self.confirmed,
@@ -592,11 +717,20 @@ impl Replica {
         let best = ctx
             .members
             .iter_live()
-            .filter(|&f| f != me && Some(f) != self.sync_follower && self.responsive(f, within, ctx))
+            .filter(|&f| {
+                f != me && Some(f) != self.sync_follower && self.responsive(f, within, ctx)
+            })
             .max_by_key(|&f| (self.peers[f.index()].matched, std::cmp::Reverse(f)));
         if let Some(to) = best {
-            let silent_ms = self.sync_follower.map(|s| ctx.now.saturating_sub(self.peers[s.index()].last_heard_ms)).unwrap_or(0);
-            ctx.happened(Happening::SyncFollowerChanged { from: self.sync_follower, to, silent_ms });
+            let silent_ms = self
+                .sync_follower
+                .map(|s| ctx.now.saturating_sub(self.peers[s.index()].last_heard_ms))
+                .unwrap_or(0);
+            ctx.happened(Happening::SyncFollowerChanged {
+                from: self.sync_follower,
+                to,
+                silent_ms,
+            });
             self.sync_follower = Some(to);
             self.try_confirm(ctx);
         }
@@ -618,9 +752,18 @@ impl Replica {
             }
         }
         if order.as_slice() != self.chain.nodes() {
-            let removed: Vec<NodeId> = self.chain.nodes().iter().copied().filter(|n| !order.contains(n)).collect();
+            let removed: Vec<NodeId> = self
+                .chain
+                .nodes()
+                .iter()
+                .copied()
+                .filter(|n| !order.contains(n))
+                .collect();
             let config = ChainConfig::from_slice(self.chain.version + 1, &order);
-            ctx.happened(Happening::ChainChanged { order: config, removed });
+            ctx.happened(Happening::ChainChanged {
+                order: config,
+                removed,
+            });
             let epoch = self.epoch;
             self.adopt_chain(config, epoch, ctx);
         }
@@ -653,7 +796,10 @@ impl Replica {
     /// The tail confirms: it answers clients for everything it holds that is not yet
     /// confirmed, and tells its predecessor (unless the caller's own answer will).
     fn chain_tail_duties(&mut self, ctx: &mut Ctx, tell_predecessor: bool) {
-        if !self.chain_mode(ctx) || !self.chain.contains(self.id) || self.chain.successor(self.id).is_some() {
+        if !self.chain_mode(ctx)
+            || !self.chain.contains(self.id)
+            || self.chain.successor(self.id).is_some()
+        {
             return;
         }
         let last = self.verified_last();
@@ -664,7 +810,16 @@ impl Replica {
         }
         for p in self.chain_confirmed + 1..=last {
             if let Some(e) = self.log.get(p).copied() {
-                ctx.reply(e.client, Payload::WriteReply { write: e.write, outcome: ReplyOutcome::Confirmed { by: self.id, epoch: self.epoch } });
+                ctx.reply(
+                    e.client,
+                    Payload::WriteReply {
+                        write: e.write,
+                        outcome: ReplyOutcome::Confirmed {
+                            by: self.id,
+                            epoch: self.epoch,
+                        },
+                    },
+                );
             }
         }
         self.chain_confirmed = last;
@@ -673,7 +828,9 @@ impl Replica {
         } else if let Some(p) = self.chain.predecessor(self.id).filter(|_| tell_predecessor) {
             let payload = Payload::Ack {
                 epoch: self.epoch,
-                result: AckResult::Appended { match_position: self.upstream_match },
+                result: AckResult::Appended {
+                    match_position: self.upstream_match,
+                },
                 echo_sent_at: 0,
                 chain_confirmed: self.chain_confirmed,
             };
@@ -687,8 +844,17 @@ impl Replica {
     /// if the epoch is stale and the sender has been told so.
     fn accept_epoch(&mut self, from: NodeId, epoch: u32, from_leader: bool, ctx: &mut Ctx) -> bool {
         if epoch < self.epoch {
-            ctx.happened(Happening::StaleEpochRefused { from, their_epoch: epoch, our_epoch: self.epoch });
-            let payload = Payload::Ack { epoch: self.epoch, result: AckResult::Stale, echo_sent_at: 0, chain_confirmed: 0 };
+            ctx.happened(Happening::StaleEpochRefused {
+                from,
+                their_epoch: epoch,
+                our_epoch: self.epoch,
+            });
+            let payload = Payload::Ack {
+                epoch: self.epoch,
+                result: AckResult::Stale,
+                echo_sent_at: 0,
+                chain_confirmed: 0,
+            };
             ctx.send(from, payload);
             return false;
         }
@@ -710,7 +876,12 @@ impl Replica {
     fn setup_blocks_log(&self) -> bool {
         matches!(
             self.setup.map(|s| s.phase),
-            Some(SetupPhase::WaitingForLeader | SetupPhase::SnapshotRequested | SetupPhase::Copying { .. } | SetupPhase::GaveUp)
+            Some(
+                SetupPhase::WaitingForLeader
+                    | SetupPhase::SnapshotRequested
+                    | SetupPhase::Copying { .. }
+                    | SetupPhase::GaveUp
+            )
         )
     }
 
@@ -737,8 +908,16 @@ impl Replica {
         }
         let last = self.log.last_position();
         let reject = |hint: u64, conflict_epoch: Option<u32>, ctx: &mut Ctx, me: &Replica| {
-            let result = AckResult::Rejected { hint, conflict_epoch };
-            let payload = Payload::Ack { epoch: me.epoch, result, echo_sent_at: sent_at, chain_confirmed: me.chain_confirmed };
+            let result = AckResult::Rejected {
+                hint,
+                conflict_epoch,
+            };
+            let payload = Payload::Ack {
+                epoch: me.epoch,
+                result,
+                echo_sent_at: sent_at,
+                chain_confirmed: me.chain_confirmed,
+            };
             ctx.send(from, payload);
         };
         if prev_position > last {
@@ -747,7 +926,8 @@ impl Replica {
         }
         if self.log.epoch_at(prev_position) != Some(prev_epoch) {
             // Our entries of this epoch may all be wrong: let the sender back up past them.
-            let hint = (self.log.first_position_of_epoch_run(prev_position) - 1).max(self.log.snapshot_position.min(prev_position - 1));
+            let hint = (self.log.first_position_of_epoch_run(prev_position) - 1)
+                .max(self.log.snapshot_position.min(prev_position - 1));
             reject(hint, self.log.epoch_at(prev_position), ctx, self);
             return;
         }
@@ -795,7 +975,9 @@ impl Replica {
         }
         let payload = Payload::Ack {
             epoch: self.epoch,
-            result: AckResult::Appended { match_position: position },
+            result: AckResult::Appended {
+                match_position: position,
+            },
             echo_sent_at: sent_at,
             chain_confirmed: self.chain_confirmed,
         };
@@ -843,41 +1025,70 @@ impl Replica {
             }
         }
         // Only what is verified to be the leader's can be confirmed.
-        self.confirmed = self.confirmed.max(confirmed.min(self.upstream_match).min(self.log.last_position()));
-        if self.chain_mode(ctx) && (epoch, chain.version) != (self.chain_epoch, self.chain.version) {
+        self.confirmed = self.confirmed.max(
+            confirmed
+                .min(self.upstream_match)
+                .min(self.log.last_position()),
+        );
+        if self.chain_mode(ctx) && (epoch, chain.version) != (self.chain_epoch, self.chain.version)
+        {
             self.adopt_chain(chain, epoch, ctx);
         }
         // Our entry at the leader's last position is of another epoch: the logs diverge at
         // or before it, and a quiet leader would never send anything to show it.
-        let diverged = !self.setup_blocks_log() && self.log.epoch_at(leader_last).is_some_and(|e| e != leader_last_epoch);
+        let diverged = !self.setup_blocks_log()
+            && self
+                .log
+                .epoch_at(leader_last)
+                .is_some_and(|e| e != leader_last_epoch);
         // How far this replica is along: its log, or in a chain what it verified with its
         // predecessor in this epoch (a chain member passes on nothing beyond it, so a
         // member with a full but unverified log holds up everyone after it).
         let chain_member = self.chain_mode(ctx) && self.chain.contains(self.id);
-        let have_now = |r: &Replica| if chain_member { r.verified_last() } else { r.log.last_position() };
+        let have_now = |r: &Replica| {
+            if chain_member {
+                r.verified_last()
+            } else {
+                r.log.last_position()
+            }
+        };
         let have = have_now(self);
         // Where missing entries come from: the leader, or in a chain the predecessor.
-        let upstream = if self.chain_mode(ctx) && self.chain.contains(self.id) { self.chain.predecessor(self.id).unwrap_or(from) } else { from };
+        let upstream = if self.chain_mode(ctx) && self.chain.contains(self.id) {
+            self.chain.predecessor(self.id).unwrap_or(from)
+        } else {
+            from
+        };
         let stalled_ms = 2 * ctx.settings.failover_timeout_ms;
         if let Some(setup) = self.setup {
             let changed_leader = setup.leader != Some(from);
             let stalled = ctx.now.saturating_sub(setup.since_ms) > stalled_ms;
             match setup.phase {
                 SetupPhase::WaitingForLeader => self.request_snapshot(from, setup.attempts, ctx),
-                SetupPhase::SnapshotRequested | SetupPhase::Copying { .. } if changed_leader || stalled => {
+                SetupPhase::SnapshotRequested | SetupPhase::Copying { .. }
+                    if changed_leader || stalled =>
+                {
                     self.request_snapshot(from, setup.attempts, ctx)
                 }
-                SetupPhase::CatchingUp { .. } if ctx.members.is_live(self.id) && self.log.last_position() >= leader_last && !diverged => {
+                SetupPhase::CatchingUp { .. }
+                    if ctx.members.is_live(self.id)
+                        && self.log.last_position() >= leader_last
+                        && !diverged =>
+                {
                     // A member that had to take a new snapshot (its leader's log no longer
                     // reached back to it) is level with the leader again.
                     self.setup = None;
                     self.needs_catch_up = false;
-                    ctx.happened(Happening::CaughtUp { follower: self.id, position: self.log.last_position() });
+                    ctx.happened(Happening::CaughtUp {
+                        follower: self.id,
+                        position: self.log.last_position(),
+                    });
                 }
                 SetupPhase::CatchingUp { .. }
                     if changed_leader
                         || stalled
-                        || (self.log.last_position() < leader_last.max(sent_upto) && self.log.last_position() == self.position_at_last_heartbeat) =>
+                        || (self.log.last_position() < leader_last.max(sent_upto)
+                            && self.log.last_position() == self.position_at_last_heartbeat) =>
                 {
                     if let Some(s) = &mut self.setup {
                         s.leader = Some(from);
@@ -891,7 +1102,9 @@ impl Replica {
             // Back from a crash: ask for everything after our last log position (in a
             // chain, of the predecessor, which is where a member's entries come from).
             self.needs_catch_up = false;
-            ctx.happened(Happening::CatchUpStarted { from_position: self.log.last_position() });
+            ctx.happened(Happening::CatchUpStarted {
+                from_position: self.log.last_position(),
+            });
             self.send_catch_up_request(upstream, ctx);
         } else if diverged {
             // The upstream walks back from our last position to where the logs agree.
@@ -904,17 +1117,31 @@ impl Replica {
             self.send_catch_up_request(upstream, ctx);
         }
         self.position_at_last_heartbeat = have_now(self);
-        let payload = Payload::Ack { epoch: self.epoch, result: AckResult::Heartbeat, echo_sent_at: sent_at, chain_confirmed: self.chain_confirmed };
+        let payload = Payload::Ack {
+            epoch: self.epoch,
+            result: AckResult::Heartbeat,
+            echo_sent_at: sent_at,
+            chain_confirmed: self.chain_confirmed,
+        };
         ctx.send(from, payload);
     }
 
     fn send_catch_up_request(&mut self, leader: NodeId, ctx: &mut Ctx) {
-        let payload = Payload::CatchUpRequest { epoch: self.epoch, last_position: self.log.last_position(), last_epoch: self.log.last_epoch() };
+        let payload = Payload::CatchUpRequest {
+            epoch: self.epoch,
+            last_position: self.log.last_position(),
+            last_epoch: self.log.last_epoch(),
+        };
         ctx.send(leader, payload);
     }
 
     fn request_snapshot(&mut self, leader: NodeId, attempts: u32, ctx: &mut Ctx) {
-        self.setup = Some(Setup { phase: SetupPhase::SnapshotRequested, attempts, leader: Some(leader), since_ms: ctx.now });
+        self.setup = Some(Setup {
+            phase: SetupPhase::SnapshotRequested,
+            attempts,
+            leader: Some(leader),
+            since_ms: ctx.now,
+        });
         ctx.send(leader, Payload::SnapshotRequest { epoch: self.epoch });
     }
 
@@ -935,7 +1162,12 @@ impl Replica {
         }
         let attempts = self.setup.map(|s| s.attempts).unwrap_or(0);
         self.setup = Some(Setup {
-            phase: SetupPhase::Copying { position, rows, received: chunk + 1, of },
+            phase: SetupPhase::Copying {
+                position,
+                rows,
+                received: chunk + 1,
+                of,
+            },
             attempts,
             leader: Some(from),
             since_ms: ctx.now,
@@ -943,12 +1175,21 @@ impl Replica {
         if let Some(data) = data {
             let old = self.log.install_snapshot(&data);
             if !old.is_empty() {
-                ctx.happened(Happening::Truncated { from_position: 1, entries: old, leader: from });
+                ctx.happened(Happening::Truncated {
+                    from_position: 1,
+                    entries: old,
+                    leader: from,
+                });
             }
             self.confirmed = 0;
             self.upstream_match = position;
             ctx.happened(Happening::SnapshotInstalled { position });
-            self.setup = Some(Setup { phase: SetupPhase::CatchingUp { from: position }, attempts, leader: Some(from), since_ms: ctx.now });
+            self.setup = Some(Setup {
+                phase: SetupPhase::CatchingUp { from: position },
+                attempts,
+                leader: Some(from),
+                since_ms: ctx.now,
+            });
             // A chain member that had to take a new snapshot catches up from its
             // predecessor, like any chain member; anyone else from the leader.
             let upstream = match self.chain.predecessor(self.id) {
@@ -961,11 +1202,15 @@ impl Replica {
 
     fn on_snapshot_needed(&mut self, from: NodeId, epoch: u32, log_start: u64, ctx: &mut Ctx) {
         // In a chain it may come from the predecessor; snapshots come from the head.
-        let from_predecessor = self.chain_mode(ctx) && self.chain.predecessor(self.id) == Some(from);
+        let from_predecessor =
+            self.chain_mode(ctx) && self.chain.predecessor(self.id) == Some(from);
         if !self.accept_epoch(from, epoch, !from_predecessor, ctx) {
             return;
         }
-        if matches!(self.setup.map(|s| s.phase), Some(SetupPhase::SnapshotRequested | SetupPhase::Copying { .. } | SetupPhase::GaveUp)) {
+        if matches!(
+            self.setup.map(|s| s.phase),
+            Some(SetupPhase::SnapshotRequested | SetupPhase::Copying { .. } | SetupPhase::GaveUp)
+        ) {
             // A new snapshot is already on its way (this answers an older request).
             return;
         }
@@ -974,11 +1219,22 @@ impl Replica {
         // A new follower gives up after a few tries (the lesson is made); a member keeps
         // trying, or it would never be in step again.
         let giving_up = attempts >= MAX_SNAPSHOT_ATTEMPTS && !ctx.members.is_live(self.id);
-        ctx.happened(Happening::SnapshotTooOld { from, requested, log_start, attempt: attempts, giving_up });
+        ctx.happened(Happening::SnapshotTooOld {
+            from,
+            requested,
+            log_start,
+            attempt: attempts,
+            giving_up,
+        });
         let leader = self.leader.unwrap_or(from);
         if giving_up {
             ctx.happened(Happening::SnapshotGaveUp { attempts });
-            self.setup = Some(Setup { phase: SetupPhase::GaveUp, attempts, leader: Some(leader), since_ms: ctx.now });
+            self.setup = Some(Setup {
+                phase: SetupPhase::GaveUp,
+                attempts,
+                leader: Some(leader),
+                since_ms: ctx.now,
+            });
             return;
         }
         self.request_snapshot(leader, attempts, ctx);
@@ -986,17 +1242,30 @@ impl Replica {
 
     // ----- Leader: catch-up and snapshots -------------------------------------------
 
-    fn on_catch_up_request(&mut self, from: NodeId, epoch: u32, last_position: u64, last_epoch: u32, ctx: &mut Ctx) {
+    fn on_catch_up_request(
+        &mut self,
+        from: NodeId,
+        epoch: u32,
+        last_position: u64,
+        last_epoch: u32,
+        ctx: &mut Ctx,
+    ) {
         if epoch > self.epoch && self.role == Role::Leader {
             self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
             return;
         }
         // In a chain, live members catch up from their predecessor, not the head.
         let chain = self.chain_mode(ctx);
-        if chain && ctx.members.is_live(from) && self.chain.contains(from) && self.chain.predecessor(from) != Some(self.id) {
+        if chain
+            && ctx.members.is_live(from)
+            && self.chain.contains(from)
+            && self.chain.predecessor(from) != Some(self.id)
+        {
             return;
         }
-        if self.role != Role::Leader && !(chain && self.chain.successor(self.id) == Some(from) && epoch <= self.epoch) {
+        if self.role != Role::Leader
+            && !(chain && self.chain.successor(self.id) == Some(from) && epoch <= self.epoch)
+        {
             return;
         }
         let last = self.verified_last();
@@ -1020,7 +1289,9 @@ impl Replica {
         let position = self.log.last_position();
         let rows = (ctx.snapshot_rows)(&self.log, position);
         let data: Arc<[Entry]> = self.log.slice(1, position).into();
-        let copy_ms = (rows * 1000).div_ceil(ctx.settings.snapshot_rows_per_s).max(1);
+        let copy_ms = (rows * 1000)
+            .div_ceil(ctx.settings.snapshot_rows_per_s)
+            .max(1);
         let of = rows.clamp(1, 10) as u32;
         let interval_ms = copy_ms.div_ceil(of as u64).max(1);
         let peer = &mut self.peers[from.index()];
@@ -1028,8 +1299,20 @@ impl Replica {
         peer.matched = 0;
         peer.stream_start = None;
         peer.last_heard_ms = ctx.now;
-        peer.snapshot = Some(SnapshotSend { position, rows, chunk: 0, of, interval_ms, data });
-        ctx.happened(Happening::SnapshotTaken { follower: from, position, rows, copy_ms });
+        peer.snapshot = Some(SnapshotSend {
+            position,
+            rows,
+            chunk: 0,
+            of,
+            interval_ms,
+            data,
+        });
+        ctx.happened(Happening::SnapshotTaken {
+            follower: from,
+            position,
+            rows,
+            copy_ms,
+        });
         ctx.timer(TimerKind::SnapshotSend(from), interval_ms, 0);
     }
 
@@ -1038,7 +1321,9 @@ impl Replica {
             return;
         }
         let epoch = self.epoch;
-        let Some(s) = &mut self.peers[f.index()].snapshot else { return };
+        let Some(s) = &mut self.peers[f.index()].snapshot else {
+            return;
+        };
         let last = s.chunk + 1 == s.of;
         let payload = Payload::SnapshotChunk {
             epoch,
@@ -1058,7 +1343,15 @@ impl Replica {
         ctx.send(f, payload);
     }
 
-    fn on_ack(&mut self, from: NodeId, epoch: u32, result: AckResult, echo_sent_at: u64, chain_confirmed: u64, ctx: &mut Ctx) {
+    fn on_ack(
+        &mut self,
+        from: NodeId,
+        epoch: u32,
+        result: AckResult,
+        echo_sent_at: u64,
+        chain_confirmed: u64,
+        ctx: &mut Ctx,
+    ) {
         if epoch > self.epoch {
             if self.role == Role::Leader {
                 self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
@@ -1086,16 +1379,24 @@ impl Replica {
                     peer.next = peer.matched + 1;
                 }
                 let pump = peer.next != 0 && peer.matched + 1 == peer.next && peer.next <= last;
-                let caught_up = peer.next != 0 && (peer.matched >= last || peer.stream_start.is_some_and(|s| peer.matched >= s));
+                let caught_up = peer.next != 0
+                    && (peer.matched >= last
+                        || peer.stream_start.is_some_and(|s| peer.matched >= s));
                 let matched = peer.matched;
                 if pump {
                     self.send_batch(from, ctx, false);
                 }
                 if self.role == Role::Leader && !ctx.members.is_live(from) && caught_up {
-                    ctx.happened(Happening::CaughtUp { follower: from, position: matched });
+                    ctx.happened(Happening::CaughtUp {
+                        follower: from,
+                        position: matched,
+                    });
                 }
             }
-            AckResult::Rejected { hint, conflict_epoch } => {
+            AckResult::Rejected {
+                hint,
+                conflict_epoch,
+            } => {
                 if peer.next != 0 {
                     // Skip back to where the logs can agree: the end of our own entries of
                     // the follower's conflicting epoch, or the start of its run of them.
@@ -1124,7 +1425,9 @@ impl Replica {
                 } else if let Some(p) = self.chain.predecessor(self.id) {
                     let payload = Payload::Ack {
                         epoch: self.epoch,
-                        result: AckResult::Appended { match_position: self.upstream_match },
+                        result: AckResult::Appended {
+                            match_position: self.upstream_match,
+                        },
                         echo_sent_at: 0,
                         chain_confirmed: self.chain_confirmed,
                     };
@@ -1151,10 +1454,18 @@ impl Replica {
             self.chain = ChainConfig::empty();
             self.chain_confirmed = self.confirmed;
             let epoch = self.epoch;
-            ctx.happened(Happening::ChainChanged { order: config, removed: vec![] });
+            ctx.happened(Happening::ChainChanged {
+                order: config,
+                removed: vec![],
+            });
             self.adopt_chain(config, epoch, ctx);
         } else {
-            for f in ctx.members.iter_live().filter(|&f| f != me).collect::<Vec<_>>() {
+            for f in ctx
+                .members
+                .iter_live()
+                .filter(|&f| f != me)
+                .collect::<Vec<_>>()
+            {
                 let peer = &mut self.peers[f.index()];
                 if peer.snapshot.is_none() {
                     peer.next = last + 1;
@@ -1190,37 +1501,73 @@ impl Replica {
             p.acked_sent_at = 0;
         }
         let silent_ms = ctx.now.saturating_sub(self.last_leader_contact_ms);
-        ctx.happened(Happening::ElectionStarted { epoch, silent_ms, forced, last_leader });
+        ctx.happened(Happening::ElectionStarted {
+            epoch,
+            silent_ms,
+            forced,
+            last_leader,
+        });
         if self.votes.count_ones() >= ctx.members.majority() {
             self.become_leader(ctx, true);
             return;
         }
         let (last_position, last_epoch) = (self.log.last_position(), self.log.last_epoch());
         for f in ctx.members.iter_live().filter(|&f| f != self.id) {
-            ctx.send(f, Payload::VoteRequest { epoch, last_position, last_epoch, forced });
+            ctx.send(
+                f,
+                Payload::VoteRequest {
+                    epoch,
+                    last_position,
+                    last_epoch,
+                    forced,
+                },
+            );
         }
         self.reset_election_timer(ctx);
     }
 
-    fn on_vote_request(&mut self, from: NodeId, epoch: u32, last_position: u64, last_epoch: u32, forced: bool, ctx: &mut Ctx) {
+    fn on_vote_request(
+        &mut self,
+        from: NodeId,
+        epoch: u32,
+        last_position: u64,
+        last_epoch: u32,
+        forced: bool,
+        ctx: &mut Ctx,
+    ) {
         self.seen_epoch = self.seen_epoch.max(epoch);
-        let up_to_date = (last_epoch, last_position) >= (self.log.last_epoch(), self.log.last_position());
+        let up_to_date =
+            (last_epoch, last_position) >= (self.log.last_epoch(), self.log.last_position());
         // A replica that hears from a live leader ignores would-be leaders ("stickiness"),
         // so one follower on a slow link cannot depose a healthy leader on its own.
         // A vote counts towards the new leader's lease too (it rests on `granted_at`), so
         // for a failover timeout after a vote the voter behaves as if it heard a leader.
         let leader_alive = self.role == Role::Leader
-            || (self.leader.is_some() && ctx.now.saturating_sub(self.last_leader_contact_ms) < ctx.settings.failover_timeout_ms)
+            || (self.leader.is_some()
+                && ctx.now.saturating_sub(self.last_leader_contact_ms)
+                    < ctx.settings.failover_timeout_ms)
             || ctx.now < self.vote_promised_until_ms;
         // A candidate of the same epoch steps aside for a better one (a longer log, or an
         // equal log and a lower id), so a split vote resolves in one round. Safe: it stops
         // being a candidate before it votes, so its own vote no longer counts for itself.
-        let better = (last_epoch, last_position, std::cmp::Reverse(from)) > (self.log.last_epoch(), self.log.last_position(), std::cmp::Reverse(self.id));
-        let step_aside = self.role == Role::Candidate && epoch == self.candidate_epoch && better && !forced;
-        let grant = (epoch > self.voted_epoch || step_aside) && ctx.members.is_live(self.id) && (forced || (up_to_date && !leader_alive));
+        let better = (last_epoch, last_position, std::cmp::Reverse(from))
+            > (
+                self.log.last_epoch(),
+                self.log.last_position(),
+                std::cmp::Reverse(self.id),
+            );
+        let step_aside =
+            self.role == Role::Candidate && epoch == self.candidate_epoch && better && !forced;
+        let grant = (epoch > self.voted_epoch || step_aside)
+            && ctx.members.is_live(self.id)
+            && (forced || (up_to_date && !leader_alive));
         if grant {
             if self.role == Role::Leader {
-                let cause = if forced { StepDownCause::ManualFailover { to: from } } else { StepDownCause::NewerEpoch { from } };
+                let cause = if forced {
+                    StepDownCause::ManualFailover { to: from }
+                } else {
+                    StepDownCause::NewerEpoch { from }
+                };
                 self.step_down(cause, None, ctx);
             }
             self.enter_epoch(epoch);
@@ -1231,10 +1578,24 @@ impl Replica {
             self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
             self.reset_election_timer(ctx);
         }
-        ctx.send(from, Payload::VoteReply { epoch, granted: grant, granted_at: ctx.now });
+        ctx.send(
+            from,
+            Payload::VoteReply {
+                epoch,
+                granted: grant,
+                granted_at: ctx.now,
+            },
+        );
     }
 
-    fn on_vote_reply(&mut self, from: NodeId, epoch: u32, granted: bool, granted_at: u64, ctx: &mut Ctx) {
+    fn on_vote_reply(
+        &mut self,
+        from: NodeId,
+        epoch: u32,
+        granted: bool,
+        granted_at: u64,
+        ctx: &mut Ctx,
+    ) {
         if self.role != Role::Candidate || epoch != self.candidate_epoch || !granted {
             return;
         }
@@ -1259,7 +1620,11 @@ impl Replica {
                 next: if ctx.members.is_live(f) { last + 1 } else { 0 },
                 matched: 0,
                 last_heard_ms: ctx.now,
-                acked_sent_at: if voter { granted_at.max(self.election_started_ms) } else { 0 },
+                acked_sent_at: if voter {
+                    granted_at.max(self.election_started_ms)
+                } else {
+                    0
+                },
                 stream_start: None,
                 snapshot: None,
             };
@@ -1274,7 +1639,13 @@ impl Replica {
             .or_else(|| ctx.members.iter_live().find(|&f| f != me));
         if self.chain_mode(ctx) {
             let mut order = vec![me];
-            order.extend(self.chain.nodes().iter().copied().filter(|&n| n != me && ctx.members.is_live(n)));
+            order.extend(
+                self.chain
+                    .nodes()
+                    .iter()
+                    .copied()
+                    .filter(|&n| n != me && ctx.members.is_live(n)),
+            );
             for n in ctx.members.iter_live() {
                 if !order.contains(&n) {
                     order.push(n);
@@ -1287,12 +1658,23 @@ impl Replica {
             self.adopt_chain(config, epoch, ctx);
         }
         if announce {
-            ctx.happened(Happening::BecameLeader { epoch: self.epoch, voters });
+            ctx.happened(Happening::BecameLeader {
+                epoch: self.epoch,
+                voters,
+            });
             for c in 0..ctx.settings.clients {
-                ctx.reply(ClientId(c), Payload::LeaderNotice { epoch: self.epoch, leader: me });
+                ctx.reply(
+                    ClientId(c),
+                    Payload::LeaderNotice {
+                        epoch: self.epoch,
+                        leader: me,
+                    },
+                );
             }
         }
-        ctx.out.push(Command::CancelTimer { timer: TimerKind::Election });
+        ctx.out.push(Command::CancelTimer {
+            timer: TimerKind::Election,
+        });
         self.leader_tick(ctx);
         self.try_confirm(ctx);
     }
@@ -1301,14 +1683,19 @@ impl Replica {
         if self.role != Role::Leader {
             return;
         }
-        ctx.happened(Happening::SteppedDown { epoch: self.epoch, cause });
+        ctx.happened(Happening::SteppedDown {
+            epoch: self.epoch,
+            cause,
+        });
         self.role = Role::Follower;
         self.leader = new_leader;
         self.sync_follower = None;
         for p in self.peers.iter_mut() {
             p.snapshot = None;
         }
-        ctx.out.push(Command::CancelTimer { timer: TimerKind::Heartbeat });
+        ctx.out.push(Command::CancelTimer {
+            timer: TimerKind::Heartbeat,
+        });
         self.last_leader_contact_ms = ctx.now;
         self.reset_election_timer(ctx);
     }

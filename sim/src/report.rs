@@ -2,7 +2,6 @@
 //! and as tests inspect it: every write's fate, every replica's log and state, metrics and
 //! a hash of the whole event trace.
 
-
 use crate::sim::Sim;
 use crate::view::{role_name, EventView};
 use serde::Serialize;
@@ -97,7 +96,12 @@ pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
 
 impl Sim {
     pub fn report(&self) -> Report {
-        let view = self.view(&crate::ViewOptions { log_window: 0, recent_writes: usize::MAX, recent_events: usize::MAX, older_lost: usize::MAX });
+        let view = self.view(&crate::ViewOptions {
+            log_window: 0,
+            recent_writes: usize::MAX,
+            recent_events: usize::MAX,
+            older_lost: usize::MAX,
+        });
         // One judgement of each write's status, shared with what the app draws.
         let writes: Vec<WriteReport> = view
             .writes
@@ -117,7 +121,11 @@ impl Sim {
                 reason: w.reason.clone(),
             })
             .collect();
-        let lost_writes = writes.iter().filter(|w| w.status == "lost").map(|w| w.id.clone()).collect();
+        let lost_writes = writes
+            .iter()
+            .filter(|w| w.status == "lost")
+            .map(|w| w.id.clone())
+            .collect();
         let replicas = self
             .replicas
             .iter()
@@ -132,7 +140,11 @@ impl Sim {
                 state: self.state_of(r.id),
             })
             .collect();
-        let mut latencies: Vec<u64> = self.writes.iter().filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at)).collect();
+        let mut latencies: Vec<u64> = self
+            .writes
+            .iter()
+            .filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at))
+            .collect();
         latencies.sort_unstable();
         let c = &view.counts;
         let metrics = Metrics {
@@ -149,7 +161,11 @@ impl Sim {
                 .replicas
                 .iter()
                 .filter(|r| Some(&r.id) != view.leader.as_ref())
-                .map(|r| Lag { follower: r.id.clone(), entries: r.lag_entries, ms: r.lag_ms })
+                .map(|r| Lag {
+                    follower: r.id.clone(),
+                    entries: r.lag_entries,
+                    ms: r.lag_ms,
+                })
                 .collect(),
             leaderless_ms: self.leaderless_ms(),
             reads: c.reads,
@@ -187,14 +203,25 @@ impl Report {
             "mode {}, seed {}, ran to {} ms, {} events, trace {}",
             self.mode, self.seed, self.end_ms, self.events_processed, self.trace_hash
         );
-        let _ = writeln!(s, "leader: {} (epoch {})", self.leader.as_deref().unwrap_or("none"), self.epoch);
+        let _ = writeln!(
+            s,
+            "leader: {} (epoch {})",
+            self.leader.as_deref().unwrap_or("none"),
+            self.epoch
+        );
         let _ = writeln!(
             s,
             "writes: {} invoked, {} confirmed, {} lost, {} failed, {} blocked, {} pending",
             m.invoked, m.confirmed, m.lost, m.failed, m.blocked, m.pending
         );
         let fmt = |x: Option<u64>| x.map(|v| format!("{v} ms")).unwrap_or_else(|| "n/a".into());
-        let _ = writeln!(s, "latency: p50 {}, p99 {}, max {}", fmt(m.latency_p50_ms), fmt(m.latency_p99_ms), fmt(m.latency_max_ms));
+        let _ = writeln!(
+            s,
+            "latency: p50 {}, p99 {}, max {}",
+            fmt(m.latency_p50_ms),
+            fmt(m.latency_p99_ms),
+            fmt(m.latency_max_ms)
+        );
         let _ = writeln!(s, "time without a leader: {} ms", m.leaderless_ms);
         if m.reads > 0 {
             let _ = writeln!(
@@ -230,7 +257,11 @@ impl Report {
                 r.role,
                 r.epoch,
                 r.last_position,
-                if r.snapshot_position > 0 { format!(" (snapshot at {})", r.snapshot_position) } else { String::new() }
+                if r.snapshot_position > 0 {
+                    format!(" (snapshot at {})", r.snapshot_position)
+                } else {
+                    String::new()
+                }
             );
         }
         let _ = writeln!(s, "\nevents:");

@@ -65,7 +65,13 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 5] = [Mode::Async, Mode::Sync, Mode::SemiSync, Mode::Chain, Mode::Quorum];
+    pub const ALL: [Mode; 5] = [
+        Mode::Async,
+        Mode::Sync,
+        Mode::SemiSync,
+        Mode::Chain,
+        Mode::Quorum,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Mode::Async => "async",
@@ -222,7 +228,14 @@ impl ReadFrom {
 
 impl Default for Workload {
     fn default() -> Self {
-        Workload { write_every_ms: 0, start_ms: 0, until_ms: None, keys: d_keys(), read_every_ms: 0, read_from: ReadFrom::Followers }
+        Workload {
+            write_every_ms: 0,
+            start_ms: 0,
+            until_ms: None,
+            keys: d_keys(),
+            read_every_ms: 0,
+            read_from: ReadFrom::Followers,
+        }
     }
 }
 
@@ -308,9 +321,7 @@ pub enum Action {
         read_from: Option<ReadFrom>,
     },
     /// Start, change or stop (0) the steady workload.
-    Workload {
-        write_every_ms: u64,
-    },
+    Workload { write_every_ms: u64 },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -358,10 +369,18 @@ impl fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
-    ScenarioError { field: field.into(), message: message.into() }
+    ScenarioError {
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
-fn range<T: PartialOrd + fmt::Display + Copy>(field: &str, v: T, lo: T, hi: T) -> Result<(), ScenarioError> {
+fn range<T: PartialOrd + fmt::Display + Copy>(
+    field: &str,
+    v: T,
+    lo: T,
+    hi: T,
+) -> Result<(), ScenarioError> {
     if v < lo || v > hi {
         Err(err(field, format!("{v} is out of range {lo} to {hi}")))
     } else {
@@ -413,7 +432,11 @@ fn explain_serde_error(path: &str, message: &str) -> String {
     for prefix in ["invalid value: integer `", "invalid type: floating point `"] {
         if let Some(rest) = without_position.strip_prefix(prefix) {
             let value = rest.split('`').next().unwrap_or("");
-            let kind = if prefix.contains("floating") { "is not a whole number" } else { "is out of range" };
+            let kind = if prefix.contains("floating") {
+                "is not a whole number"
+            } else {
+                "is out of range"
+            };
             return match documented_range(path) {
                 Some(range) => format!("{} {kind}: use {range}", clip(value)),
                 None => format!("{} {kind}", clip(value)),
@@ -428,7 +451,8 @@ impl Scenario {
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
         // Peek at the version first, so a scenario from a newer Lab gets that message
         // rather than a complaint about a field this build has never heard of.
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json)
+        {
             match map.get("version") {
                 Some(v) if v.as_u64() == Some(FORMAT_VERSION as u64) => {}
                 Some(v) if v.as_u64().is_some_and(|n| n > FORMAT_VERSION as u64) => {
@@ -462,7 +486,13 @@ impl Scenario {
     /// Checks every field against its documented range.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if self.version != FORMAT_VERSION {
-            return Err(err("version", format!("{} is not supported (expected {FORMAT_VERSION})", self.version)));
+            return Err(err(
+                "version",
+                format!(
+                    "{} is not supported (expected {FORMAT_VERSION})",
+                    self.version
+                ),
+            ));
         }
         if let Some(t) = &self.title {
             text("title", t, 120)?;
@@ -476,10 +506,25 @@ impl Scenario {
             range("cluster.write_quorum", w, 1, c.nodes)?;
         }
         range("cluster.latency_ms", c.latency_ms, 0, MAX_LATENCY_MS)?;
-        range("cluster.client_latency_ms", c.client_latency_ms, 0, MAX_LATENCY_MS)?;
+        range(
+            "cluster.client_latency_ms",
+            c.client_latency_ms,
+            0,
+            MAX_LATENCY_MS,
+        )?;
         range("cluster.jitter_ms", c.jitter_ms, 0, MAX_LATENCY_MS)?;
-        range("cluster.failover_timeout_ms", c.failover_timeout_ms, MIN_FAILOVER_TIMEOUT_MS, MAX_FAILOVER_TIMEOUT_MS)?;
-        range("cluster.heartbeat_ms", c.heartbeat_ms, MIN_HEARTBEAT_MS, MAX_FAILOVER_TIMEOUT_MS)?;
+        range(
+            "cluster.failover_timeout_ms",
+            c.failover_timeout_ms,
+            MIN_FAILOVER_TIMEOUT_MS,
+            MAX_FAILOVER_TIMEOUT_MS,
+        )?;
+        range(
+            "cluster.heartbeat_ms",
+            c.heartbeat_ms,
+            MIN_HEARTBEAT_MS,
+            MAX_FAILOVER_TIMEOUT_MS,
+        )?;
         if c.heartbeat_ms >= c.failover_timeout_ms {
             return Err(err(
                 "cluster.heartbeat_ms",
@@ -496,7 +541,12 @@ impl Scenario {
             range("cluster.log_retention_entries", r, 1, MAX_LOG_RETENTION)?;
         }
         range("cluster.initial_rows", c.initial_rows, 0, MAX_INITIAL_ROWS)?;
-        range("cluster.snapshot_rows_per_s", c.snapshot_rows_per_s, 1, MAX_SNAPSHOT_ROWS_PER_S)?;
+        range(
+            "cluster.snapshot_rows_per_s",
+            c.snapshot_rows_per_s,
+            1,
+            MAX_SNAPSHOT_ROWS_PER_S,
+        )?;
         range("cluster.clients", c.clients, 1, MAX_CLIENTS as u8)?;
         if let Some(t) = c.client_timeout_ms {
             range("cluster.client_timeout_ms", t, 1, MAX_TIME_MS)?;
@@ -509,9 +559,19 @@ impl Scenario {
         }
         range("workload.keys", w.keys, 1, MAX_KEYS)?;
         range("workload.read_every_ms", w.read_every_ms, 0, 60_000)?;
-        let span = w.until_ms.unwrap_or_else(|| self.end_ms()).saturating_sub(w.start_ms);
-        for (field, every) in [("workload.write_every_ms", w.write_every_ms), ("workload.read_every_ms", w.read_every_ms)] {
-            let ops = if every == 0 { 0 } else { span / every * c.clients as u64 };
+        let span = w
+            .until_ms
+            .unwrap_or_else(|| self.end_ms())
+            .saturating_sub(w.start_ms);
+        for (field, every) in [
+            ("workload.write_every_ms", w.write_every_ms),
+            ("workload.read_every_ms", w.read_every_ms),
+        ] {
+            let ops = if every == 0 {
+                0
+            } else {
+                span / every * c.clients as u64
+            };
             if ops > MAX_WORKLOAD_OPS {
                 return Err(err(
                     field,
@@ -523,7 +583,10 @@ impl Scenario {
             range("duration_ms", d, 1, MAX_TIME_MS)?;
         }
         if self.events.len() > MAX_EVENTS {
-            return Err(err("events", format!("{} actions; at most {MAX_EVENTS}", self.events.len())));
+            return Err(err(
+                "events",
+                format!("{} actions; at most {MAX_EVENTS}", self.events.len()),
+            ));
         }
         // Replicas that exist by each action's instant: the initial ones, plus one per
         // add_follower that came earlier.
@@ -537,7 +600,13 @@ impl Scenario {
             range(&f("at_ms"), e.at_ms, 0, MAX_TIME_MS)?;
             let node_ok = |name: &str, n: NodeId| -> Result<(), ScenarioError> {
                 if n.index() >= nodes {
-                    Err(err(f(name), format!("{n} does not exist at {} ms (the cluster has n1 to n{nodes})", e.at_ms)))
+                    Err(err(
+                        f(name),
+                        format!(
+                            "{n} does not exist at {} ms (the cluster has n1 to n{nodes})",
+                            e.at_ms
+                        ),
+                    ))
                 } else {
                     Ok(())
                 }
@@ -545,9 +614,13 @@ impl Scenario {
             let endpoint_ok = |name: &str, p: Endpoint| -> Result<(), ScenarioError> {
                 match p {
                     Endpoint::Replica(n) => node_ok(name, n),
-                    Endpoint::Client(cl) if cl.index() >= c.clients as usize => {
-                        Err(err(f(name), format!("{cl} does not exist (the scenario has {} clients)", c.clients)))
-                    }
+                    Endpoint::Client(cl) if cl.index() >= c.clients as usize => Err(err(
+                        f(name),
+                        format!(
+                            "{cl} does not exist (the scenario has {} clients)",
+                            c.clients
+                        ),
+                    )),
                     Endpoint::Client(_) => Ok(()),
                 }
             };
@@ -558,12 +631,17 @@ impl Scenario {
                     return Err(err(f("target"), "a link joins two different endpoints"));
                 }
                 if s.replica().is_none() && t.replica().is_none() {
-                    return Err(err(f("target"), "clients only talk to replicas; a link needs a replica at one end"));
+                    return Err(err(
+                        f("target"),
+                        "clients only talk to replicas; a link needs a replica at one end",
+                    ));
                 }
                 Ok(())
             };
             match &e.action {
-                Action::Crash { node } | Action::Restart { node } | Action::Isolate { node } => node_ok("node", *node)?,
+                Action::Crash { node } | Action::Restart { node } | Action::Isolate { node } => {
+                    node_ok("node", *node)?
+                }
                 Action::Failover { node: Some(node) } => node_ok("node", *node)?,
                 Action::Failover { node: None } | Action::Heal => {}
                 Action::Partition { groups } => {
@@ -575,28 +653,54 @@ impl Scenario {
                         for (k, p) in group.iter().enumerate() {
                             endpoint_ok(&format!("groups[{g}][{k}]"), *p)?;
                             if std::mem::replace(&mut seen[p.index()], true) {
-                                return Err(err(f(&format!("groups[{g}][{k}]")), format!("{p} is in two groups")));
+                                return Err(err(
+                                    f(&format!("groups[{g}][{k}]")),
+                                    format!("{p} is in two groups"),
+                                ));
                             }
                         }
                     }
                     if let Some(missing) = (0..nodes).find(|&n| !seen[n]) {
-                        return Err(err(f("groups"), format!("{} is in no group; list every replica", NodeId(missing as u8))));
+                        return Err(err(
+                            f("groups"),
+                            format!(
+                                "{} is in no group; list every replica",
+                                NodeId(missing as u8)
+                            ),
+                        ));
                     }
                 }
-                Action::CutLink { source, target, .. } | Action::HealLink { source, target, .. } => link_ok(*source, *target)?,
-                Action::SlowLink { source, target, factor, .. } => {
+                Action::CutLink { source, target, .. }
+                | Action::HealLink { source, target, .. } => link_ok(*source, *target)?,
+                Action::SlowLink {
+                    source,
+                    target,
+                    factor,
+                    ..
+                } => {
                     link_ok(*source, *target)?;
                     range(&f("factor"), *factor, 1, MAX_SLOW_FACTOR)?;
                 }
-                Action::LossyLink { source, target, drop_probability, .. } => {
+                Action::LossyLink {
+                    source,
+                    target,
+                    drop_probability,
+                    ..
+                } => {
                     link_ok(*source, *target)?;
                     if !(0.0..=1.0).contains(drop_probability) {
-                        return Err(err(f("drop_probability"), format!("{drop_probability} is out of range 0 to 1")));
+                        return Err(err(
+                            f("drop_probability"),
+                            format!("{drop_probability} is out of range 0 to 1"),
+                        ));
                     }
                 }
                 Action::AddFollower {} => {
                     if nodes >= MAX_REPLICAS {
-                        return Err(err(f("action"), format!("add_follower would make more than {MAX_REPLICAS} replicas")));
+                        return Err(err(
+                            f("action"),
+                            format!("add_follower would make more than {MAX_REPLICAS} replicas"),
+                        ));
                     }
                     nodes += 1;
                 }
@@ -610,7 +714,14 @@ impl Scenario {
                         endpoint_ok("client", Endpoint::Client(*cl))?;
                     }
                 }
-                Action::Set { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, .. } => {
+                Action::Set {
+                    mode,
+                    write_quorum,
+                    latency_ms,
+                    jitter_ms,
+                    failover_timeout_ms,
+                    ..
+                } => {
                     let _ = mode;
                     if let Some(w) = write_quorum {
                         quorum_nodes = quorum_nodes.max(*w);
@@ -623,16 +734,26 @@ impl Scenario {
                         range(&f("jitter_ms"), *j, 0, MAX_LATENCY_MS)?;
                     }
                     if let Some(t) = failover_timeout_ms {
-                        range(&f("failover_timeout_ms"), *t, MIN_FAILOVER_TIMEOUT_MS, MAX_FAILOVER_TIMEOUT_MS)?;
+                        range(
+                            &f("failover_timeout_ms"),
+                            *t,
+                            MIN_FAILOVER_TIMEOUT_MS,
+                            MAX_FAILOVER_TIMEOUT_MS,
+                        )?;
                         if *t <= c.heartbeat_ms {
                             return Err(err(
                                 f("failover_timeout_ms"),
-                                format!("{t} must be longer than cluster.heartbeat_ms ({})", c.heartbeat_ms),
+                                format!(
+                                    "{t} must be longer than cluster.heartbeat_ms ({})",
+                                    c.heartbeat_ms
+                                ),
                             ));
                         }
                     }
                 }
-                Action::Workload { write_every_ms } => range(&f("write_every_ms"), *write_every_ms, 0, 60_000)?,
+                Action::Workload { write_every_ms } => {
+                    range(&f("write_every_ms"), *write_every_ms, 0, 60_000)?
+                }
             }
         }
         Ok(())
@@ -645,8 +766,15 @@ impl Scenario {
             return d;
         }
         let last_action = self.events.iter().map(|e| e.at_ms).max().unwrap_or(0);
-        let workload_end = if self.workload.write_every_ms > 0 || self.events.iter().any(|e| matches!(e.action, Action::Workload { .. })) {
-            self.workload.until_ms.unwrap_or(last_action.max(self.workload.start_ms) + 3_000)
+        let workload_end = if self.workload.write_every_ms > 0
+            || self
+                .events
+                .iter()
+                .any(|e| matches!(e.action, Action::Workload { .. }))
+        {
+            self.workload
+                .until_ms
+                .unwrap_or(last_action.max(self.workload.start_ms) + 3_000)
         } else {
             0
         };
@@ -685,7 +813,14 @@ impl Scenario {
                 clients: 1,
                 client_timeout_ms: None,
             },
-            workload: Workload { write_every_ms: 200, start_ms: 0, until_ms: None, keys: 10, read_every_ms: 0, read_from: ReadFrom::Followers },
+            workload: Workload {
+                write_every_ms: 200,
+                start_ms: 0,
+                until_ms: None,
+                keys: 10,
+                read_every_ms: 0,
+                read_from: ReadFrom::Followers,
+            },
             events: Vec::new(),
             duration_ms: Some(60_000),
         }
@@ -729,13 +864,26 @@ mod tests {
         let e = parse(r#"{"version":1,"cluster":{"nodes":12,"mode":"async"}}"#).unwrap_err();
         assert_eq!(e.to_string(), "cluster.nodes: 12 is out of range 2 to 9");
         let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"eventual"}}"#).unwrap_err();
-        assert!(e.field == "cluster.mode" && e.message.contains("unknown variant"), "{e}");
-        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync","latency_ms":-5}}"#).unwrap_err();
-        assert_eq!(e.to_string(), "cluster.latency_ms: -5 is out of range: use 0 to 10000");
+        assert!(
+            e.field == "cluster.mode" && e.message.contains("unknown variant"),
+            "{e}"
+        );
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync","latency_ms":-5}}"#)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cluster.latency_ms: -5 is out of range: use 0 to 10000"
+        );
         let e = parse(r#"{"version":1,"cluster":{"nodes":500,"mode":"sync"}}"#).unwrap_err();
-        assert_eq!(e.to_string(), "cluster.nodes: 500 is out of range: use 2 to 9");
+        assert_eq!(
+            e.to_string(),
+            "cluster.nodes: 500 is out of range: use 2 to 9"
+        );
         let e = parse(r#"{"version":1,"cluster":{"nodes":3.5,"mode":"sync"}}"#).unwrap_err();
-        assert_eq!(e.to_string(), "cluster.nodes: 3.5 is not a whole number: use 2 to 9");
+        assert_eq!(
+            e.to_string(),
+            "cluster.nodes: 3.5 is not a whole number: use 2 to 9"
+        );
         let e = parse(r#"{"version":2,"cluster":{"nodes":3,"mode":"sync"}}"#).unwrap_err();
         assert!(e.to_string().contains("newer Replication Lab"), "{e}");
         let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync"},"events":[{"at_ms":5,"action":"crash","node":"n4"}]}"#)
@@ -743,11 +891,15 @@ mod tests {
         assert_eq!(e.field, "events[0].node", "{e}");
         let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync"},"events":[{"at_ms":5,"action":"explode"}]}"#)
             .unwrap_err();
-        assert!(e.field.starts_with("events[0]") && e.message.contains("unknown variant"), "{e}");
+        assert!(
+            e.field.starts_with("events[0]") && e.message.contains("unknown variant"),
+            "{e}"
+        );
         let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync"},"events":[{"at_ms":5,"action":"partition","groups":[["n1"],["n2"]]}]}"#)
             .unwrap_err();
         assert!(e.message.contains("n3 is in no group"), "{e}");
-        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync","heartbeat_ms":600}}"#).unwrap_err();
+        let e = parse(r#"{"version":1,"cluster":{"nodes":3,"mode":"sync","heartbeat_ms":600}}"#)
+            .unwrap_err();
         assert_eq!(e.field, "cluster.heartbeat_ms");
     }
 

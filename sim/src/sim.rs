@@ -25,10 +25,19 @@ enum Event {
     /// and its replay from a link land in the same place.
     Action(u32),
     Deliver(u64),
-    Timer { node: u8, slot: u8 },
-    ClientTick { client: u8, generation: u32 },
+    Timer {
+        node: u8,
+        slot: u8,
+    },
+    ClientTick {
+        client: u8,
+        generation: u32,
+    },
     ClientTimeout(u32),
-    ClientRead { client: u8, generation: u32 },
+    ClientRead {
+        client: u8,
+        generation: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,7 +62,11 @@ pub struct LinkFault {
 
 impl Default for LinkFault {
     fn default() -> Self {
-        LinkFault { cut: false, slow_factor: 1, drop_probability: 0.0 }
+        LinkFault {
+            cut: false,
+            slow_factor: 1,
+            drop_probability: 0.0,
+        }
     }
 }
 
@@ -112,7 +125,10 @@ impl InFlightQueue {
         if self.slots.is_empty() {
             self.base = id;
         }
-        debug_assert!(id >= self.base + self.slots.len() as u64, "message ids only grow");
+        debug_assert!(
+            id >= self.base + self.slots.len() as u64,
+            "message ids only grow"
+        );
         while self.base + (self.slots.len() as u64) < id {
             self.slots.push_back(None);
         }
@@ -132,7 +148,9 @@ impl InFlightQueue {
     }
 
     pub fn contains_key(&self, id: &u64) -> bool {
-        id.checked_sub(self.base).and_then(|i| self.slots.get(i as usize)).is_some_and(|s| s.is_some())
+        id.checked_sub(self.base)
+            .and_then(|i| self.slots.get(i as usize))
+            .is_some_and(|s| s.is_some())
     }
 
     /// Messages in id (sending) order.
@@ -182,8 +200,16 @@ pub enum Outcome {
     /// `newer_leader_existed`: a leader of a newer epoch had been elected when `by` sent
     /// the confirmation (not when the client received it: an answer already on its way
     /// when the election happened is no split brain).
-    Confirmed { at: u64, by: NodeId, epoch: u32, newer_leader_existed: bool },
-    Failed { at: u64, reason: String },
+    Confirmed {
+        at: u64,
+        by: NodeId,
+        epoch: u32,
+        newer_leader_existed: bool,
+    },
+    Failed {
+        at: u64,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -391,30 +417,69 @@ pub struct MessageRecord {
 impl MessageRecord {
     fn of(m: &InFlight, end_at: u64, dropped: bool) -> MessageRecord {
         let (detail, count) = match &m.payload {
-            Payload::ClientWrite { write } | Payload::WriteReply { write, .. } => (write.0 as u64, 0),
-            Payload::Append { prev_position, entries, .. } => (prev_position + 1, entries.len() as u32),
-            Payload::Ack { result: AckResult::Appended { match_position }, .. } => (*match_position, 0),
-            Payload::Ack { result: AckResult::Rejected { hint, .. }, .. } => (*hint, 0),
+            Payload::ClientWrite { write } | Payload::WriteReply { write, .. } => {
+                (write.0 as u64, 0)
+            }
+            Payload::Append {
+                prev_position,
+                entries,
+                ..
+            } => (prev_position + 1, entries.len() as u32),
+            Payload::Ack {
+                result: AckResult::Appended { match_position },
+                ..
+            } => (*match_position, 0),
+            Payload::Ack {
+                result: AckResult::Rejected { hint, .. },
+                ..
+            } => (*hint, 0),
             Payload::CatchUpRequest { last_position, .. } => (*last_position, 0),
             Payload::SnapshotChunk { position, .. } => (*position, 0),
-            Payload::VoteRequest { epoch, .. } | Payload::VoteReply { epoch, .. } => (*epoch as u64, 0),
+            Payload::VoteRequest { epoch, .. } | Payload::VoteReply { epoch, .. } => {
+                (*epoch as u64, 0)
+            }
             _ => (0, 0),
         };
-        MessageRecord { id: m.id, kind: m.payload.kind(), source: m.source, target: m.target, sent_at: m.sent_at, end_at, dropped, detail, count }
+        MessageRecord {
+            id: m.id,
+            kind: m.payload.kind(),
+            source: m.source,
+            target: m.target,
+            sent_at: m.sent_at,
+            end_at,
+            dropped,
+            detail,
+            count,
+        }
     }
 
     pub fn summary(&self) -> String {
         let k = self.kind.name().replace('_', " ");
         let what = match self.kind {
-            MessageKind::ClientWrite | MessageKind::WriteReply => format!(" {}", WriteId(self.detail as u32)),
-            MessageKind::Append if self.count == 0 => format!(" (probe at {})", self.detail.saturating_sub(1)),
+            MessageKind::ClientWrite | MessageKind::WriteReply => {
+                format!(" {}", WriteId(self.detail as u32))
+            }
+            MessageKind::Append if self.count == 0 => {
+                format!(" (probe at {})", self.detail.saturating_sub(1))
+            }
             MessageKind::Append if self.count == 1 => format!(" of position {}", self.detail),
-            MessageKind::Append => format!(" of positions {}–{}", self.detail, self.detail + self.count as u64 - 1),
+            MessageKind::Append => format!(
+                " of positions {}–{}",
+                self.detail,
+                self.detail + self.count as u64 - 1
+            ),
             MessageKind::Ack if self.detail > 0 => format!(": up to position {}", self.detail),
             MessageKind::VoteRequest | MessageKind::VoteReply => format!(", epoch {}", self.detail),
             _ => String::new(),
         };
-        format!("{k}{what}, {} → {}, sent {} ms, {} {} ms", self.source, self.target, self.sent_at, if self.dropped { "lost at" } else { "arrived" }, self.end_at)
+        format!(
+            "{k}{what}, {} → {}, sent {} ms, {} {} ms",
+            self.source,
+            self.target,
+            self.sent_at,
+            if self.dropped { "lost at" } else { "arrived" },
+            self.end_at
+        )
     }
 }
 
@@ -504,13 +569,21 @@ fn names(writes: &[WriteId]) -> String {
 }
 
 fn node_list(bits: u16) -> String {
-    let v: Vec<String> = (0..MAX_REPLICAS as u8).filter(|i| bits & (1 << i) != 0).map(|i| NodeId(i).to_string()).collect();
+    let v: Vec<String> = (0..MAX_REPLICAS as u8)
+        .filter(|i| bits & (1 << i) != 0)
+        .map(|i| NodeId(i).to_string())
+        .collect();
     v.join(", ")
 }
 
 /// Rows in a snapshot of `log` up to `position`: the initial rows plus every distinct key
 /// written so far.
-fn snapshot_rows(writes: &ChunkedVec<WriteRecord>, initial_rows: u64, log: &Log, position: u64) -> u64 {
+fn snapshot_rows(
+    writes: &ChunkedVec<WriteRecord>,
+    initial_rows: u64,
+    log: &Log,
+    position: u64,
+) -> u64 {
     // Workload keys are small integers: a bitmap counts them without building a set of
     // strings over a long log (this runs once per snapshot, but in every seek that replays it).
     let mut workload_keys: Vec<bool> = Vec::new();
@@ -537,7 +610,11 @@ fn snapshot_rows(writes: &ChunkedVec<WriteRecord>, initial_rows: u64, log: &Log,
     // A manual write may use a workload key's name; count such a key once.
     let overlap = manual
         .iter()
-        .filter(|k| k.strip_prefix('k').and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n >= 1 && workload_keys.get(n - 1) == Some(&true)))
+        .filter(|k| {
+            k.strip_prefix('k')
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|n| n >= 1 && workload_keys.get(n - 1) == Some(&true))
+        })
         .count() as u64;
     initial_rows + distinct + manual.len() as u64 - overlap
 }
@@ -552,7 +629,9 @@ impl Sim {
             write_quorum: c.write_quorum.unwrap_or(c.nodes / 2 + 1),
             failover_timeout_ms: c.failover_timeout_ms,
             heartbeat_ms: c.heartbeat_ms,
-            sync_timeout_ms: c.sync_timeout_ms.unwrap_or((c.failover_timeout_ms / 2).max(1)),
+            sync_timeout_ms: c
+                .sync_timeout_ms
+                .unwrap_or((c.failover_timeout_ms / 2).max(1)),
             fencing: c.fencing,
             log_retention_entries: c.log_retention_entries,
             snapshot_rows_per_s: c.snapshot_rows_per_s,
@@ -563,11 +642,22 @@ impl Sim {
         let mut sim = Sim {
             scenario: Arc::new(scenario.clone()),
             settings,
-            members: Members { all: bits, live: bits },
+            members: Members {
+                all: bits,
+                live: bits,
+            },
             replicas: (0..c.nodes).map(|i| Replica::new(NodeId(i))).collect(),
-            rngs: (0..MAX_REPLICAS as u8).map(|i| Rng::new(scenario.seed, Stream::Replica(i))).collect(),
+            rngs: (0..MAX_REPLICAS as u8)
+                .map(|i| Rng::new(scenario.seed, Stream::Replica(i)))
+                .collect(),
             net_rng: Rng::new(scenario.seed, Stream::Network),
-            clients: (0..c.clients).map(|i| Client { id: ClientId(i), believed_leader: NodeId(0), known_epoch: 1 }).collect(),
+            clients: (0..c.clients)
+                .map(|i| Client {
+                    id: ClientId(i),
+                    believed_leader: NodeId(0),
+                    known_epoch: 1,
+                })
+                .collect(),
             network: Network::new(c.latency_ms, c.client_latency_ms, c.jitter_ms),
             queue: BinaryHeap::new(),
             seq: 0,
@@ -609,12 +699,24 @@ impl Sim {
         for n in 0..c.nodes {
             sim.with_replica(NodeId(n), |r, ctx| r.start(NodeId(0), ctx));
         }
-        sim.note(NoteKind::Leader, Some(NodeId(0)), vec![], format!(
-            "{} replicas in {} mode; n1 leads epoch 1{}",
-            c.nodes,
-            c.mode,
-            if c.mode == Mode::Quorum { format!(" (a write needs {} of {})", sim.settings.write_quorum, c.nodes) } else { String::new() }
-        ));
+        sim.note(
+            NoteKind::Leader,
+            Some(NodeId(0)),
+            vec![],
+            format!(
+                "{} replicas in {} mode; n1 leads epoch 1{}",
+                c.nodes,
+                c.mode,
+                if c.mode == Mode::Quorum {
+                    format!(
+                        " (a write needs {} of {})",
+                        sim.settings.write_quorum, c.nodes
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        );
         sim.start_workload(scenario.workload.start_ms);
         sim.start_reads(scenario.workload.start_ms);
         sim.prune();
@@ -638,7 +740,9 @@ impl Sim {
     }
     /// Lets a live session run past the scenario's planned end.
     pub fn extend_end(&mut self, end_ms: u64) {
-        self.end_ms = self.end_ms.max(end_ms.min(crate::scenario::limits::MAX_TIME_MS));
+        self.end_ms = self
+            .end_ms
+            .max(end_ms.min(crate::scenario::limits::MAX_TIME_MS));
     }
     pub fn events_processed(&self) -> u64 {
         self.events
@@ -657,7 +761,11 @@ impl Sim {
     }
     /// Each client's steady write interval now; 0 when the workload is off or over.
     pub fn workload_every_ms(&self) -> u64 {
-        let over = self.scenario.workload.until_ms.is_some_and(|u| self.now > u);
+        let over = self
+            .scenario
+            .workload
+            .until_ms
+            .is_some_and(|u| self.now > u);
         if over {
             0
         } else {
@@ -679,13 +787,20 @@ impl Sim {
 
     fn schedule_action(&mut self, index: usize) {
         let at = self.scenario.events[index].at_ms;
-        self.queue.push(Reverse(Queued { at, order: index as u64, event: Event::Action(index as u32) }));
+        self.queue.push(Reverse(Queued {
+            at,
+            order: index as u64,
+            event: Event::Action(index as u32),
+        }));
     }
 
     /// Time of the next pending event, if any remains before the run's end. Exact: the
     /// queue never starts with an event that would do nothing (see [`Sim::prune`]).
     pub fn next_event_time(&self) -> Option<u64> {
-        self.queue.peek().map(|Reverse(q)| q.at).filter(|&t| t <= self.end_ms)
+        self.queue
+            .peek()
+            .map(|Reverse(q)| q.at)
+            .filter(|&t| t <= self.end_ms)
     }
 
     /// Drops events at the front of the queue that would do nothing when their time came
@@ -708,8 +823,13 @@ impl Sim {
                         || self.workload_every_ms == 0
                         || q.at > self.scenario.workload.until_ms.unwrap_or(u64::MAX)
                 }
-                Event::ClientTimeout(w) => self.writes.get(w as usize).is_none_or(|r| r.outcome != Outcome::Pending),
-                Event::ClientRead { generation, .. } => generation != self.read_generation || self.scenario.workload.read_every_ms == 0,
+                Event::ClientTimeout(w) => self
+                    .writes
+                    .get(w as usize)
+                    .is_none_or(|r| r.outcome != Outcome::Pending),
+                Event::ClientRead { generation, .. } => {
+                    generation != self.read_generation || self.scenario.workload.read_every_ms == 0
+                }
             };
             if !noop {
                 return;
@@ -738,10 +858,17 @@ impl Sim {
     /// Processes one event; false when nothing is left before the end.
     pub fn step(&mut self) -> bool {
         loop {
-            let Some(Reverse(q)) = self.queue.peek().copied() else { return false };
+            let Some(Reverse(q)) = self.queue.peek().copied() else {
+                return false;
+            };
             if q.at > self.end_ms || self.events >= EVENT_BUDGET {
                 if self.events >= EVENT_BUDGET && self.end_ms != self.now {
-                    self.note(NoteKind::Limit, None, vec![], format!("The run stopped after {EVENT_BUDGET} events, the engine's limit"));
+                    self.note(
+                        NoteKind::Limit,
+                        None,
+                        vec![],
+                        format!("The run stopped after {EVENT_BUDGET} events, the engine's limit"),
+                    );
                     self.end_ms = self.now;
                 }
                 return false;
@@ -788,7 +915,9 @@ impl Sim {
             Event::Action(i) => {
                 let action = self.scenario.events[i as usize].clone();
                 self.hash(1, i as u64);
-                self.trace_event("action", None, None, || serde_json::to_string(&action.action).unwrap_or_default());
+                self.trace_event("action", None, None, || {
+                    serde_json::to_string(&action.action).unwrap_or_default()
+                });
                 self.apply(&action.action);
                 true
             }
@@ -806,7 +935,12 @@ impl Sim {
                 let key = self.workload_count % self.scenario.workload.keys;
                 self.workload_count += 1;
                 let w = self.invoke(ClientId(client), WriteData::Workload { key });
-                self.trace_event("workload", Some(Endpoint::Client(ClientId(client))), None, || format!("{w}: k{} = v{}", key + 1, w.0 + 1));
+                self.trace_event(
+                    "workload",
+                    Some(Endpoint::Client(ClientId(client))),
+                    None,
+                    || format!("{w}: k{} = v{}", key + 1, w.0 + 1),
+                );
                 let next = self.now + self.workload_every_ms;
                 self.push(next, Event::ClientTick { client, generation });
                 true
@@ -821,21 +955,40 @@ impl Sim {
                 let before = self.reads.len();
                 self.read(ClientId(client));
                 let issued = self.reads.len() > before;
-                self.trace_event("workload_read", Some(Endpoint::Client(ClientId(client))), None, || {
-                    if issued { format!("r{}: reads back the key of its latest write", before + 1) } else { "nothing written yet to read back".into() }
-                });
+                self.trace_event(
+                    "workload_read",
+                    Some(Endpoint::Client(ClientId(client))),
+                    None,
+                    || {
+                        if issued {
+                            format!("r{}: reads back the key of its latest write", before + 1)
+                        } else {
+                            "nothing written yet to read back".into()
+                        }
+                    },
+                );
                 true
             }
             Event::ClientTimeout(w) => {
                 let now = self.now;
-                let Some(rec) = self.writes.get_mut(w as usize) else { return false };
+                let Some(rec) = self.writes.get_mut(w as usize) else {
+                    return false;
+                };
                 if rec.outcome != Outcome::Pending {
                     return false;
                 }
-                rec.outcome = Outcome::Failed { at: now, reason: "timed out: no answer from the cluster".into() };
+                rec.outcome = Outcome::Failed {
+                    at: now,
+                    reason: "timed out: no answer from the cluster".into(),
+                };
                 let client = rec.client;
                 self.hash(3, w as u64);
-                self.trace_event("client_timeout", Some(Endpoint::Client(client)), None, || format!("{} gave up: no answer", WriteId(w)));
+                self.trace_event(
+                    "client_timeout",
+                    Some(Endpoint::Client(client)),
+                    None,
+                    || format!("{} gave up: no answer", WriteId(w)),
+                );
                 true
             }
         }
@@ -845,7 +998,13 @@ impl Sim {
         self.trace_hash = fnv(fnv(self.trace_hash, tag), x);
     }
 
-    fn trace_event(&mut self, event: &str, source: Option<Endpoint>, target: Option<Endpoint>, detail: impl FnOnce() -> String) {
+    fn trace_event(
+        &mut self,
+        event: &str,
+        source: Option<Endpoint>,
+        target: Option<Endpoint>,
+        detail: impl FnOnce() -> String,
+    ) {
         if let Some(t) = &mut self.trace {
             t.push(TraceEvent {
                 at_ms: self.now,
@@ -866,8 +1025,16 @@ impl Sim {
             return;
         }
         let fault = self.network.fault(source, target);
-        let jitter = if self.network.jitter_ms > 0 { self.net_rng.up_to(self.network.jitter_ms) } else { 0 };
-        let base = if source.replica().is_some() && target.replica().is_some() { self.network.latency_ms } else { self.network.client_latency_ms };
+        let jitter = if self.network.jitter_ms > 0 {
+            self.net_rng.up_to(self.network.jitter_ms)
+        } else {
+            0
+        };
+        let base = if source.replica().is_some() && target.replica().is_some() {
+            self.network.latency_ms
+        } else {
+            self.network.client_latency_ms
+        };
         let delay = (base + jitter) * fault.slow_factor as u64;
         let doomed = fault.drop_probability > 0.0 && self.net_rng.chance(fault.drop_probability);
         let link = Network::link(source, target);
@@ -876,17 +1043,39 @@ impl Sim {
         self.network.last_deliver[link] = deliver_at;
         let id = self.next_message;
         self.next_message += 1;
-        self.in_flight.insert(id, InFlight { id, source, target, sent_at: self.now, deliver_at, payload, doomed });
+        self.in_flight.insert(
+            id,
+            InFlight {
+                id,
+                source,
+                target,
+                sent_at: self.now,
+                deliver_at,
+                payload,
+                doomed,
+            },
+        );
         self.push(deliver_at, Event::Deliver(id));
     }
 
     fn deliver(&mut self, id: u64) -> bool {
-        let Some(m) = self.in_flight.remove(&id) else { return false };
+        let Some(m) = self.in_flight.remove(&id) else {
+            return false;
+        };
         let kind = m.payload.kind();
-        self.hash(4, ((m.source.index() as u64) << 16) | ((m.target.index() as u64) << 8) | kind as u64);
-        self.trace_event(kind.name(), Some(m.source), Some(m.target), || m.payload.summary());
-        let target_down = m.target.replica().is_some_and(|n| !self.replicas[n.index()].up);
-        self.message_log.push(MessageRecord::of(&m, self.now, m.doomed || target_down));
+        self.hash(
+            4,
+            ((m.source.index() as u64) << 16) | ((m.target.index() as u64) << 8) | kind as u64,
+        );
+        self.trace_event(kind.name(), Some(m.source), Some(m.target), || {
+            m.payload.summary()
+        });
+        let target_down = m
+            .target
+            .replica()
+            .is_some_and(|n| !self.replicas[n.index()].up);
+        self.message_log
+            .push(MessageRecord::of(&m, self.now, m.doomed || target_down));
         if m.doomed {
             self.messages_dropped += 1;
             return true;
@@ -897,7 +1086,9 @@ impl Sim {
                     self.messages_dropped += 1;
                     return true;
                 }
-                if let (Payload::Read { read, key_of }, Endpoint::Client(c)) = (&m.payload, m.source) {
+                if let (Payload::Read { read, key_of }, Endpoint::Client(c)) =
+                    (&m.payload, m.source)
+                {
                     self.serve_read(n, c, *read, *key_of);
                     return true;
                 }
@@ -911,7 +1102,12 @@ impl Sim {
 
     /// Drops every message in flight that matches, as a cut link or a crash does.
     fn drop_in_flight(&mut self, matches: impl Fn(&InFlight) -> bool) {
-        let doomed: Vec<u64> = self.in_flight.values().filter(|m| matches(m)).map(|m| m.id).collect();
+        let doomed: Vec<u64> = self
+            .in_flight
+            .values()
+            .filter(|m| matches(m))
+            .map(|m| m.id)
+            .collect();
         for id in doomed {
             if let Some(m) = self.in_flight.remove(&id) {
                 self.message_log.push(MessageRecord::of(&m, self.now, true));
@@ -939,7 +1135,11 @@ impl Sim {
     }
 
     fn set_timer(&mut self, n: NodeId, timer: TimerKind, after_ms: u64, jitter_ms: u64) {
-        let jitter = if jitter_ms > 0 { self.rngs[n.index()].up_to(jitter_ms) } else { 0 };
+        let jitter = if jitter_ms > 0 {
+            self.rngs[n.index()].up_to(jitter_ms)
+        } else {
+            0
+        };
         let deadline = self.now + after_ms + jitter;
         let slot_index = Self::slot_of(timer);
         let slot = &mut self.timers[n.index()][slot_index];
@@ -948,7 +1148,13 @@ impl Sim {
         // rather than one per reset.
         if slot.queued.is_none_or(|q| q > deadline) {
             slot.queued = Some(deadline);
-            self.push(deadline, Event::Timer { node: n.0, slot: slot_index as u8 });
+            self.push(
+                deadline,
+                Event::Timer {
+                    node: n.0,
+                    slot: slot_index as u8,
+                },
+            );
         }
     }
 
@@ -958,11 +1164,19 @@ impl Sim {
         if slot.queued == Some(now) {
             slot.queued = None;
         }
-        let Some(deadline) = slot.deadline else { return false };
+        let Some(deadline) = slot.deadline else {
+            return false;
+        };
         if deadline > now {
             if slot.queued.is_none_or(|q| q > deadline) {
                 slot.queued = Some(deadline);
-                self.push(deadline, Event::Timer { node: n.0, slot: slot_index as u8 });
+                self.push(
+                    deadline,
+                    Event::Timer {
+                        node: n.0,
+                        slot: slot_index as u8,
+                    },
+                );
             }
             return false;
         }
@@ -991,13 +1205,24 @@ impl Sim {
             let writes = &self.writes;
             let initial_rows = self.scenario.cluster.initial_rows;
             let rows = move |log: &Log, p: u64| snapshot_rows(writes, initial_rows, log, p);
-            let mut ctx = Ctx { now: self.now, settings: &self.settings, members: self.members, out: &mut out, snapshot_rows: &rows };
+            let mut ctx = Ctx {
+                now: self.now,
+                settings: &self.settings,
+                members: self.members,
+                out: &mut out,
+                snapshot_rows: &rows,
+            };
             f(&mut self.replicas[n.index()], &mut ctx);
         }
         // Bookkeeping first: which writes each log now holds.
         let mut base = before;
         for cmd in &out {
-            if let Command::Happened(Happening::Truncated { from_position, entries, .. }) = cmd {
+            if let Command::Happened(Happening::Truncated {
+                from_position,
+                entries,
+                ..
+            }) = cmd
+            {
                 base = base.min(from_position - 1);
                 for e in entries {
                     if let Some(w) = self.writes.get_mut(e.write.index()) {
@@ -1013,7 +1238,10 @@ impl Sim {
         if after > base {
             let now = self.now;
             for p in base + 1..=after {
-                let e = *self.replicas[n.index()].log.get(p).expect("position within the log");
+                let e = *self.replicas[n.index()]
+                    .log
+                    .get(p)
+                    .expect("position within the log");
                 if let Some(w) = self.writes.get_mut(e.write.index()) {
                     w.holders |= n.bit();
                     w.appended_at.get_or_insert(now);
@@ -1023,8 +1251,14 @@ impl Sim {
         for cmd in out.drain(..) {
             match cmd {
                 Command::Send { to, payload } => self.send(Endpoint::Replica(n), to, payload),
-                Command::SetTimer { timer, after_ms, jitter_ms } => self.set_timer(n, timer, after_ms, jitter_ms),
-                Command::CancelTimer { timer } => self.timers[n.index()][Self::slot_of(timer)].deadline = None,
+                Command::SetTimer {
+                    timer,
+                    after_ms,
+                    jitter_ms,
+                } => self.set_timer(n, timer, after_ms, jitter_ms),
+                Command::CancelTimer { timer } => {
+                    self.timers[n.index()][Self::slot_of(timer)].deadline = None
+                }
                 Command::Happened(h) => self.happened(n, h),
             }
         }
@@ -1032,7 +1266,13 @@ impl Sim {
     }
 
     fn note(&mut self, kind: NoteKind, node: Option<NodeId>, writes: Vec<WriteId>, text: String) {
-        self.notes.push(Note { at_ms: self.now, kind, text, node, writes });
+        self.notes.push(Note {
+            at_ms: self.now,
+            kind,
+            text,
+            node,
+            writes,
+        });
     }
 
     fn happened(&mut self, n: NodeId, h: Happening) {
@@ -1161,7 +1401,11 @@ impl Sim {
 
     /// The up replica leading the highest epoch: the one whose log decides what survived.
     fn find_leader(&self) -> Option<NodeId> {
-        self.replicas.iter().filter(|r| r.is_leader()).max_by_key(|r| (r.epoch, Reverse(r.id))).map(|r| r.id)
+        self.replicas
+            .iter()
+            .filter(|r| r.is_leader())
+            .max_by_key(|r| (r.epoch, Reverse(r.id)))
+            .map(|r| r.id)
     }
 
     fn refresh_leader(&mut self) {
@@ -1194,7 +1438,10 @@ impl Sim {
                 Outcome::Failed { .. } => true,
                 // Held by every member, no leader can lack it; held by none, no leader
                 // can ever have it again.
-                Outcome::Confirmed { .. } => (w.lost.is_none() && w.holders & all == all) || (w.lost.is_some() && w.holders == 0),
+                Outcome::Confirmed { .. } => {
+                    (w.lost.is_none() && w.holders & all == all)
+                        || (w.lost.is_some() && w.holders == 0)
+                }
                 Outcome::Pending => false,
             };
             if !settled {
@@ -1210,9 +1457,18 @@ impl Sim {
     /// One sentence per reason: writes lost together for different reasons (some on a
     /// crashed leader, some confirmed during split brain) are explained apart.
     fn note_lost(&mut self, lost: Vec<WriteId>) {
-        let reason_of = |sim: &Sim, w: WriteId| sim.write(w).and_then(|r| r.lost.as_ref()).map(|l| l.reason);
-        for reason in [LostReason::LeaderCrashedBeforeReplicating, LostReason::DiscardedOnDemotion, LostReason::SplitBrain] {
-            let group: Vec<WriteId> = lost.iter().copied().filter(|&w| reason_of(self, w) == Some(reason)).collect();
+        let reason_of =
+            |sim: &Sim, w: WriteId| sim.write(w).and_then(|r| r.lost.as_ref()).map(|l| l.reason);
+        for reason in [
+            LostReason::LeaderCrashedBeforeReplicating,
+            LostReason::DiscardedOnDemotion,
+            LostReason::SplitBrain,
+        ] {
+            let group: Vec<WriteId> = lost
+                .iter()
+                .copied()
+                .filter(|&w| reason_of(self, w) == Some(reason))
+                .collect();
             if !group.is_empty() {
                 self.note_lost_for(group, reason);
             }
@@ -1222,19 +1478,42 @@ impl Sim {
     fn note_lost_for(&mut self, lost: Vec<WriteId>, reason: LostReason) {
         let leader = self.current_leader.map(|l| l.to_string());
         let records = || lost.iter().filter_map(|w| self.write(*w));
-        let confirmers: u16 = records().filter_map(|r| r.lost.as_ref()).map(|l| l.confirmed_by.bit()).fold(0, |a, b| a | b);
+        let confirmers: u16 = records()
+            .filter_map(|r| r.lost.as_ref())
+            .map(|l| l.confirmed_by.bit())
+            .fold(0, |a, b| a | b);
         // Where they still are: the confirmer, and perhaps followers that lost the election.
         let holders: u16 = records().map(|r| r.holders).fold(0, |a, b| a | b);
-        let (it, existed) = if lost.len() > 1 { ("them", "they existed") } else { ("it", "it existed") };
+        let (it, existed) = if lost.len() > 1 {
+            ("them", "they existed")
+        } else {
+            ("it", "it existed")
+        };
         let why = match reason {
-            LostReason::SplitBrain => format!("{} confirmed {it} while another leader was taking writes (split brain)", node_list(confirmers)),
-            LostReason::LeaderCrashedBeforeReplicating if holders == confirmers => format!("{existed} only on {}, which crashed", node_list(confirmers)),
-            LostReason::LeaderCrashedBeforeReplicating => {
-                format!("{existed} only on {}; {}, which confirmed {it}, crashed", node_list(holders), node_list(confirmers))
+            LostReason::SplitBrain => format!(
+                "{} confirmed {it} while another leader was taking writes (split brain)",
+                node_list(confirmers)
+            ),
+            LostReason::LeaderCrashedBeforeReplicating if holders == confirmers => {
+                format!("{existed} only on {}, which crashed", node_list(confirmers))
             }
-            LostReason::DiscardedOnDemotion if holders == confirmers => format!("{existed} only on {}, which is no longer leader", node_list(confirmers)),
+            LostReason::LeaderCrashedBeforeReplicating => {
+                format!(
+                    "{existed} only on {}; {}, which confirmed {it}, crashed",
+                    node_list(holders),
+                    node_list(confirmers)
+                )
+            }
+            LostReason::DiscardedOnDemotion if holders == confirmers => format!(
+                "{existed} only on {}, which is no longer leader",
+                node_list(confirmers)
+            ),
             LostReason::DiscardedOnDemotion => {
-                format!("{existed} only on {}, none of them the new leader; {} confirmed {it}", node_list(holders), node_list(confirmers))
+                format!(
+                    "{existed} only on {}, none of them the new leader; {} confirmed {it}",
+                    node_list(holders),
+                    node_list(confirmers)
+                )
             }
         };
         let text = match leader {
@@ -1244,7 +1523,11 @@ impl Sim {
                 names(&lost),
                 if lost.len() > 1 { "are" } else { "is" }
             ),
-            None => format!("Confirmed write{} lost: {} on no replica", if lost.len() > 1 { "s" } else { "" }, names(&lost)),
+            None => format!(
+                "Confirmed write{} lost: {} on no replica",
+                if lost.len() > 1 { "s" } else { "" },
+                names(&lost)
+            ),
         };
         self.note(NoteKind::Lost, None, lost, text);
     }
@@ -1254,9 +1537,17 @@ impl Sim {
     fn update_lost(&mut self, w: WriteId) -> Option<bool> {
         let now = self.now;
         let leader = self.current_leader;
-        let confirmer_up = |by: NodeId, replicas: &Vec<Replica>| replicas.get(by.index()).is_some_and(|r| r.up);
+        let confirmer_up =
+            |by: NodeId, replicas: &Vec<Replica>| replicas.get(by.index()).is_some_and(|r| r.up);
         let rec = self.writes.get(w.index())?;
-        let Outcome::Confirmed { by, newer_leader_existed, .. } = rec.outcome else { return None };
+        let Outcome::Confirmed {
+            by,
+            newer_leader_existed,
+            ..
+        } = rec.outcome
+        else {
+            return None;
+        };
         let gone = match leader {
             Some(l) => rec.holders & l.bit() == 0,
             None => rec.holders == 0,
@@ -1271,7 +1562,12 @@ impl Sim {
                     LostReason::DiscardedOnDemotion
                 };
                 let rec = self.writes.get_mut(w.index())?;
-                rec.lost = Some(Lost { at: now, reason, confirmed_by: by, new_leader: leader });
+                rec.lost = Some(Lost {
+                    at: now,
+                    reason,
+                    confirmed_by: by,
+                    new_leader: leader,
+                });
                 Some(true)
             }
             (false, true) => {
@@ -1293,7 +1589,10 @@ impl Sim {
             if let Some((index, mut writes)) = self.open_split_brain_note.clone() {
                 if index + 1 == self.notes.len() {
                     writes.push(w);
-                    let leader = self.current_leader.map(|x| x.to_string()).unwrap_or_else(|| "the new leader".into());
+                    let leader = self
+                        .current_leader
+                        .map(|x| x.to_string())
+                        .unwrap_or_else(|| "the new leader".into());
                     let text = format!(
                         "Split brain: {} confirmed {} while {leader} was leader; {} lost",
                         l.confirmed_by,
@@ -1326,7 +1625,13 @@ impl Sim {
         for c in 0..n {
             // Spread the clients' writes evenly over the interval.
             let offset = self.workload_every_ms * c / n;
-            self.push(from_ms.max(self.now) + offset, Event::ClientTick { client: c as u8, generation });
+            self.push(
+                from_ms.max(self.now) + offset,
+                Event::ClientTick {
+                    client: c as u8,
+                    generation,
+                },
+            );
         }
     }
 
@@ -1341,20 +1646,40 @@ impl Sim {
         for c in 0..n {
             // Half an interval after the writes, so a read follows each write.
             let offset = every / 2 + every * c / n;
-            self.push(from_ms.max(self.now) + offset, Event::ClientRead { client: c as u8, generation });
+            self.push(
+                from_ms.max(self.now) + offset,
+                Event::ClientRead {
+                    client: c as u8,
+                    generation,
+                },
+            );
         }
     }
 
     /// A client reads back the key of its latest write, from the replica its policy picks.
     fn read(&mut self, c: ClientId) {
-        let Some(w) = self.writes.iter().rev().find(|w| w.client == c).map(|w| w.id) else { return };
+        let Some(w) = self
+            .writes
+            .iter()
+            .rev()
+            .find(|w| w.client == c)
+            .map(|w| w.id)
+        else {
+            return;
+        };
         let leader = self.clients[c.index()].believed_leader;
-        let followers: Vec<NodeId> = self.members.iter_live().filter(|&f| f != leader && self.replicas[f.index()].up).collect();
+        let followers: Vec<NodeId> = self
+            .members
+            .iter_live()
+            .filter(|&f| f != leader && self.replicas[f.index()].up)
+            .collect();
         let target = match self.read_from {
             crate::scenario::ReadFrom::Leader => leader,
             _ if followers.is_empty() => leader,
             crate::scenario::ReadFrom::Sticky => followers[c.index() % followers.len()],
-            crate::scenario::ReadFrom::Followers => followers[self.read_rng.up_to(followers.len() as u64 - 1) as usize],
+            crate::scenario::ReadFrom::Followers => {
+                followers[self.read_rng.up_to(followers.len() as u64 - 1) as usize]
+            }
         };
         let key = self.write(w).map(|r| r.key()).unwrap_or_default();
         let slot = self.write(w).map(|r| r.key_slot());
@@ -1379,13 +1704,22 @@ impl Sim {
             went_back: false,
         });
         if self.replicas[target.index()].up {
-            self.send(Endpoint::Client(c), Endpoint::Replica(target), Payload::Read { read: id, key_of: w });
+            self.send(
+                Endpoint::Client(c),
+                Endpoint::Replica(target),
+                Payload::Read {
+                    read: id,
+                    key_of: w,
+                },
+            );
         }
     }
 
     /// The replica's storage answers: the newest write of the key in its log.
     fn serve_read(&mut self, n: NodeId, c: ClientId, read: u32, key_of: WriteId) {
-        let Some(slot) = self.write(key_of).map(|w| w.key_slot()) else { return };
+        let Some(slot) = self.write(key_of).map(|w| w.key_slot()) else {
+            return;
+        };
         let log = &self.replicas[n.index()].log;
         let mut found = (None, 0);
         for p in (1..=log.last_position()).rev() {
@@ -1396,20 +1730,43 @@ impl Sim {
             }
         }
         let replica_last = log.last_position();
-        self.send(Endpoint::Replica(n), Endpoint::Client(c), Payload::ReadReply { read, value: found.0, position: found.1, replica_last });
+        self.send(
+            Endpoint::Replica(n),
+            Endpoint::Client(c),
+            Payload::ReadReply {
+                read,
+                value: found.0,
+                position: found.1,
+                replica_last,
+            },
+        );
     }
 
     /// Judges a read against the client's own writes and its earlier reads.
-    fn read_answered(&mut self, read: u32, n: NodeId, value: Option<WriteId>, _position: u64, replica_last: u64) {
+    fn read_answered(
+        &mut self,
+        read: u32,
+        n: NodeId,
+        value: Option<WriteId>,
+        _position: u64,
+        replica_last: u64,
+    ) {
         let now = self.now;
-        let leader_last = self.current_leader.map(|l| self.replicas[l.index()].log.last_position()).unwrap_or(replica_last);
-        let Some(r) = self.reads.get(read as usize).cloned() else { return };
+        let leader_last = self
+            .current_leader
+            .map(|l| self.replicas[l.index()].log.last_position())
+            .unwrap_or(replica_last);
+        let Some(r) = self.reads.get(read as usize).cloned() else {
+            return;
+        };
         if r.answered_at.is_some() {
             return;
         }
         // Versions of one key are ordered by write id: each client's writes reach the
         // leader in order, and the lesson's clients write their own keys.
-        let stale_own_write = r.own_confirmed.is_some_and(|own| value.is_none_or(|v| v < own));
+        let stale_own_write = r
+            .own_confirmed
+            .is_some_and(|own| value.is_none_or(|v| v < own));
         let previous = self
             .reads
             .iter()
@@ -1455,7 +1812,11 @@ impl Sim {
 
     /// Reads so far, and how many broke each guarantee.
     pub fn read_counts(&self) -> (u64, u64, u64) {
-        let answered = self.reads.iter().filter(|r| r.answered_at.is_some()).count() as u64;
+        let answered = self
+            .reads
+            .iter()
+            .filter(|r| r.answered_at.is_some())
+            .count() as u64;
         let ryw = self.reads.iter().filter(|r| r.stale_own_write).count() as u64;
         let mono = self.reads.iter().filter(|r| r.went_back).count() as u64;
         (answered, ryw, mono)
@@ -1486,20 +1847,36 @@ impl Sim {
 
     /// A client's request; a replica that is down refuses the connection at once.
     fn send_write(&mut self, client: ClientId, target: NodeId, write: WriteId) {
-        if !self.replicas[target.index()].up && !self.network.blocked(Endpoint::Client(client), Endpoint::Replica(target)) {
+        if !self.replicas[target.index()].up
+            && !self
+                .network
+                .blocked(Endpoint::Client(client), Endpoint::Replica(target))
+        {
             let now = self.now;
             if let Some(rec) = self.writes.get_mut(write.index()) {
-                rec.outcome = Outcome::Failed { at: now, reason: format!("{target} is down: connection refused") };
+                rec.outcome = Outcome::Failed {
+                    at: now,
+                    reason: format!("{target} is down: connection refused"),
+                };
             }
             return;
         }
-        self.send(Endpoint::Client(client), Endpoint::Replica(target), Payload::ClientWrite { write });
+        self.send(
+            Endpoint::Client(client),
+            Endpoint::Replica(target),
+            Payload::ClientWrite { write },
+        );
     }
 
     fn client_receive(&mut self, c: ClientId, from: Endpoint, payload: Payload, sent_at: u64) {
         let now = self.now;
         match payload {
-            Payload::ReadReply { read, value, position, replica_last } => {
+            Payload::ReadReply {
+                read,
+                value,
+                position,
+                replica_last,
+            } => {
                 if let Some(n) = from.replica() {
                     self.read_answered(read, n, value, position, replica_last);
                 }
@@ -1512,18 +1889,29 @@ impl Sim {
                 }
             }
             Payload::WriteReply { write, outcome } => {
-                let newer_than = |epoch: u32| self.elections.iter().any(|&(at, e)| at <= sent_at && e > epoch);
+                let newer_than = |epoch: u32| {
+                    self.elections
+                        .iter()
+                        .any(|&(at, e)| at <= sent_at && e > epoch)
+                };
                 let newer_leader_existed = match outcome {
                     ReplyOutcome::Confirmed { epoch, .. } => newer_than(epoch),
                     _ => false,
                 };
-                let Some(rec) = self.writes.get_mut(write.index()) else { return };
+                let Some(rec) = self.writes.get_mut(write.index()) else {
+                    return;
+                };
                 if rec.outcome != Outcome::Pending {
                     return;
                 }
                 match outcome {
                     ReplyOutcome::Confirmed { by, epoch } => {
-                        rec.outcome = Outcome::Confirmed { at: now, by, epoch, newer_leader_existed };
+                        rec.outcome = Outcome::Confirmed {
+                            at: now,
+                            by,
+                            epoch,
+                            newer_leader_existed,
+                        };
                         self.check_lost(write);
                     }
                     ReplyOutcome::Redirect { leader: Some(l) } if rec.redirects < 3 => {
@@ -1543,7 +1931,10 @@ impl Sim {
                         };
                     }
                     ReplyOutcome::Refused { reason } => {
-                        rec.outcome = Outcome::Failed { at: now, reason: format!("refused by {from}: {reason}") };
+                        rec.outcome = Outcome::Failed {
+                            at: now,
+                            reason: format!("refused by {from}: {reason}"),
+                        };
                     }
                 }
             }
@@ -1556,7 +1947,10 @@ impl Sim {
     /// Adds an action one millisecond from now, as a reader's click does, and returns it as
     /// recorded in the scenario, so that replaying the scenario reproduces the run.
     pub fn inject(&mut self, action: Action) -> Result<TimedAction, crate::ScenarioError> {
-        let timed = TimedAction { at_ms: self.now + 1, action };
+        let timed = TimedAction {
+            at_ms: self.now + 1,
+            action,
+        };
         let mut candidate = (*self.scenario).clone();
         candidate.events.push(timed.clone());
         candidate.validate()?;
@@ -1568,7 +1962,11 @@ impl Sim {
         Ok(timed)
     }
 
-    fn endpoint_link_pairs(source: Endpoint, target: Endpoint, one_way: bool) -> Vec<(Endpoint, Endpoint)> {
+    fn endpoint_link_pairs(
+        source: Endpoint,
+        target: Endpoint,
+        one_way: bool,
+    ) -> Vec<(Endpoint, Endpoint)> {
         if one_way {
             vec![(source, target)]
         } else {
@@ -1581,9 +1979,16 @@ impl Sim {
             Action::Crash { node } => self.crash(*node),
             Action::Restart { node } => {
                 let n = *node;
-                let Some(r) = self.replicas.get(n.index()) else { return };
+                let Some(r) = self.replicas.get(n.index()) else {
+                    return;
+                };
                 if r.up {
-                    self.note(NoteKind::Restart, Some(n), vec![], format!("{n} is already running"));
+                    self.note(
+                        NoteKind::Restart,
+                        Some(n),
+                        vec![],
+                        format!("{n} is already running"),
+                    );
                     return;
                 }
                 let (last, epoch) = (r.log.last_position(), r.epoch);
@@ -1597,8 +2002,21 @@ impl Sim {
                         self.network.partition[p.index()] = g as u8 + 1;
                     }
                 }
-                let text: Vec<String> = groups.iter().map(|g| g.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")).collect();
-                self.note(NoteKind::Network, None, vec![], format!("Network partition: {{{}}}", text.join("} | {")));
+                let text: Vec<String> = groups
+                    .iter()
+                    .map(|g| {
+                        g.iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .collect();
+                self.note(
+                    NoteKind::Network,
+                    None,
+                    vec![],
+                    format!("Network partition: {{{}}}", text.join("} | {")),
+                );
                 self.drop_partitioned();
             }
             Action::Isolate { node } => {
@@ -1607,7 +2025,12 @@ impl Sim {
                     self.network.partition[i] = 2;
                 }
                 self.network.partition[node.index()] = 1;
-                self.note(NoteKind::Network, Some(*node), vec![], format!("{node} is cut off from every other replica and client"));
+                self.note(
+                    NoteKind::Network,
+                    Some(*node),
+                    vec![],
+                    format!("{node} is cut off from every other replica and client"),
+                );
                 self.drop_partitioned();
             }
             Action::Heal => {
@@ -1615,22 +2038,57 @@ impl Sim {
                 for f in self.network.faults.iter_mut() {
                     *f = LinkFault::default();
                 }
-                self.note(NoteKind::Network, None, vec![], "The network is healed: every link is up".into());
+                self.note(
+                    NoteKind::Network,
+                    None,
+                    vec![],
+                    "The network is healed: every link is up".into(),
+                );
             }
-            Action::CutLink { source, target, one_way } => {
+            Action::CutLink {
+                source,
+                target,
+                one_way,
+            } => {
                 for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
                     self.network.faults[Network::link(s, t)].cut = true;
                     self.drop_in_flight(|m| m.source == s && m.target == t);
                 }
-                self.note(NoteKind::Network, None, vec![], format!("Link {source} {} {target} is cut", if *one_way { "→" } else { "↔" }));
+                self.note(
+                    NoteKind::Network,
+                    None,
+                    vec![],
+                    format!(
+                        "Link {source} {} {target} is cut",
+                        if *one_way { "→" } else { "↔" }
+                    ),
+                );
             }
-            Action::SlowLink { source, target, factor, one_way } => {
+            Action::SlowLink {
+                source,
+                target,
+                factor,
+                one_way,
+            } => {
                 for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
                     self.network.faults[Network::link(s, t)].slow_factor = *factor;
                 }
-                self.note(NoteKind::Network, None, vec![], format!("Link {source} {} {target} is {factor}× slower", if *one_way { "→" } else { "↔" }));
+                self.note(
+                    NoteKind::Network,
+                    None,
+                    vec![],
+                    format!(
+                        "Link {source} {} {target} is {factor}× slower",
+                        if *one_way { "→" } else { "↔" }
+                    ),
+                );
             }
-            Action::LossyLink { source, target, drop_probability, one_way } => {
+            Action::LossyLink {
+                source,
+                target,
+                drop_probability,
+                one_way,
+            } => {
                 for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
                     self.network.faults[Network::link(s, t)].drop_probability = *drop_probability;
                 }
@@ -1638,14 +2096,30 @@ impl Sim {
                     NoteKind::Network,
                     None,
                     vec![],
-                    format!("Link {source} {} {target} drops {}% of messages", if *one_way { "→" } else { "↔" }, (drop_probability * 100.0).round() as u32),
+                    format!(
+                        "Link {source} {} {target} drops {}% of messages",
+                        if *one_way { "→" } else { "↔" },
+                        (drop_probability * 100.0).round() as u32
+                    ),
                 );
             }
-            Action::HealLink { source, target, one_way } => {
+            Action::HealLink {
+                source,
+                target,
+                one_way,
+            } => {
                 for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
                     self.network.faults[Network::link(s, t)] = LinkFault::default();
                 }
-                self.note(NoteKind::Network, None, vec![], format!("Link {source} {} {target} is healed", if *one_way { "→" } else { "↔" }));
+                self.note(
+                    NoteKind::Network,
+                    None,
+                    vec![],
+                    format!(
+                        "Link {source} {} {target} is healed",
+                        if *one_way { "→" } else { "↔" }
+                    ),
+                );
             }
             Action::AddFollower {} => {
                 let id = NodeId(self.replicas.len() as u8);
@@ -1655,7 +2129,13 @@ impl Sim {
                 let mut out = Vec::new();
                 let r = {
                     let rows = |_: &Log, _: u64| 0;
-                    let mut ctx = Ctx { now: self.now, settings: &self.settings, members: self.members, out: &mut out, snapshot_rows: &rows };
+                    let mut ctx = Ctx {
+                        now: self.now,
+                        settings: &self.settings,
+                        members: self.members,
+                        out: &mut out,
+                        snapshot_rows: &rows,
+                    };
                     Replica::new_follower(id, &mut ctx)
                 };
                 self.replicas.push(r);
@@ -1668,9 +2148,28 @@ impl Sim {
             Action::Write { key, value, client } => {
                 let c = client.unwrap_or(ClientId(0));
                 let w = self.invoke(c, WriteData::Manual(Arc::new((key.clone(), value.clone()))));
-                self.note(NoteKind::Write, None, vec![w], format!("{c} writes {key} = {value} ({w}) to {}", self.writes.get(w.index()).map(|r| r.sent_to).unwrap_or(NodeId(0))));
+                self.note(
+                    NoteKind::Write,
+                    None,
+                    vec![w],
+                    format!(
+                        "{c} writes {key} = {value} ({w}) to {}",
+                        self.writes
+                            .get(w.index())
+                            .map(|r| r.sent_to)
+                            .unwrap_or(NodeId(0))
+                    ),
+                );
             }
-            Action::Set { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, fencing, read_from } => {
+            Action::Set {
+                mode,
+                write_quorum,
+                latency_ms,
+                jitter_ms,
+                failover_timeout_ms,
+                fencing,
+                read_from,
+            } => {
                 let mut changes = Vec::new();
                 if let Some(m) = mode {
                     self.settings.mode = *m;
@@ -1703,7 +2202,12 @@ impl Sim {
                     self.read_from = *r;
                     changes.push(format!("reads from {}", r.name()));
                 }
-                self.note(NoteKind::Setting, None, vec![], format!("Settings changed: {}", changes.join(", ")));
+                self.note(
+                    NoteKind::Setting,
+                    None,
+                    vec![],
+                    format!("Settings changed: {}", changes.join(", ")),
+                );
                 if mode.is_some() || write_quorum.is_some() {
                     if let Some(l) = self.current_leader {
                         self.with_replica(l, |r, ctx| r.on_mode_changed(ctx));
@@ -1716,7 +2220,11 @@ impl Sim {
                     NoteKind::Setting,
                     None,
                     vec![],
-                    if *write_every_ms == 0 { "The steady workload stops".into() } else { format!("Each client now writes every {write_every_ms} ms") },
+                    if *write_every_ms == 0 {
+                        "The steady workload stops".into()
+                    } else {
+                        format!("Each client now writes every {write_every_ms} ms")
+                    },
                 );
                 let now = self.now;
                 self.start_workload(now);
@@ -1730,9 +2238,16 @@ impl Sim {
     }
 
     fn crash(&mut self, n: NodeId) {
-        let Some(r) = self.replicas.get(n.index()) else { return };
+        let Some(r) = self.replicas.get(n.index()) else {
+            return;
+        };
         if !r.up {
-            self.note(NoteKind::Crash, Some(n), vec![], format!("{n} is already down"));
+            self.note(
+                NoteKind::Crash,
+                Some(n),
+                vec![],
+                format!("{n} is already down"),
+            );
             return;
         }
         let was_leader = r.is_leader();
@@ -1756,12 +2271,27 @@ impl Sim {
             let w = self.writes.get(i).expect("in range");
             if w.outcome == Outcome::Pending && w.sent_to == n {
                 let rec = self.writes.get_mut(i).expect("in range");
-                rec.outcome = Outcome::Failed { at: now, reason: format!("connection to {n} reset: it crashed before answering") };
+                rec.outcome = Outcome::Failed {
+                    at: now,
+                    reason: format!("connection to {n} reset: it crashed before answering"),
+                };
             }
         }
-        let mut text = format!("{n} crashed{}", if was_leader { " (it was the leader)" } else { "" });
+        let mut text = format!(
+            "{n} crashed{}",
+            if was_leader {
+                " (it was the leader)"
+            } else {
+                ""
+            }
+        );
         if !only_here.is_empty() {
-            text.push_str(&format!("; {} {} confirmed but exist{} only on {n}", names(&only_here), if only_here.len() > 1 { "were" } else { "was" }, if only_here.len() > 1 { "" } else { "s" }));
+            text.push_str(&format!(
+                "; {} {} confirmed but exist{} only on {n}",
+                names(&only_here),
+                if only_here.len() > 1 { "were" } else { "was" },
+                if only_here.len() > 1 { "" } else { "s" }
+            ));
         }
         self.note(NoteKind::Crash, Some(n), only_here, text);
         self.refresh_leader();
@@ -1777,20 +2307,40 @@ impl Sim {
                 .map(|r| r.id)
         });
         let Some(t) = target else {
-            self.note(NoteKind::Election, None, vec![], "Manual failover: no follower is up to promote".into());
+            self.note(
+                NoteKind::Election,
+                None,
+                vec![],
+                "Manual failover: no follower is up to promote".into(),
+            );
             return;
         };
         let r = &self.replicas[t.index()];
         if !r.up {
-            self.note(NoteKind::Election, Some(t), vec![], format!("Manual failover: {t} is down and cannot be promoted"));
+            self.note(
+                NoteKind::Election,
+                Some(t),
+                vec![],
+                format!("Manual failover: {t} is down and cannot be promoted"),
+            );
             return;
         }
         if r.is_leader() {
-            self.note(NoteKind::Election, Some(t), vec![], format!("Manual failover: {t} is already the leader"));
+            self.note(
+                NoteKind::Election,
+                Some(t),
+                vec![],
+                format!("Manual failover: {t} is already the leader"),
+            );
             return;
         }
         if !self.members.is_live(t) {
-            self.note(NoteKind::Election, Some(t), vec![], format!("Manual failover: {t} has not caught up yet and cannot be promoted"));
+            self.note(
+                NoteKind::Election,
+                Some(t),
+                vec![],
+                format!("Manual failover: {t} has not caught up yet and cannot be promoted"),
+            );
             return;
         }
         self.with_replica(t, |r, ctx| r.start_election(ctx, true));
@@ -1799,12 +2349,17 @@ impl Sim {
     /// Writes waiting at the leader for acknowledgements that a silent replica is not
     /// sending: the cost of synchronous replication.
     pub fn blocked_writes(&self) -> Vec<WriteId> {
-        let Some(l) = self.current_leader else { return Vec::new() };
+        let Some(l) = self.current_leader else {
+            return Vec::new();
+        };
         let leader = &self.replicas[l.index()];
         let t = self.settings.failover_timeout_ms;
         let silent_required = self.members.iter_live().any(|f| {
             f != l
-                && self.now.saturating_sub(leader.peers[f.index()].last_heard_ms) > t
+                && self
+                    .now
+                    .saturating_sub(leader.peers[f.index()].last_heard_ms)
+                    > t
                 && match self.settings.mode {
                     Mode::Sync => true,
                     Mode::SemiSync => leader.sync_follower == Some(f),
@@ -1820,7 +2375,11 @@ impl Sim {
             .log
             .slice(leader.confirmed + 1, leader.log.last_position())
             .iter()
-            .filter(|e| self.write(e.write).is_some_and(|w| w.outcome == Outcome::Pending && self.now.saturating_sub(w.invoked_at) > t))
+            .filter(|e| {
+                self.write(e.write).is_some_and(|w| {
+                    w.outcome == Outcome::Pending && self.now.saturating_sub(w.invoked_at) > t
+                })
+            })
             .map(|e| e.write)
             .collect()
     }

@@ -22,7 +22,11 @@ impl Timeline {
     }
 
     pub fn with_interval(start: Sim, every_events: u64) -> Timeline {
-        Timeline { checkpoints: vec![start.clone()], head: start, every_events: every_events.max(1) }
+        Timeline {
+            checkpoints: vec![start.clone()],
+            head: start,
+            every_events: every_events.max(1),
+        }
     }
 
     /// Computes the run up to `t`, checkpointing on the way.
@@ -34,7 +38,11 @@ impl Timeline {
             if !self.head.step() {
                 break;
             }
-            if self.head.events_processed().is_multiple_of(self.every_events) {
+            if self
+                .head
+                .events_processed()
+                .is_multiple_of(self.every_events)
+            {
                 self.checkpoints.push(self.head.clone());
             }
         }
@@ -55,7 +63,11 @@ impl Timeline {
             if !self.head.step() {
                 break;
             }
-            if self.head.events_processed().is_multiple_of(self.every_events) {
+            if self
+                .head
+                .events_processed()
+                .is_multiple_of(self.every_events)
+            {
                 self.checkpoints.push(self.head.clone());
             }
         }
@@ -66,7 +78,12 @@ impl Timeline {
     /// Processes the head's next event (the "step" button), checkpointing as usual.
     pub fn step(&mut self) -> bool {
         let stepped = self.head.step();
-        if stepped && self.head.events_processed().is_multiple_of(self.every_events) {
+        if stepped
+            && self
+                .head
+                .events_processed()
+                .is_multiple_of(self.every_events)
+        {
             self.checkpoints.push(self.head.clone());
         }
         stepped
@@ -91,7 +108,10 @@ impl Timeline {
             self.advance_to(t);
             return self.head.clone();
         }
-        let i = self.checkpoints.partition_point(|c| c.now() <= t).saturating_sub(1);
+        let i = self
+            .checkpoints
+            .partition_point(|c| c.now() <= t)
+            .saturating_sub(1);
         let mut sim = self.checkpoints[i].clone();
         sim.run_until(t);
         sim
@@ -103,7 +123,10 @@ impl Timeline {
         if n >= self.head.events_processed() {
             return self.head.clone();
         }
-        let i = self.checkpoints.partition_point(|c| c.events_processed() <= n).saturating_sub(1);
+        let i = self
+            .checkpoints
+            .partition_point(|c| c.events_processed() <= n)
+            .saturating_sub(1);
         let mut sim = self.checkpoints[i].clone();
         while sim.events_processed() < n && sim.step() {}
         sim
@@ -131,7 +154,10 @@ mod tests {
         let mut s = Scenario::default_scenario();
         s.workload.write_every_ms = 5;
         let mut timeline = Timeline::new(Sim::new(&s).unwrap());
-        assert!(!timeline.advance_within(50_000, 2_000), "2,000 events cannot cover 50 s of writes every 5 ms");
+        assert!(
+            !timeline.advance_within(50_000, 2_000),
+            "2,000 events cannot cover 50 s of writes every 5 ms"
+        );
         let stopped = timeline.head().now();
         assert!(stopped > 0 && stopped < 50_000);
         assert!(timeline.head().events_processed() <= 2_000);

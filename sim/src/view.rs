@@ -173,7 +173,12 @@ impl Default for ViewOptions {
     fn default() -> Self {
         // Enough for the panels (a dozen recent writes, the event log's visible part); every
         // item is built each animation frame, so no more.
-        ViewOptions { log_window: 12, recent_writes: 16, recent_events: 40, older_lost: 200 }
+        ViewOptions {
+            log_window: 12,
+            recent_writes: 16,
+            recent_events: 40,
+            older_lost: 200,
+        }
     }
 }
 
@@ -192,7 +197,8 @@ impl Sim {
     pub fn view(&self, opts: &ViewOptions) -> View {
         let now = self.now();
         let leader = self.current_leader();
-        let blocked: std::collections::BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
+        let blocked: std::collections::BTreeSet<WriteId> =
+            self.blocked_writes().into_iter().collect();
         let members = self.members;
         let live_count = members.live.count_ones() as u8;
         let leader_rep = leader.map(|l| &self.replicas[l.index()]);
@@ -329,7 +335,11 @@ impl Sim {
                 if s == t || (s.replica().is_none() && t.replica().is_none()) {
                     continue;
                 }
-                let LinkFault { cut, slow_factor, drop_probability } = self.network.fault(s, t);
+                let LinkFault {
+                    cut,
+                    slow_factor,
+                    drop_probability,
+                } = self.network.fault(s, t);
                 let state = if cut || self.network.partitioned(s, t) {
                     "cut"
                 } else if drop_probability > 0.0 {
@@ -339,7 +349,13 @@ impl Sim {
                 } else {
                     continue;
                 };
-                links.push(LinkView { source: s.to_string(), target: t.to_string(), state: state.into(), slow_factor, drop_probability });
+                links.push(LinkView {
+                    source: s.to_string(),
+                    target: t.to_string(),
+                    state: state.into(),
+                    slow_factor,
+                    drop_probability,
+                });
             }
         }
 
@@ -348,7 +364,10 @@ impl Sim {
             .values()
             .map(|m| {
                 let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
-                let target_down = m.target.replica().is_some_and(|n| !self.replicas[n.index()].up);
+                let target_down = m
+                    .target
+                    .replica()
+                    .is_some_and(|n| !self.replicas[n.index()].up);
                 MessageView {
                     id: m.id,
                     kind: m.payload.kind().name().into(),
@@ -376,7 +395,11 @@ impl Sim {
         }
         // Lost writes count as confirmed too: the client was told they were durable.
         counts.confirmed += counts.lost;
-        (counts.reads, counts.read_your_writes_violations, counts.monotonic_read_violations) = self.read_counts();
+        (
+            counts.reads,
+            counts.read_your_writes_violations,
+            counts.monotonic_read_violations,
+        ) = self.read_counts();
 
         let write_view = |w: &crate::sim::WriteRecord| {
             let status = write_status(w);
@@ -387,7 +410,9 @@ impl Sim {
             let reason = match (&w.lost, &w.outcome) {
                 (Some(l), _) => Some(l.reason.explain().to_string()),
                 (None, Outcome::Failed { reason, .. }) => Some(reason.clone()),
-                (None, Outcome::Pending) if status == "blocked" => Some("waiting for a replica that does not answer".to_string()),
+                (None, Outcome::Pending) if status == "blocked" => {
+                    Some("waiting for a replica that does not answer".to_string())
+                }
                 _ => None,
             };
             WriteView {
@@ -399,7 +424,10 @@ impl Sim {
                 invoked_at_ms: w.invoked_at,
                 confirmed_at_ms: confirmed_at,
                 latency_ms: confirmed_at.map(|c| c - w.invoked_at),
-                replicas: (0..MAX_REPLICAS as u8).filter(|i| w.holders & (1 << i) != 0).map(|i| NodeId(i).to_string()).collect(),
+                replicas: (0..MAX_REPLICAS as u8)
+                    .filter(|i| w.holders & (1 << i) != 0)
+                    .map(|i| NodeId(i).to_string())
+                    .collect(),
                 confirmed_by,
                 lost_reason: w.lost.as_ref().map(|l| l.reason.code().to_string()),
                 reason,
@@ -410,9 +438,15 @@ impl Sim {
         let recent_from = total.saturating_sub(opts.recent_writes);
         // Older lost writes are listed too (the "which, and why?" list), up to a cap: a long
         // run can lose thousands, and this is built every frame.
-        let older_lost: Vec<&crate::sim::WriteRecord> = self.writes.iter().take(recent_from).filter(|w| w.lost.is_some()).collect();
+        let older_lost: Vec<&crate::sim::WriteRecord> = self
+            .writes
+            .iter()
+            .take(recent_from)
+            .filter(|w| w.lost.is_some())
+            .collect();
         let skip = older_lost.len().saturating_sub(opts.older_lost);
-        let mut writes: Vec<WriteView> = older_lost.into_iter().skip(skip).map(write_view).collect();
+        let mut writes: Vec<WriteView> =
+            older_lost.into_iter().skip(skip).map(write_view).collect();
         writes.extend(self.writes.range(recent_from, total).map(write_view));
 
         let n_notes = self.notes.len();
@@ -439,11 +473,19 @@ impl Sim {
             latency_ms: self.network.latency_ms,
             jitter_ms: self.network.jitter_ms,
             workload_every_ms: self.workload_every_ms(),
-            read_from: (self.scenario.workload.read_every_ms > 0).then(|| self.read_from.name().to_string()),
+            read_from: (self.scenario.workload.read_every_ms > 0)
+                .then(|| self.read_from.name().to_string()),
             leader: leader.map(|l| l.to_string()),
             epoch: self.max_epoch(),
             replicas,
-            clients: self.clients.iter().map(|c| ClientView { id: c.id.to_string(), believed_leader: c.believed_leader.to_string() }).collect(),
+            clients: self
+                .clients
+                .iter()
+                .map(|c| ClientView {
+                    id: c.id.to_string(),
+                    believed_leader: c.believed_leader.to_string(),
+                })
+                .collect(),
             links,
             messages,
             writes,
@@ -471,6 +513,9 @@ impl Sim {
 
     /// Messages of one kind in flight: handy for tests and the inspector.
     pub fn in_flight_of(&self, kind: MessageKind) -> usize {
-        self.in_flight.values().filter(|m| m.payload.kind() == kind).count()
+        self.in_flight
+            .values()
+            .filter(|m| m.payload.kind() == kind)
+            .count()
     }
 }

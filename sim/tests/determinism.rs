@@ -23,10 +23,18 @@ fn the_same_scenario_twice_gives_the_same_trace_and_report() {
         assert_eq!(a.trace_hash(), b.trace_hash(), "{name}: trace hash");
         assert_eq!(a.report(), b.report(), "{name}: report");
         assert_eq!(a.trace(), b.trace(), "{name}: recorded trace");
-        assert_eq!(a.trace().unwrap().len() as u64, a.events_processed(), "{name}: one trace entry per event");
+        assert_eq!(
+            a.trace().unwrap().len() as u64,
+            a.events_processed(),
+            "{name}: one trace entry per event"
+        );
         // Recording changes nothing about the run itself.
         let plain = run(&preset(name));
-        assert_eq!(plain.trace_hash(), a.trace_hash(), "{name}: recording the trace does not change the run");
+        assert_eq!(
+            plain.trace_hash(),
+            a.trace_hash(),
+            "{name}: recording the trace does not change the run"
+        );
         assert_eq!(plain.report(), a.report(), "{name}");
     }
 }
@@ -39,7 +47,11 @@ fn a_different_seed_gives_a_different_run() {
         let a = run(&s);
         s.seed += 1;
         let b = run(&s);
-        assert_ne!(a.trace_hash(), b.trace_hash(), "{name}: the seed drives the jitter");
+        assert_ne!(
+            a.trace_hash(),
+            b.trace_hash(),
+            "{name}: the seed drives the jitter"
+        );
     }
 }
 
@@ -63,13 +75,26 @@ fn seeking_on_a_timeline_gives_the_same_view_as_a_straight_run() {
         timeline.advance_to(end);
         assert!(timeline.checkpoints() > 3, "{name}");
         // Backwards, forwards and to instants between events.
-        let instants = [end, end / 2 + 7, 1, end / 3, end - 1, 0, 2 * end / 3 + 13, end / 2 + 7];
+        let instants = [
+            end,
+            end / 2 + 7,
+            1,
+            end / 3,
+            end - 1,
+            0,
+            2 * end / 3 + 13,
+            end / 2 + 7,
+        ];
         for t in instants {
             let mut straight = Sim::new(&s).unwrap();
             straight.run_until(t);
             let sought = timeline.seek(t);
             assert_eq!(sought.now(), t, "{name} at {t}");
-            assert_eq!(sought.events_processed(), straight.events_processed(), "{name} at {t}");
+            assert_eq!(
+                sought.events_processed(),
+                straight.events_processed(),
+                "{name} at {t}"
+            );
             assert_eq!(sought.trace_hash(), straight.trace_hash(), "{name} at {t}");
             assert_eq!(sought.view(&opts), straight.view(&opts), "{name} at {t}");
         }
@@ -93,7 +118,10 @@ fn seeking_forward_lands_exactly_on_the_instant_asked_for() {
             straight.run_until(t);
             assert_eq!(sought.now(), t.min(s.end_ms()), "{name}");
             assert_eq!(sought.view(&opts), straight.view(&opts), "{name} at {t}");
-            assert!(straight.next_event_time().is_none_or(|next| next > t), "{name}: nothing left at or before {t}");
+            assert!(
+                straight.next_event_time().is_none_or(|next| next > t),
+                "{name}: nothing left at or before {t}"
+            );
         }
     }
 }

@@ -34,14 +34,19 @@ fn mutate(rng: &mut Pcg64Mcg, s: &str) -> String {
 #[test]
 fn the_decoder_never_panics_on_random_or_mutated_links() {
     let mut rng = Pcg64Mcg::seed_from_u64(0x5eed_11a6);
-    let mut seeds: Vec<String> = PRESETS.iter().map(|p| encode(&p.scenario().unwrap(), Some(1500))).collect();
+    let mut seeds: Vec<String> = PRESETS
+        .iter()
+        .map(|p| encode(&p.scenario().unwrap(), Some(1500)))
+        .collect();
     seeds.extend(PRESETS.iter().map(|p| encode_preset(p.id, Some(10))));
     let (mut ok, mut refused) = (0usize, 0usize);
     for case in 0..CASES {
         let input = if case % 10 == 0 {
             // Pure noise, of any length.
             let len = (rng.next_u32() % 300) as usize;
-            (0..len).map(|_| char::from(32 + (rng.next_u32() % 95) as u8)).collect::<String>()
+            (0..len)
+                .map(|_| char::from(32 + (rng.next_u32() % 95) as u8))
+                .collect::<String>()
         } else {
             let seed = &seeds[case % seeds.len()];
             mutate(&mut rng, seed)
@@ -50,7 +55,8 @@ fn the_decoder_never_panics_on_random_or_mutated_links() {
             Ok(d) => {
                 ok += 1;
                 // Whatever decodes must also build a simulation without panicking.
-                Sim::new(&d.scenario).unwrap_or_else(|e| panic!("decoded but invalid: {e}\ninput: {input}"));
+                Sim::new(&d.scenario)
+                    .unwrap_or_else(|e| panic!("decoded but invalid: {e}\ninput: {input}"));
             }
             Err(e) => {
                 refused += 1;

@@ -78,7 +78,14 @@ fn pinned_mode() -> Option<Mode> {
 fn mode() -> BoxedStrategy<Mode> {
     match pinned_mode() {
         Some(m) => Just(m).boxed(),
-        None => prop_oneof![Just(Mode::Async), Just(Mode::Sync), Just(Mode::SemiSync), Just(Mode::Chain), Just(Mode::Quorum)].boxed(),
+        None => prop_oneof![
+            Just(Mode::Async),
+            Just(Mode::Sync),
+            Just(Mode::SemiSync),
+            Just(Mode::Chain),
+            Just(Mode::Quorum)
+        ]
+        .boxed(),
     }
 }
 
@@ -90,7 +97,9 @@ fn nodes() -> std::ops::RangeInclusive<u8> {
 }
 
 fn max_faults() -> usize {
-    env("PROP_FAULTS").and_then(|v| v.parse().ok()).unwrap_or(12)
+    env("PROP_FAULTS")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12)
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -170,16 +179,26 @@ impl Plan {
         let mut events = Vec::new();
         for (at, f) in &self.faults {
             let action = match f {
-                Fault::Crash(i) => Action::Crash { node: replica(*i, nodes) },
-                Fault::Restart(i) => Action::Restart { node: replica(*i, nodes) },
+                Fault::Crash(i) => Action::Crash {
+                    node: replica(*i, nodes),
+                },
+                Fault::Restart(i) => Action::Restart {
+                    node: replica(*i, nodes),
+                },
                 Fault::Partition(mask, cmask) => {
                     let all = (1u16 << nodes) - 1;
                     let mut mask = mask & all;
                     if mask == 0 || mask == all {
                         mask = 1;
                     }
-                    let mut a: Vec<Endpoint> = (0..nodes).filter(|i| mask & (1 << i) != 0).map(|i| Endpoint::Replica(NodeId(i))).collect();
-                    let mut b: Vec<Endpoint> = (0..nodes).filter(|i| mask & (1 << i) == 0).map(|i| Endpoint::Replica(NodeId(i))).collect();
+                    let mut a: Vec<Endpoint> = (0..nodes)
+                        .filter(|i| mask & (1 << i) != 0)
+                        .map(|i| Endpoint::Replica(NodeId(i)))
+                        .collect();
+                    let mut b: Vec<Endpoint> = (0..nodes)
+                        .filter(|i| mask & (1 << i) == 0)
+                        .map(|i| Endpoint::Replica(NodeId(i)))
+                        .collect();
                     for c in 0..self.clients {
                         match (cmask >> (2 * c)) & 3 {
                             0 => a.push(Endpoint::Client(ClientId(c))),
@@ -189,18 +208,36 @@ impl Plan {
                     }
                     Action::Partition { groups: vec![a, b] }
                 }
-                Fault::Isolate(i) => Action::Isolate { node: replica(*i, nodes) },
+                Fault::Isolate(i) => Action::Isolate {
+                    node: replica(*i, nodes),
+                },
                 Fault::Heal => Action::Heal,
-                Fault::CutLink(s, t, one_way) | Fault::SlowLink(s, t, _, one_way) | Fault::LossyLink(s, t, _, one_way) => {
+                Fault::CutLink(s, t, one_way)
+                | Fault::SlowLink(s, t, _, one_way)
+                | Fault::LossyLink(s, t, _, one_way) => {
                     let source = Endpoint::Replica(replica(*s, nodes));
                     let mut target = endpoint(*t, nodes, self.clients);
                     if target == source {
                         target = Endpoint::Replica(NodeId((source.index() as u8 + 1) % nodes));
                     }
                     match f {
-                        Fault::CutLink(..) => Action::CutLink { source, target, one_way: *one_way },
-                        Fault::SlowLink(_, _, factor, _) => Action::SlowLink { source, target, factor: *factor, one_way: *one_way },
-                        Fault::LossyLink(_, _, p, _) => Action::LossyLink { source, target, drop_probability: *p as f64 / 100.0, one_way: *one_way },
+                        Fault::CutLink(..) => Action::CutLink {
+                            source,
+                            target,
+                            one_way: *one_way,
+                        },
+                        Fault::SlowLink(_, _, factor, _) => Action::SlowLink {
+                            source,
+                            target,
+                            factor: *factor,
+                            one_way: *one_way,
+                        },
+                        Fault::LossyLink(_, _, p, _) => Action::LossyLink {
+                            source,
+                            target,
+                            drop_probability: *p as f64 / 100.0,
+                            one_way: *one_way,
+                        },
                         _ => unreachable!(),
                     }
                 }
@@ -210,7 +247,11 @@ impl Plan {
                     if target == source {
                         target = Endpoint::Replica(NodeId((source.index() as u8 + 1) % nodes));
                     }
-                    Action::HealLink { source, target, one_way: false }
+                    Action::HealLink {
+                        source,
+                        target,
+                        one_way: false,
+                    }
                 }
                 Fault::AddFollower => {
                     if nodes >= 6 {
@@ -219,31 +260,50 @@ impl Plan {
                     nodes += 1;
                     Action::AddFollower {}
                 }
-                Fault::Failover(i) => Action::Failover { node: i.map(|i| replica(i, nodes)) },
-                Fault::Write(c) => Action::Write { key: format!("x{}", c % 3), value: format!("{at}"), client: Some(ClientId(c % self.clients)) },
+                Fault::Failover(i) => Action::Failover {
+                    node: i.map(|i| replica(i, nodes)),
+                },
+                Fault::Write(c) => Action::Write {
+                    key: format!("x{}", c % 3),
+                    value: format!("{at}"),
+                    client: Some(ClientId(c % self.clients)),
+                },
                 Fault::SetMode(..) if pinned_mode().is_some() => continue,
                 Fault::SetMode(m, w) => match m {
                     Mode::Quorum => set(json!({ "mode": m, "write_quorum": w % nodes + 1 })),
                     _ => set(json!({ "mode": m })),
                 },
-                Fault::SetTimeout(t) => set(json!({ "failover_timeout_ms": (*t).max(self.heartbeat_ms() + 1) })),
+                Fault::SetTimeout(t) => {
+                    set(json!({ "failover_timeout_ms": (*t).max(self.heartbeat_ms() + 1) }))
+                }
                 Fault::SetFencing(f) => set(json!({ "fencing": f })),
                 Fault::SetLatency(l) => set(json!({ "latency_ms": l })),
-                Fault::Workload(every) => Action::Workload { write_every_ms: if *every < 10 { 0 } else { *every } },
+                Fault::Workload(every) => Action::Workload {
+                    write_every_ms: if *every < 10 { 0 } else { *every },
+                },
             };
             events.push(TimedAction { at_ms: *at, action });
         }
         // The quiet end: heal everything, bring every replica back, stop the writes, and
         // give the cluster time for elections, catch-up and snapshots.
         let quiet_from = self.fault_window_ms + 1;
-        events.push(TimedAction { at_ms: quiet_from, action: Action::Heal });
+        events.push(TimedAction {
+            at_ms: quiet_from,
+            action: Action::Heal,
+        });
         events.push(TimedAction {
             at_ms: quiet_from,
             action: set(json!({ "latency_ms": self.latency_ms, "failover_timeout_ms": self.failover_timeout_ms })),
         });
-        events.push(TimedAction { at_ms: quiet_from, action: Action::Workload { write_every_ms: 0 } });
+        events.push(TimedAction {
+            at_ms: quiet_from,
+            action: Action::Workload { write_every_ms: 0 },
+        });
         for i in 0..nodes {
-            events.push(TimedAction { at_ms: quiet_from, action: Action::Restart { node: NodeId(i) } });
+            events.push(TimedAction {
+                at_ms: quiet_from,
+                action: Action::Restart { node: NodeId(i) },
+            });
         }
         let copy_ms = (self.initial_rows + 100) * 1000 / 20_000;
         let quiet_ms = 12 * MAX_TIMEOUT_MS + 4 * copy_ms + 4 * 120 * 12;
@@ -308,7 +368,10 @@ fn check_scenario(s: &Scenario) -> Result<(), String> {
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(96)
 }
 
 /// The invariants are worth something only if they can fail: each one, shown a run that
@@ -324,25 +387,50 @@ fn every_invariant_catches_what_it_names() {
     };
     // Asynchronous failover loses writes: not allowed of synchronous replication.
     let lossy = run(&preset("async-failover"));
-    expect(sync_loses_no_confirmed_write(&lossy), "sync_loses_no_confirmed_write");
-    expect(majority_quorum_leader_has_every_confirmed_write(&lossy), "majority_quorum_leader_has_every_confirmed_write");
+    expect(
+        sync_loses_no_confirmed_write(&lossy),
+        "sync_loses_no_confirmed_write",
+    );
+    expect(
+        majority_quorum_leader_has_every_confirmed_write(&lossy),
+        "majority_quorum_leader_has_every_confirmed_write",
+    );
     // Nor is split brain, with fencing.
-    expect(fencing_loses_nothing_to_split_brain(&run(&preset("split-brain"))), "fencing_loses_nothing_to_split_brain");
+    expect(
+        fencing_loses_nothing_to_split_brain(&run(&preset("split-brain"))),
+        "fencing_loses_nothing_to_split_brain",
+    );
     // The engine's bookkeeping, tampered with.
     let mut sim = lossy.clone();
     let w = sim.writes.iter().find(|w| w.lost.is_some()).unwrap().id;
     sim.writes.get_mut(w.index()).unwrap().lost = None;
-    expect(checker_agrees_with_engine(&sim), "checker_agrees_with_engine");
+    expect(
+        checker_agrees_with_engine(&sim),
+        "checker_agrees_with_engine",
+    );
     let mut sim = lossy.clone();
     sim.writes.get_mut(0).unwrap().holders = 1;
-    expect(holders_are_the_replicas_whose_log_has_the_write(&sim), "holders_are_the_replicas_whose_log_has_the_write");
+    expect(
+        holders_are_the_replicas_whose_log_has_the_write(&sim),
+        "holders_are_the_replicas_whose_log_has_the_write",
+    );
     // A follower whose log changed behind its leader's back.
     let mut sim = run(&preset("follower-catch-up"));
     let last = sim.replicas[1].log.last_position();
     sim.replicas[1].log.truncate_after(last - 1);
-    sim.replicas[1].log.append(Entry { epoch: 1, write: WriteId(0), client: ClientId(0) });
-    expect(leader_knows_what_followers_hold(&sim), "leader_knows_what_followers_hold");
-    expect(caught_up_follower_is_prefix_of_leader(&sim), "caught_up_follower_is_prefix_of_leader");
+    sim.replicas[1].log.append(Entry {
+        epoch: 1,
+        write: WriteId(0),
+        client: ClientId(0),
+    });
+    expect(
+        leader_knows_what_followers_hold(&sim),
+        "leader_knows_what_followers_hold",
+    );
+    expect(
+        caught_up_follower_is_prefix_of_leader(&sim),
+        "caught_up_follower_is_prefix_of_leader",
+    );
     // A run stopped while a follower is down has not converged.
     let mut sim = Sim::new(&preset("follower-catch-up")).unwrap();
     sim.run_until(2000);
@@ -354,7 +442,10 @@ fn every_invariant_catches_what_it_names() {
     inv.check(&sim).unwrap();
     sim.replicas[1].role = Role::Leader;
     sim.replicas[1].peers[2].acked_sent_at = 490;
-    expect(fenced_leases_never_overlap(&sim), "fenced_leases_never_overlap");
+    expect(
+        fenced_leases_never_overlap(&sim),
+        "fenced_leases_never_overlap",
+    );
     expect(inv.check(&sim), "one_leader_per_epoch");
     // A leader that loses entries, a replica whose epoch goes back.
     let mut sim = Sim::new(&preset("follower-catch-up")).unwrap();
@@ -377,20 +468,29 @@ fn every_invariant_catches_what_it_names() {
     let confirmed = sim.replicas[0].confirmed;
     let w = sim.replicas[0].log.get(confirmed).unwrap().write;
     sim.writes.get_mut(w.index()).unwrap().holders = 1;
-    expect(semi_sync_keeps_two_copies(&sim), "semi_sync_keeps_two_copies");
+    expect(
+        semi_sync_keeps_two_copies(&sim),
+        "semi_sync_keeps_two_copies",
+    );
 }
 
 /// Every preset under other seeds (other jitter, other timer draws): the invariants hold
 /// after every step. A failure names the preset and the seed, and prints the scenario.
 #[test]
 fn seed_sweep_of_every_preset_holds_the_invariants() {
-    let seeds: u64 = std::env::var("SWEEP_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(6);
+    let seeds: u64 = std::env::var("SWEEP_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6);
     for name in PRESETS {
         for seed in 0..seeds {
             let mut s = preset(name);
             s.seed = seed;
             if let Err(e) = run_checked(&s) {
-                panic!("preset {name}, seed {seed}: {e}\nscenario:\n{}", s.to_json());
+                panic!(
+                    "preset {name}, seed {seed}: {e}\nscenario:\n{}",
+                    s.to_json()
+                );
             }
         }
     }

@@ -12,8 +12,12 @@ use replication_sim::{Mode, Scenario, Sim};
 use support::*;
 
 fn regression(name: &str) -> Scenario {
-    let path = format!("{}/tests/regressions/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    Scenario::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"))
+    let path = format!(
+        "{}/tests/regressions/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    Scenario::from_json(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Runs with every invariant checked after every step, and the quiet-end convergence.
@@ -41,7 +45,10 @@ fn a_chain_append_lost_on_the_way_is_asked_for_again() {
     // Broke: the tail never asked again for appends a cut link had dropped; every write
     // after the cut stayed pending forever.
     let sim = converges("chain-lost-append-never-resent");
-    assert!(sim.writes.iter().all(|w| w.is_confirmed()), "every write is confirmed once the link heals");
+    assert!(
+        sim.writes.iter().all(|w| w.is_confirmed()),
+        "every write is confirmed once the link heals"
+    );
 }
 
 #[test]
@@ -53,13 +60,33 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
     let s = settings(Mode::Chain);
     let mut mid = replica(2, &[e(1, 0), e(1, 1)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
-    let hb = |epoch| Payload::Heartbeat { epoch, confirmed: 0, sent_upto: 0, leader_last: 2, leader_last_epoch: 1, chain };
-    react(&mut mid, 100, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb(1), 90, ctx));
+    let hb = |epoch| Payload::Heartbeat {
+        epoch,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 2,
+        leader_last_epoch: 1,
+        chain,
+    };
+    react(&mut mid, 100, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), hb(1), 90, ctx)
+    });
     mid.peers[2].next = 3; // it had sent n3 everything, in epoch 1
     mid.peers[2].matched = 2;
-    let out = react(&mut mid, 900, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb(2), 890, ctx));
-    let probe = Payload::Append { epoch: 2, prev_position: 0, prev_epoch: 0, entries: vec![], confirmed: 0 };
-    assert!(out.contains(&Command::send_to_replica(NodeId(2), probe)), "nothing is verified in epoch 2 yet: probe from the start; {out:?}");
+    let out = react(&mut mid, 900, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), hb(2), 890, ctx)
+    });
+    let probe = Payload::Append {
+        epoch: 2,
+        prev_position: 0,
+        prev_epoch: 0,
+        entries: vec![],
+        confirmed: 0,
+    };
+    assert!(
+        out.contains(&Command::send_to_replica(NodeId(2), probe)),
+        "nothing is verified in epoch 2 yet: probe from the start; {out:?}"
+    );
     assert_eq!((mid.peers[2].next, mid.peers[2].matched), (1, 0));
 }
 
@@ -67,7 +94,10 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
 fn a_follower_whose_acknowledgement_was_lost_asks_again() {
     // Broke: a lost acknowledgement left the leader waiting and the follower content.
     let sim = converges("lost-ack-stalls-follower");
-    assert_eq!(sim.replicas[1].log.last_position(), sim.replicas[0].log.last_position());
+    assert_eq!(
+        sim.replicas[1].log.last_position(),
+        sim.replicas[0].log.last_position()
+    );
 }
 
 #[test]
@@ -76,8 +106,17 @@ fn divergent_logs_of_the_same_length_are_repaired_without_new_writes() {
     let sim = converges("chain-divergent-same-length");
     // Broke too: the sentence said the lost writes "existed only on n3", the chain tail
     // that confirmed them, when the head n1 held them as well.
-    let lost = sim.notes.iter().find(|n| n.kind == replication_sim::sim::NoteKind::Lost).expect("writes were lost");
-    assert!(lost.text.contains("existed only on n1, n3, none of them the new leader; n3 confirmed them"), "{}", lost.text);
+    let lost = sim
+        .notes
+        .iter()
+        .find(|n| n.kind == replication_sim::sim::NoteKind::Lost)
+        .expect("writes were lost");
+    assert!(
+        lost.text
+            .contains("existed only on n1, n3, none of them the new leader; n3 confirmed them"),
+        "{}",
+        lost.text
+    );
 }
 
 #[test]
@@ -85,7 +124,10 @@ fn a_member_that_took_a_new_snapshot_follows_live_again() {
     // Broke: members sent to take a new snapshot stayed in set-up forever.
     let sim = converges("chain-member-resnapshot");
     assert!(sim.replicas.iter().all(|r| r.setup.is_none()));
-    assert!(sim.notes.iter().any(|n| n.text.contains("has caught up from its new snapshot")));
+    assert!(sim
+        .notes
+        .iter()
+        .any(|n| n.text.contains("has caught up from its new snapshot")));
 }
 
 #[test]
@@ -109,7 +151,10 @@ fn a_majority_quorum_never_confirms_a_write_that_a_later_leader_overwrites() {
     let s = regression("quorum-old-epoch-entry-overwritten");
     let sim = run_checked(&s).unwrap_or_else(|e| panic!("{e}"));
     assert!(sim.writes.iter().all(|w| w.lost.is_none()));
-    assert!(!sim.write(WriteId(0)).unwrap().is_confirmed(), "w1 was never durable, so it is never confirmed");
+    assert!(
+        !sim.write(WriteId(0)).unwrap().is_confirmed(),
+        "w1 was never durable, so it is never confirmed"
+    );
 }
 
 #[test]
@@ -136,17 +181,36 @@ fn settings(mode: Mode) -> Settings {
     }
 }
 
-fn react(r: &mut Replica, now: u64, settings: &Settings, nodes: u8, f: impl FnOnce(&mut Replica, &mut Ctx)) -> Vec<Command> {
+fn react(
+    r: &mut Replica,
+    now: u64,
+    settings: &Settings,
+    nodes: u8,
+    f: impl FnOnce(&mut Replica, &mut Ctx),
+) -> Vec<Command> {
     let mut out = Vec::new();
     let rows = |_: &Log, p: u64| p;
     let bits = (1u16 << nodes) - 1;
-    let mut ctx = Ctx { now, settings, members: Members { all: bits, live: bits }, out: &mut out, snapshot_rows: &rows };
+    let mut ctx = Ctx {
+        now,
+        settings,
+        members: Members {
+            all: bits,
+            live: bits,
+        },
+        out: &mut out,
+        snapshot_rows: &rows,
+    };
     f(r, &mut ctx);
     out
 }
 
 fn e(epoch: u32, w: u32) -> Entry {
-    Entry { epoch, write: WriteId(w), client: ClientId(0) }
+    Entry {
+        epoch,
+        write: WriteId(w),
+        client: ClientId(0),
+    }
 }
 
 fn replica(id: u8, log: &[Entry]) -> Replica {
@@ -169,15 +233,34 @@ fn a_deposed_leader_discards_its_unreplicated_writes_even_when_no_new_write_come
     react(&mut old, 0, &s, 3, |r, ctx| r.start(NodeId(0), ctx));
     assert!(old.is_leader());
     // n3 leads epoch 2 with [e(1,0), e(2,9)]: position 2 differs, position 3 it lacks.
-    let hb = Payload::Heartbeat { epoch: 2, confirmed: 2, sent_upto: 0, leader_last: 2, leader_last_epoch: 2, chain: ChainConfig::empty() };
-    let out = react(&mut old, 700, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(2)), hb, 650, ctx));
+    let hb = Payload::Heartbeat {
+        epoch: 2,
+        confirmed: 2,
+        sent_upto: 0,
+        leader_last: 2,
+        leader_last_epoch: 2,
+        chain: ChainConfig::empty(),
+    };
+    let out = react(&mut old, 700, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(2)), hb, 650, ctx)
+    });
     assert_eq!(old.role, Role::Follower);
-    assert!(out.contains(&Command::Happened(Happening::Truncated { from_position: 3, entries: vec![e(1, 2)], leader: NodeId(2) })), "{out:?}");
+    assert!(
+        out.contains(&Command::Happened(Happening::Truncated {
+            from_position: 3,
+            entries: vec![e(1, 2)],
+            leader: NodeId(2)
+        })),
+        "{out:?}"
+    );
     assert!(
         out.contains(&Command::send_to_replica(NodeId(2), Payload::CatchUpRequest { epoch: 2, last_position: 2, last_epoch: 1 })),
         "its entry at the leader's last position is of another epoch: it asks to be walked back; {out:?}"
     );
-    assert_eq!(old.confirmed, 2, "nothing beyond what it still holds counts as confirmed");
+    assert_eq!(
+        old.confirmed, 2,
+        "nothing beyond what it still holds counts as confirmed"
+    );
 }
 
 #[test]
@@ -190,20 +273,57 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     l.voted_epoch = 2;
     l.candidate_epoch = 2;
     // Elected in epoch 2 with the votes of n2 and n3.
-    let vote = Payload::VoteReply { epoch: 2, granted: true, granted_at: 10 };
+    let vote = Payload::VoteReply {
+        epoch: 2,
+        granted: true,
+        granted_at: 10,
+    };
     l.role = Role::Candidate;
     l.votes = 1;
-    react(&mut l, 10, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(1)), vote, 5, ctx));
+    react(&mut l, 10, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(1)), vote, 5, ctx)
+    });
     assert!(l.is_leader());
-    let ack = |m| Payload::Ack { epoch: 2, result: AckResult::Appended { match_position: m }, echo_sent_at: 10, chain_confirmed: 0 };
+    let ack = |m| Payload::Ack {
+        epoch: 2,
+        result: AckResult::Appended { match_position: m },
+        echo_sent_at: 10,
+        chain_confirmed: 0,
+    };
     // n2 holds position 1 (epoch 1): two of three, but not of this epoch.
-    let out = react(&mut l, 30, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(1)), ack(1), 20, ctx));
-    assert_eq!(out, vec![], "no confirmation by counting an older epoch's entry");
+    let out = react(&mut l, 30, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(1)), ack(1), 20, ctx)
+    });
+    assert_eq!(
+        out,
+        vec![],
+        "no confirmation by counting an older epoch's entry"
+    );
     assert_eq!(l.confirmed, 0);
     // A write of epoch 2 reaches n2 too: both are confirmed now, oldest first.
-    react(&mut l, 40, &s, 3, |r, ctx| r.on_message(Endpoint::Client(ClientId(0)), Payload::ClientWrite { write: WriteId(7) }, 35, ctx));
-    let out = react(&mut l, 60, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(1)), ack(2), 50, ctx));
-    let confirmed = |w| Command::send_to_client(ClientId(0), Payload::WriteReply { write: WriteId(w), outcome: ReplyOutcome::Confirmed { by: NodeId(0), epoch: 2 } });
+    react(&mut l, 40, &s, 3, |r, ctx| {
+        r.on_message(
+            Endpoint::Client(ClientId(0)),
+            Payload::ClientWrite { write: WriteId(7) },
+            35,
+            ctx,
+        )
+    });
+    let out = react(&mut l, 60, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(1)), ack(2), 50, ctx)
+    });
+    let confirmed = |w| {
+        Command::send_to_client(
+            ClientId(0),
+            Payload::WriteReply {
+                write: WriteId(w),
+                outcome: ReplyOutcome::Confirmed {
+                    by: NodeId(0),
+                    epoch: 2,
+                },
+            },
+        )
+    };
     assert_eq!(out, vec![confirmed(0), confirmed(7)]);
 }
 
@@ -213,15 +333,75 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     let s = settings(Mode::Chain);
     let mut tail = replica(3, &[e(1, 0)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(2)]);
-    let hb = Payload::Heartbeat { epoch: 2, confirmed: 0, sent_upto: 0, leader_last: 1, leader_last_epoch: 1, chain };
-    react(&mut tail, 100, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx));
-    let mut from_head = |now, p| react(&mut tail, now, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), p, now - 10, ctx));
-    let ack = |m, c, echo| Command::send_to_replica(NodeId(0), Payload::Ack { epoch: 2, result: AckResult::Appended { match_position: m }, echo_sent_at: echo, chain_confirmed: c });
-    let timer = Command::SetTimer { timer: TimerKind::Election, after_ms: 500, jitter_ms: 500 };
-    let out = from_head(120, Payload::Append { epoch: 2, prev_position: 0, prev_epoch: 0, entries: vec![e(1, 0)], confirmed: 0 });
-    assert_eq!(out, vec![timer.clone(), ack(1, 0, 110)], "verified, but of epoch 1: not confirmed yet");
-    let out = from_head(140, Payload::Append { epoch: 2, prev_position: 1, prev_epoch: 1, entries: vec![e(2, 5)], confirmed: 0 });
-    let confirmed = |w| Command::send_to_client(ClientId(0), Payload::WriteReply { write: WriteId(w), outcome: ReplyOutcome::Confirmed { by: NodeId(2), epoch: 2 } });
+    let hb = Payload::Heartbeat {
+        epoch: 2,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 1,
+        leader_last_epoch: 1,
+        chain,
+    };
+    react(&mut tail, 100, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx)
+    });
+    let mut from_head = |now, p| {
+        react(&mut tail, now, &s, 3, |r, ctx| {
+            r.on_message(Endpoint::Replica(NodeId(0)), p, now - 10, ctx)
+        })
+    };
+    let ack = |m, c, echo| {
+        Command::send_to_replica(
+            NodeId(0),
+            Payload::Ack {
+                epoch: 2,
+                result: AckResult::Appended { match_position: m },
+                echo_sent_at: echo,
+                chain_confirmed: c,
+            },
+        )
+    };
+    let timer = Command::SetTimer {
+        timer: TimerKind::Election,
+        after_ms: 500,
+        jitter_ms: 500,
+    };
+    let out = from_head(
+        120,
+        Payload::Append {
+            epoch: 2,
+            prev_position: 0,
+            prev_epoch: 0,
+            entries: vec![e(1, 0)],
+            confirmed: 0,
+        },
+    );
+    assert_eq!(
+        out,
+        vec![timer.clone(), ack(1, 0, 110)],
+        "verified, but of epoch 1: not confirmed yet"
+    );
+    let out = from_head(
+        140,
+        Payload::Append {
+            epoch: 2,
+            prev_position: 1,
+            prev_epoch: 1,
+            entries: vec![e(2, 5)],
+            confirmed: 0,
+        },
+    );
+    let confirmed = |w| {
+        Command::send_to_client(
+            ClientId(0),
+            Payload::WriteReply {
+                write: WriteId(w),
+                outcome: ReplyOutcome::Confirmed {
+                    by: NodeId(2),
+                    epoch: 2,
+                },
+            },
+        )
+    };
     assert_eq!(out, vec![timer, confirmed(0), confirmed(5), ack(2, 2, 130)]);
 }
 
@@ -233,13 +413,39 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
     let mut mid = replica(2, &[e(1, 0), e(1, 1), e(1, 2)]);
     // The head n1 leads epoch 2 and has verified position 1 with n2 so far.
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
-    let append = Payload::Append { epoch: 2, prev_position: 0, prev_epoch: 0, entries: vec![e(1, 0)], confirmed: 0 };
-    react(&mut mid, 100, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), append, 90, ctx));
+    let append = Payload::Append {
+        epoch: 2,
+        prev_position: 0,
+        prev_epoch: 0,
+        entries: vec![e(1, 0)],
+        confirmed: 0,
+    };
+    react(&mut mid, 100, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), append, 90, ctx)
+    });
     assert_eq!((mid.epoch, mid.verified_last()), (2, 1));
-    let hb = Payload::Heartbeat { epoch: 2, confirmed: 0, sent_upto: 0, leader_last: 3, leader_last_epoch: 2, chain };
-    let out = react(&mut mid, 110, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx));
-    let probe = Payload::Append { epoch: 2, prev_position: 1, prev_epoch: 1, entries: vec![], confirmed: 0 };
-    assert!(out.contains(&Command::send_to_replica(NodeId(2), probe)), "it probes its successor at what it verified: {out:?}");
+    let hb = Payload::Heartbeat {
+        epoch: 2,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 3,
+        leader_last_epoch: 2,
+        chain,
+    };
+    let out = react(&mut mid, 110, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx)
+    });
+    let probe = Payload::Append {
+        epoch: 2,
+        prev_position: 1,
+        prev_epoch: 1,
+        entries: vec![],
+        confirmed: 0,
+    };
+    assert!(
+        out.contains(&Command::send_to_replica(NodeId(2), probe)),
+        "it probes its successor at what it verified: {out:?}"
+    );
     assert!(
         !out.iter().any(|c| matches!(c, Command::Send { payload: Payload::Append { entries, .. }, .. } if !entries.is_empty())),
         "and sends none of its unverified entries: {out:?}"
@@ -247,9 +453,27 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
     // As a tail it would not confirm them either.
     let mut tail = replica(3, &[e(1, 0), e(1, 1)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(2)]);
-    let hb = Payload::Heartbeat { epoch: 2, confirmed: 0, sent_upto: 0, leader_last: 1, leader_last_epoch: 1, chain };
-    let out = react(&mut tail, 110, &s, 3, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx));
-    assert!(!out.iter().any(|c| matches!(c, Command::Send { to: Endpoint::Client(_), .. })), "{out:?}");
+    let hb = Payload::Heartbeat {
+        epoch: 2,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 1,
+        leader_last_epoch: 1,
+        chain,
+    };
+    let out = react(&mut tail, 110, &s, 3, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx)
+    });
+    assert!(
+        !out.iter().any(|c| matches!(
+            c,
+            Command::Send {
+                to: Endpoint::Client(_),
+                ..
+            }
+        )),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -257,21 +481,68 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
     // Broke: the lease of the first candidate rested on a vote its voter gave away again.
     let s = settings(Mode::Async);
     let mut v = replica(2, &[e(1, 0)]);
-    let ask = |epoch| Payload::VoteRequest { epoch, last_position: 1, last_epoch: 1, forced: false };
-    let out = react(&mut v, 1000, &s, 5, |r, ctx| r.on_message(Endpoint::Replica(NodeId(0)), ask(2), 990, ctx));
-    assert!(out.contains(&Command::send_to_replica(NodeId(0), Payload::VoteReply { epoch: 2, granted: true, granted_at: 1000 })));
-    let out = react(&mut v, 1010, &s, 5, |r, ctx| r.on_message(Endpoint::Replica(NodeId(2)), ask(3), 1000, ctx));
-    assert_eq!(out, vec![Command::send_to_replica(NodeId(2), Payload::VoteReply { epoch: 3, granted: false, granted_at: 1010 })]);
+    let ask = |epoch| Payload::VoteRequest {
+        epoch,
+        last_position: 1,
+        last_epoch: 1,
+        forced: false,
+    };
+    let out = react(&mut v, 1000, &s, 5, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), ask(2), 990, ctx)
+    });
+    assert!(out.contains(&Command::send_to_replica(
+        NodeId(0),
+        Payload::VoteReply {
+            epoch: 2,
+            granted: true,
+            granted_at: 1000
+        }
+    )));
+    let out = react(&mut v, 1010, &s, 5, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(2)), ask(3), 1000, ctx)
+    });
+    assert_eq!(
+        out,
+        vec![Command::send_to_replica(
+            NodeId(2),
+            Payload::VoteReply {
+                epoch: 3,
+                granted: false,
+                granted_at: 1010
+            }
+        )]
+    );
     // Once the first candidate's lease on this vote has run out, it may vote again.
-    let out = react(&mut v, 1500, &s, 5, |r, ctx| r.on_message(Endpoint::Replica(NodeId(2)), ask(3), 1490, ctx));
-    assert!(out.contains(&Command::send_to_replica(NodeId(2), Payload::VoteReply { epoch: 3, granted: true, granted_at: 1500 })));
+    let out = react(&mut v, 1500, &s, 5, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(2)), ask(3), 1490, ctx)
+    });
+    assert!(out.contains(&Command::send_to_replica(
+        NodeId(2),
+        Payload::VoteReply {
+            epoch: 3,
+            granted: true,
+            granted_at: 1500
+        }
+    )));
 
     // A replica that restarts does not know whom it voted for just before: it waits too.
     let mut r = replica(4, &[e(1, 0)]);
     r.crash();
     react(&mut r, 2000, &s, 5, |r, ctx| r.restart(ctx));
-    let out = react(&mut r, 2100, &s, 5, |r, ctx| r.on_message(Endpoint::Replica(NodeId(2)), ask(4), 2090, ctx));
-    assert_eq!(out, vec![Command::send_to_replica(NodeId(2), Payload::VoteReply { epoch: 4, granted: false, granted_at: 2100 })]);
+    let out = react(&mut r, 2100, &s, 5, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(2)), ask(4), 2090, ctx)
+    });
+    assert_eq!(
+        out,
+        vec![Command::send_to_replica(
+            NodeId(2),
+            Payload::VoteReply {
+                epoch: 4,
+                granted: false,
+                granted_at: 2100
+            }
+        )]
+    );
 }
 
 #[test]
@@ -288,7 +559,10 @@ fn run_until_never_processes_an_event_after_the_instant() {
             sim.run_until(t);
             assert_eq!(sim.now(), t.min(s.end_ms()), "{name}");
             let last = sim.trace().unwrap().last().map(|x| x.at_ms).unwrap_or(0);
-            assert!(last <= t, "{name}: an event at {last} ms processed by run_until({t})");
+            assert!(
+                last <= t,
+                "{name}: an event at {last} ms processed by run_until({t})"
+            );
         }
     }
 }
@@ -302,6 +576,8 @@ fn the_recorded_trace_holds_every_processed_event() {
     sim.run_to_end();
     let trace = sim.trace().unwrap();
     assert_eq!(trace.len() as u64, sim.events_processed());
-    assert!(trace.iter().any(|e| e.event == "workload" && e.source.as_deref() == Some("c1")));
+    assert!(trace
+        .iter()
+        .any(|e| e.event == "workload" && e.source.as_deref() == Some("c1")));
     assert!(trace.iter().any(|e| e.event == "client_timeout"));
 }

@@ -15,7 +15,11 @@ fn n(i: u8) -> NodeId {
 }
 
 fn e(epoch: u32, w: u32) -> Entry {
-    Entry { epoch, write: WriteId(w), client: C1 }
+    Entry {
+        epoch,
+        write: WriteId(w),
+        client: C1,
+    }
 }
 
 /// The cluster around the replica under test: its settings and membership.
@@ -40,15 +44,29 @@ impl World {
                 clients: 1,
                 batch_entries: 50,
             },
-            members: Members { all: bits, live: bits },
+            members: Members {
+                all: bits,
+                live: bits,
+            },
         }
     }
 
     /// Runs one reaction at `now` and returns what the replica asked for.
-    fn react(&self, r: &mut Replica, now: u64, f: impl FnOnce(&mut Replica, &mut Ctx)) -> Vec<Command> {
+    fn react(
+        &self,
+        r: &mut Replica,
+        now: u64,
+        f: impl FnOnce(&mut Replica, &mut Ctx),
+    ) -> Vec<Command> {
         let mut out = Vec::new();
         let rows = |_: &Log, position: u64| 1000 + position;
-        let mut ctx = Ctx { now, settings: &self.settings, members: self.members, out: &mut out, snapshot_rows: &rows };
+        let mut ctx = Ctx {
+            now,
+            settings: &self.settings,
+            members: self.members,
+            out: &mut out,
+            snapshot_rows: &rows,
+        };
         f(r, &mut ctx);
         out
     }
@@ -73,16 +91,35 @@ impl World {
         r
     }
 
-    fn deliver(&self, r: &mut Replica, now: u64, from: Endpoint, payload: Payload, sent_at: u64) -> Vec<Command> {
+    fn deliver(
+        &self,
+        r: &mut Replica,
+        now: u64,
+        from: Endpoint,
+        payload: Payload,
+        sent_at: u64,
+    ) -> Vec<Command> {
         self.react(r, now, |r, ctx| r.on_message(from, payload, sent_at, ctx))
     }
 
-    fn deliver_from(&self, r: &mut Replica, now: u64, from: NodeId, payload: Payload) -> Vec<Command> {
+    fn deliver_from(
+        &self,
+        r: &mut Replica,
+        now: u64,
+        from: NodeId,
+        payload: Payload,
+    ) -> Vec<Command> {
         self.deliver(r, now, Endpoint::Replica(from), payload, now - 50)
     }
 
     fn client_write(&self, r: &mut Replica, now: u64, w: u32) -> Vec<Command> {
-        self.deliver(r, now, Endpoint::Client(C1), Payload::ClientWrite { write: WriteId(w) }, now - 10)
+        self.deliver(
+            r,
+            now,
+            Endpoint::Client(C1),
+            Payload::ClientWrite { write: WriteId(w) },
+            now - 10,
+        )
     }
 }
 
@@ -91,23 +128,50 @@ fn send(to: NodeId, payload: Payload) -> Command {
 }
 
 fn reply(write: u32, outcome: ReplyOutcome) -> Command {
-    Command::send_to_client(C1, Payload::WriteReply { write: WriteId(write), outcome })
+    Command::send_to_client(
+        C1,
+        Payload::WriteReply {
+            write: WriteId(write),
+            outcome,
+        },
+    )
 }
 
 fn confirmed_by(by: NodeId, epoch: u32) -> ReplyOutcome {
     ReplyOutcome::Confirmed { by, epoch }
 }
 
-fn append(epoch: u32, prev_position: u64, prev_epoch: u32, entries: Vec<Entry>, confirmed: u64) -> Payload {
-    Payload::Append { epoch, prev_position, prev_epoch, entries, confirmed }
+fn append(
+    epoch: u32,
+    prev_position: u64,
+    prev_epoch: u32,
+    entries: Vec<Entry>,
+    confirmed: u64,
+) -> Payload {
+    Payload::Append {
+        epoch,
+        prev_position,
+        prev_epoch,
+        entries,
+        confirmed,
+    }
 }
 
 fn appended(epoch: u32, match_position: u64, echo_sent_at: u64) -> Payload {
-    Payload::Ack { epoch, result: AckResult::Appended { match_position }, echo_sent_at, chain_confirmed: 0 }
+    Payload::Ack {
+        epoch,
+        result: AckResult::Appended { match_position },
+        echo_sent_at,
+        chain_confirmed: 0,
+    }
 }
 
 fn election_timer() -> Command {
-    Command::SetTimer { timer: TimerKind::Election, after_ms: TIMEOUT, jitter_ms: TIMEOUT }
+    Command::SetTimer {
+        timer: TimerKind::Election,
+        after_ms: TIMEOUT,
+        jitter_ms: TIMEOUT,
+    }
 }
 
 // ----- A client write to a leader, in each mode ------------------------------------
@@ -133,10 +197,23 @@ fn sync_leader_confirms_only_once_every_follower_has_the_write() {
     let w = World::new(Mode::Sync, 3);
     let mut l = w.leader(&[]);
     let out = w.client_write(&mut l, 10, 0);
-    assert_eq!(out, vec![send(n(2), append(1, 0, 0, vec![e(1, 0)], 0)), send(n(3), append(1, 0, 0, vec![e(1, 0)], 0))]);
-    assert_eq!(w.deliver_from(&mut l, 70, n(2), appended(1, 1, 10)), vec![], "n3 has not answered yet");
+    assert_eq!(
+        out,
+        vec![
+            send(n(2), append(1, 0, 0, vec![e(1, 0)], 0)),
+            send(n(3), append(1, 0, 0, vec![e(1, 0)], 0))
+        ]
+    );
+    assert_eq!(
+        w.deliver_from(&mut l, 70, n(2), appended(1, 1, 10)),
+        vec![],
+        "n3 has not answered yet"
+    );
     assert_eq!(l.confirmed, 0);
-    assert_eq!(w.deliver_from(&mut l, 80, n(3), appended(1, 1, 10)), vec![reply(0, confirmed_by(n(1), 1))]);
+    assert_eq!(
+        w.deliver_from(&mut l, 80, n(3), appended(1, 1, 10)),
+        vec![reply(0, confirmed_by(n(1), 1))]
+    );
     assert_eq!(l.confirmed, 1);
 }
 
@@ -147,8 +224,15 @@ fn semi_sync_leader_waits_for_the_synchronous_follower_only() {
     assert_eq!(l.sync_follower, Some(n(2)));
     let out = w.client_write(&mut l, 10, 0);
     assert_eq!(out.len(), 2, "two appends, no answer yet: {out:?}");
-    assert_eq!(w.deliver_from(&mut l, 70, n(3), appended(1, 1, 10)), vec![], "n3 is asynchronous");
-    assert_eq!(w.deliver_from(&mut l, 80, n(2), appended(1, 1, 10)), vec![reply(0, confirmed_by(n(1), 1))]);
+    assert_eq!(
+        w.deliver_from(&mut l, 70, n(3), appended(1, 1, 10)),
+        vec![],
+        "n3 is asynchronous"
+    );
+    assert_eq!(
+        w.deliver_from(&mut l, 80, n(2), appended(1, 1, 10)),
+        vec![reply(0, confirmed_by(n(1), 1))]
+    );
 }
 
 #[test]
@@ -156,7 +240,11 @@ fn quorum_leader_confirms_once_w_replicas_hold_the_write() {
     let w = World::new(Mode::Quorum, 3);
     let mut l = w.leader(&[]);
     assert_eq!(w.client_write(&mut l, 10, 0).len(), 2);
-    assert_eq!(w.deliver_from(&mut l, 70, n(3), appended(1, 1, 10)), vec![reply(0, confirmed_by(n(1), 1))], "leader and n3 make 2 of 3");
+    assert_eq!(
+        w.deliver_from(&mut l, 70, n(3), appended(1, 1, 10)),
+        vec![reply(0, confirmed_by(n(1), 1))],
+        "leader and n3 make 2 of 3"
+    );
 }
 
 #[test]
@@ -164,7 +252,10 @@ fn chain_head_passes_the_write_to_its_successor_only_and_does_not_confirm() {
     let w = World::new(Mode::Chain, 3);
     let mut l = w.leader(&[]);
     assert_eq!(l.chain.nodes(), &[n(1), n(2), n(3)]);
-    assert_eq!(w.client_write(&mut l, 10, 0), vec![send(n(2), append(1, 0, 0, vec![e(1, 0)], 0))]);
+    assert_eq!(
+        w.client_write(&mut l, 10, 0),
+        vec![send(n(2), append(1, 0, 0, vec![e(1, 0)], 0))]
+    );
     assert_eq!(l.confirmed, 0);
 }
 
@@ -173,16 +264,37 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
     let w = World::new(Mode::Chain, 3);
     let l = w.leader(&[]);
     let mut tail = w.follower(n(3), &[]);
-    let hb = Payload::Heartbeat { epoch: 1, confirmed: 0, sent_upto: 0, leader_last: 0, leader_last_epoch: 0, chain: l.chain };
+    let hb = Payload::Heartbeat {
+        epoch: 1,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 0,
+        leader_last_epoch: 0,
+        chain: l.chain,
+    };
     w.deliver(&mut tail, 60, Endpoint::Replica(n(1)), hb, 10);
     assert_eq!(tail.chain.predecessor(n(3)), Some(n(2)));
-    let out = w.deliver(&mut tail, 120, Endpoint::Replica(n(2)), append(1, 0, 0, vec![e(1, 0)], 0), 70);
+    let out = w.deliver(
+        &mut tail,
+        120,
+        Endpoint::Replica(n(2)),
+        append(1, 0, 0, vec![e(1, 0)], 0),
+        70,
+    );
     assert_eq!(
         out,
         vec![
             election_timer(),
             reply(0, confirmed_by(n(3), 1)),
-            send(n(2), Payload::Ack { epoch: 1, result: AckResult::Appended { match_position: 1 }, echo_sent_at: 70, chain_confirmed: 1 }),
+            send(
+                n(2),
+                Payload::Ack {
+                    epoch: 1,
+                    result: AckResult::Appended { match_position: 1 },
+                    echo_sent_at: 70,
+                    chain_confirmed: 1
+                }
+            ),
         ]
     );
 }
@@ -193,7 +305,13 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
 fn follower_appends_after_a_matching_previous_entry() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0), e(1, 1)]);
-    let out = w.deliver(&mut f, 100, Endpoint::Replica(n(1)), append(1, 2, 1, vec![e(1, 2)], 2), 90);
+    let out = w.deliver(
+        &mut f,
+        100,
+        Endpoint::Replica(n(1)),
+        append(1, 2, 1, vec![e(1, 2)], 2),
+        90,
+    );
     assert_eq!(out, vec![election_timer(), send(n(1), appended(1, 3, 90))]);
     assert_eq!(f.log.last_position(), 3);
     assert_eq!(f.confirmed, 2, "the leader said 2 is confirmed");
@@ -203,8 +321,22 @@ fn follower_appends_after_a_matching_previous_entry() {
 fn follower_rejects_an_append_that_leaves_a_gap() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0), e(1, 1)]);
-    let out = w.deliver(&mut f, 100, Endpoint::Replica(n(1)), append(1, 5, 1, vec![e(1, 5)], 0), 90);
-    let rejected = Payload::Ack { epoch: 1, result: AckResult::Rejected { hint: 2, conflict_epoch: None }, echo_sent_at: 90, chain_confirmed: 0 };
+    let out = w.deliver(
+        &mut f,
+        100,
+        Endpoint::Replica(n(1)),
+        append(1, 5, 1, vec![e(1, 5)], 0),
+        90,
+    );
+    let rejected = Payload::Ack {
+        epoch: 1,
+        result: AckResult::Rejected {
+            hint: 2,
+            conflict_epoch: None,
+        },
+        echo_sent_at: 90,
+        chain_confirmed: 0,
+    };
     assert_eq!(out, vec![election_timer(), send(n(1), rejected)]);
     assert_eq!(f.log.last_position(), 2);
 }
@@ -214,37 +346,77 @@ fn follower_rejects_an_append_whose_previous_entry_conflicts_and_names_the_epoch
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0), e(1, 1), e(1, 2)]);
     // n3 leads epoch 2 and holds an entry of epoch 2 at position 3.
-    let out = w.deliver(&mut f, 100, Endpoint::Replica(n(3)), append(2, 3, 2, vec![e(2, 9)], 0), 90);
-    let rejected = Payload::Ack { epoch: 2, result: AckResult::Rejected { hint: 0, conflict_epoch: Some(1) }, echo_sent_at: 90, chain_confirmed: 0 };
+    let out = w.deliver(
+        &mut f,
+        100,
+        Endpoint::Replica(n(3)),
+        append(2, 3, 2, vec![e(2, 9)], 0),
+        90,
+    );
+    let rejected = Payload::Ack {
+        epoch: 2,
+        result: AckResult::Rejected {
+            hint: 0,
+            conflict_epoch: Some(1),
+        },
+        echo_sent_at: 90,
+        chain_confirmed: 0,
+    };
     assert_eq!(out, vec![election_timer(), send(n(3), rejected)]);
     assert_eq!((f.epoch, f.leader), (2, Some(n(3))));
-    assert_eq!(f.log.last_position(), 3, "nothing is discarded until the leader says what goes there");
+    assert_eq!(
+        f.log.last_position(),
+        3,
+        "nothing is discarded until the leader says what goes there"
+    );
 }
 
 #[test]
 fn follower_discards_its_conflicting_entries_for_the_leaders() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0), e(1, 1), e(1, 2)]);
-    let out = w.deliver(&mut f, 100, Endpoint::Replica(n(3)), append(2, 1, 1, vec![e(2, 9)], 0), 90);
+    let out = w.deliver(
+        &mut f,
+        100,
+        Endpoint::Replica(n(3)),
+        append(2, 1, 1, vec![e(2, 9)], 0),
+        90,
+    );
     assert_eq!(
         out,
         vec![
             election_timer(),
-            Command::Happened(Happening::Truncated { from_position: 2, entries: vec![e(1, 1), e(1, 2)], leader: n(3) }),
+            Command::Happened(Happening::Truncated {
+                from_position: 2,
+                entries: vec![e(1, 1), e(1, 2)],
+                leader: n(3)
+            }),
             send(n(3), appended(2, 2, 90)),
         ]
     );
-    assert_eq!(f.log.iter().copied().collect::<Vec<_>>(), vec![e(1, 0), e(2, 9)]);
+    assert_eq!(
+        f.log.iter().copied().collect::<Vec<_>>(),
+        vec![e(1, 0), e(2, 9)]
+    );
 }
 
 // ----- Votes ---------------------------------------------------------------------
 
 fn vote_request(epoch: u32, last_position: u64, last_epoch: u32) -> Payload {
-    Payload::VoteRequest { epoch, last_position, last_epoch, forced: false }
+    Payload::VoteRequest {
+        epoch,
+        last_position,
+        last_epoch,
+        forced: false,
+    }
 }
 
 fn vote_reply(epoch: u32, granted: bool, granted_at: u64) -> Payload {
-    Payload::VoteReply { epoch, granted, granted_at }
+    Payload::VoteReply {
+        epoch,
+        granted,
+        granted_at,
+    }
 }
 
 #[test]
@@ -252,7 +424,10 @@ fn vote_is_granted_to_an_up_to_date_candidate_once_the_leader_is_silent() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0)]);
     let out = w.deliver_from(&mut f, 600, n(3), vote_request(2, 1, 1));
-    assert_eq!(out, vec![election_timer(), send(n(3), vote_reply(2, true, 600))]);
+    assert_eq!(
+        out,
+        vec![election_timer(), send(n(3), vote_reply(2, true, 600))]
+    );
     assert_eq!((f.epoch, f.voted_epoch, f.leader), (2, 2, None));
 }
 
@@ -269,12 +444,19 @@ fn vote_is_refused_while_the_leader_is_heard_from_stickiness() {
 fn vote_is_refused_in_an_epoch_already_voted_in() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0)]);
-    assert_eq!(w.deliver_from(&mut f, 600, n(3), vote_request(2, 1, 1)).len(), 2);
+    assert_eq!(
+        w.deliver_from(&mut f, 600, n(3), vote_request(2, 1, 1))
+            .len(),
+        2
+    );
     // A second candidate of the same epoch gets nothing: one vote per epoch.
     let out = w.deliver_from(&mut f, 610, n(1), vote_request(2, 1, 1));
     assert_eq!(out, vec![send(n(1), vote_reply(2, false, 610))]);
     // And a stale epoch gets nothing either.
-    assert_eq!(w.deliver_from(&mut f, 620, n(1), vote_request(1, 5, 1)), vec![send(n(1), vote_reply(1, false, 620))]);
+    assert_eq!(
+        w.deliver_from(&mut f, 620, n(1), vote_request(1, 5, 1)),
+        vec![send(n(1), vote_reply(1, false, 620))]
+    );
 }
 
 #[test]
@@ -284,9 +466,15 @@ fn vote_is_refused_to_a_candidate_whose_log_is_behind() {
     f.epoch = 2;
     f.voted_epoch = 2;
     // Shorter log.
-    assert_eq!(w.deliver_from(&mut f, 600, n(3), vote_request(3, 1, 1)), vec![send(n(3), vote_reply(3, false, 600))]);
+    assert_eq!(
+        w.deliver_from(&mut f, 600, n(3), vote_request(3, 1, 1)),
+        vec![send(n(3), vote_reply(3, false, 600))]
+    );
     // Longer, but its last entry is of an older epoch.
-    assert_eq!(w.deliver_from(&mut f, 610, n(1), vote_request(4, 5, 1)), vec![send(n(1), vote_reply(4, false, 610))]);
+    assert_eq!(
+        w.deliver_from(&mut f, 610, n(1), vote_request(4, 5, 1)),
+        vec![send(n(1), vote_reply(4, false, 610))]
+    );
     assert_eq!(f.voted_epoch, 2);
 }
 
@@ -294,13 +482,23 @@ fn vote_is_refused_to_a_candidate_whose_log_is_behind() {
 fn a_manual_failover_vote_overrides_stickiness_and_deposes_the_leader() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[e(1, 0)]);
-    let forced = Payload::VoteRequest { epoch: 2, last_position: 1, last_epoch: 1, forced: true };
+    let forced = Payload::VoteRequest {
+        epoch: 2,
+        last_position: 1,
+        last_epoch: 1,
+        forced: true,
+    };
     let out = w.deliver_from(&mut l, 100, n(2), forced);
     assert_eq!(
         out,
         vec![
-            Command::Happened(Happening::SteppedDown { epoch: 1, cause: StepDownCause::ManualFailover { to: n(2) } }),
-            Command::CancelTimer { timer: TimerKind::Heartbeat },
+            Command::Happened(Happening::SteppedDown {
+                epoch: 1,
+                cause: StepDownCause::ManualFailover { to: n(2) }
+            }),
+            Command::CancelTimer {
+                timer: TimerKind::Heartbeat
+            },
             election_timer(),
             election_timer(),
             send(n(2), vote_reply(2, true, 100)),
@@ -311,8 +509,21 @@ fn a_manual_failover_vote_overrides_stickiness_and_deposes_the_leader() {
 
 // ----- Heartbeats, catch-up and snapshots ----------------------------------------
 
-fn heartbeat(epoch: u32, confirmed: u64, sent_upto: u64, leader_last: u64, leader_last_epoch: u32) -> Payload {
-    Payload::Heartbeat { epoch, confirmed, sent_upto, leader_last, leader_last_epoch, chain: ChainConfig::empty() }
+fn heartbeat(
+    epoch: u32,
+    confirmed: u64,
+    sent_upto: u64,
+    leader_last: u64,
+    leader_last_epoch: u32,
+) -> Payload {
+    Payload::Heartbeat {
+        epoch,
+        confirmed,
+        sent_upto,
+        leader_last,
+        leader_last_epoch,
+        chain: ChainConfig::empty(),
+    }
 }
 
 #[test]
@@ -320,27 +531,66 @@ fn a_restarted_follower_asks_for_everything_after_its_last_position() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0), e(1, 1)]);
     f.crash();
-    assert_eq!(w.react(&mut f, 1000, |r, ctx| r.restart(ctx)), vec![election_timer()]);
-    let out = w.deliver(&mut f, 1050, Endpoint::Replica(n(1)), heartbeat(1, 5, 2, 5, 1), 1000);
+    assert_eq!(
+        w.react(&mut f, 1000, |r, ctx| r.restart(ctx)),
+        vec![election_timer()]
+    );
+    let out = w.deliver(
+        &mut f,
+        1050,
+        Endpoint::Replica(n(1)),
+        heartbeat(1, 5, 2, 5, 1),
+        1000,
+    );
     assert_eq!(
         out,
         vec![
             election_timer(),
             Command::Happened(Happening::CatchUpStarted { from_position: 2 }),
-            send(n(1), Payload::CatchUpRequest { epoch: 1, last_position: 2, last_epoch: 1 }),
-            send(n(1), Payload::Ack { epoch: 1, result: AckResult::Heartbeat, echo_sent_at: 1000, chain_confirmed: 0 }),
+            send(
+                n(1),
+                Payload::CatchUpRequest {
+                    epoch: 1,
+                    last_position: 2,
+                    last_epoch: 1
+                }
+            ),
+            send(
+                n(1),
+                Payload::Ack {
+                    epoch: 1,
+                    result: AckResult::Heartbeat,
+                    echo_sent_at: 1000,
+                    chain_confirmed: 0
+                }
+            ),
         ]
     );
-    assert_eq!(f.confirmed, 0, "it has not verified anything with this leader yet");
+    assert_eq!(
+        f.confirmed, 0,
+        "it has not verified anything with this leader yet"
+    );
 }
 
 #[test]
 fn the_leader_answers_a_catch_up_request_with_the_backlog() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[e(1, 0), e(1, 1), e(1, 2), e(1, 3)]);
-    let out = w.deliver_from(&mut l, 100, n(2), Payload::CatchUpRequest { epoch: 1, last_position: 2, last_epoch: 1 });
+    let out = w.deliver_from(
+        &mut l,
+        100,
+        n(2),
+        Payload::CatchUpRequest {
+            epoch: 1,
+            last_position: 2,
+            last_epoch: 1,
+        },
+    );
     // (A leader started with a log confirms it at once, in async mode: confirmed is 4.)
-    assert_eq!(out, vec![send(n(2), append(1, 2, 1, vec![e(1, 2), e(1, 3)], 4))]);
+    assert_eq!(
+        out,
+        vec![send(n(2), append(1, 2, 1, vec![e(1, 2), e(1, 3)], 4))]
+    );
     assert_eq!((l.peers[1].matched, l.peers[1].next), (2, 5));
 }
 
@@ -354,21 +604,57 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
     assert_eq!(
         out,
         vec![
-            Command::Happened(Happening::SnapshotTaken { follower: n(4), position: 3, rows: 1003, copy_ms: 1003 }),
-            Command::SetTimer { timer: TimerKind::SnapshotSend(n(4)), after_ms: 101, jitter_ms: 0 },
+            Command::Happened(Happening::SnapshotTaken {
+                follower: n(4),
+                position: 3,
+                rows: 1003,
+                copy_ms: 1003
+            }),
+            Command::SetTimer {
+                timer: TimerKind::SnapshotSend(n(4)),
+                after_ms: 101,
+                jitter_ms: 0
+            },
         ]
     );
     // Writes go on meanwhile; they are not part of the snapshot.
     w.client_write(&mut l, 150, 3);
-    let out = w.react(&mut l, 201, |r, ctx| r.on_timer(TimerKind::SnapshotSend(n(4)), ctx));
-    let part = |chunk, data| Payload::SnapshotChunk { epoch: 1, position: 3, rows: 1003, chunk, of: 10, data };
-    assert_eq!(out, vec![Command::SetTimer { timer: TimerKind::SnapshotSend(n(4)), after_ms: 101, jitter_ms: 0 }, send(n(4), part(0, None))]);
+    let out = w.react(&mut l, 201, |r, ctx| {
+        r.on_timer(TimerKind::SnapshotSend(n(4)), ctx)
+    });
+    let part = |chunk, data| Payload::SnapshotChunk {
+        epoch: 1,
+        position: 3,
+        rows: 1003,
+        chunk,
+        of: 10,
+        data,
+    };
+    assert_eq!(
+        out,
+        vec![
+            Command::SetTimer {
+                timer: TimerKind::SnapshotSend(n(4)),
+                after_ms: 101,
+                jitter_ms: 0
+            },
+            send(n(4), part(0, None))
+        ]
+    );
     for _ in 1..9 {
-        w.react(&mut l, 300, |r, ctx| r.on_timer(TimerKind::SnapshotSend(n(4)), ctx));
+        w.react(&mut l, 300, |r, ctx| {
+            r.on_timer(TimerKind::SnapshotSend(n(4)), ctx)
+        });
     }
-    let out = w.react(&mut l, 1110, |r, ctx| r.on_timer(TimerKind::SnapshotSend(n(4)), ctx));
+    let out = w.react(&mut l, 1110, |r, ctx| {
+        r.on_timer(TimerKind::SnapshotSend(n(4)), ctx)
+    });
     let data: std::sync::Arc<[Entry]> = vec![e(1, 0), e(1, 1), e(1, 2)].into();
-    assert_eq!(out, vec![send(n(4), part(9, Some(data)))], "the last part carries the data, up to position 3 exactly");
+    assert_eq!(
+        out,
+        vec![send(n(4), part(9, Some(data)))],
+        "the last part carries the data, up to position 3 exactly"
+    );
 }
 
 #[test]
@@ -378,18 +664,35 @@ fn a_new_follower_installs_the_snapshot_and_asks_for_what_followed() {
     w.react(&mut f, 50, |r, ctx| *r = Replica::new_follower(n(4), ctx));
     assert_eq!(f.setup.map(|s| s.phase), Some(SetupPhase::WaitingForLeader));
     let data: std::sync::Arc<[Entry]> = vec![e(1, 0), e(1, 1), e(1, 2)].into();
-    let chunk = Payload::SnapshotChunk { epoch: 1, position: 3, rows: 1003, chunk: 9, of: 10, data: Some(data) };
+    let chunk = Payload::SnapshotChunk {
+        epoch: 1,
+        position: 3,
+        rows: 1003,
+        chunk: 9,
+        of: 10,
+        data: Some(data),
+    };
     let out = w.deliver_from(&mut f, 1200, n(1), chunk);
     assert_eq!(
         out,
         vec![
             election_timer(),
             Command::Happened(Happening::SnapshotInstalled { position: 3 }),
-            send(n(1), Payload::CatchUpRequest { epoch: 1, last_position: 3, last_epoch: 1 }),
+            send(
+                n(1),
+                Payload::CatchUpRequest {
+                    epoch: 1,
+                    last_position: 3,
+                    last_epoch: 1
+                }
+            ),
         ]
     );
     assert_eq!(f.log.snapshot_position, 3);
-    assert_eq!(f.setup.map(|s| s.phase), Some(SetupPhase::CatchingUp { from: 3 }));
+    assert_eq!(
+        f.setup.map(|s| s.phase),
+        Some(SetupPhase::CatchingUp { from: 3 })
+    );
 }
 
 // ----- Fencing -------------------------------------------------------------------
@@ -404,8 +707,20 @@ fn a_replica_refuses_an_append_of_a_stale_epoch_and_says_so() {
     assert_eq!(
         out,
         vec![
-            Command::Happened(Happening::StaleEpochRefused { from: n(1), their_epoch: 1, our_epoch: 3 }),
-            send(n(1), Payload::Ack { epoch: 3, result: AckResult::Stale, echo_sent_at: 0, chain_confirmed: 0 }),
+            Command::Happened(Happening::StaleEpochRefused {
+                from: n(1),
+                their_epoch: 1,
+                our_epoch: 3
+            }),
+            send(
+                n(1),
+                Payload::Ack {
+                    epoch: 3,
+                    result: AckResult::Stale,
+                    echo_sent_at: 0,
+                    chain_confirmed: 0
+                }
+            ),
         ]
     );
     assert_eq!(f.log.last_position(), 1);
@@ -415,13 +730,23 @@ fn a_replica_refuses_an_append_of_a_stale_epoch_and_says_so() {
 fn a_leader_told_of_a_newer_epoch_steps_down() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[e(1, 0)]);
-    let stale = Payload::Ack { epoch: 3, result: AckResult::Stale, echo_sent_at: 0, chain_confirmed: 0 };
+    let stale = Payload::Ack {
+        epoch: 3,
+        result: AckResult::Stale,
+        echo_sent_at: 0,
+        chain_confirmed: 0,
+    };
     let out = w.deliver_from(&mut l, 100, n(2), stale);
     assert_eq!(
         out,
         vec![
-            Command::Happened(Happening::SteppedDown { epoch: 1, cause: StepDownCause::NewerEpoch { from: n(2) } }),
-            Command::CancelTimer { timer: TimerKind::Heartbeat },
+            Command::Happened(Happening::SteppedDown {
+                epoch: 1,
+                cause: StepDownCause::NewerEpoch { from: n(2) }
+            }),
+            Command::CancelTimer {
+                timer: TimerKind::Heartbeat
+            },
             election_timer(),
         ]
     );
@@ -437,10 +762,20 @@ fn a_fenced_leader_whose_lease_ran_out_refuses_a_write() {
     assert_eq!(
         out,
         vec![
-            Command::Happened(Happening::SteppedDown { epoch: 1, cause: StepDownCause::LostMajority { silent_ms: 600 } }),
-            Command::CancelTimer { timer: TimerKind::Heartbeat },
+            Command::Happened(Happening::SteppedDown {
+                epoch: 1,
+                cause: StepDownCause::LostMajority { silent_ms: 600 }
+            }),
+            Command::CancelTimer {
+                timer: TimerKind::Heartbeat
+            },
             election_timer(),
-            reply(0, ReplyOutcome::Refused { reason: "the leader cannot reach a majority, so another may have been elected" }),
+            reply(
+                0,
+                ReplyOutcome::Refused {
+                    reason: "the leader cannot reach a majority, so another may have been elected"
+                }
+            ),
         ]
     );
     assert!(l.log.last_position() == 0 && l.role == Role::Follower);
@@ -449,15 +784,34 @@ fn a_fenced_leader_whose_lease_ran_out_refuses_a_write() {
     let mut w = World::new(Mode::Async, 3);
     w.settings.fencing = false;
     let mut l = w.leader(&[]);
-    assert_eq!(w.client_write(&mut l, 600, 0).last(), Some(&reply(0, confirmed_by(n(1), 1))));
+    assert_eq!(
+        w.client_write(&mut l, 600, 0).last(),
+        Some(&reply(0, confirmed_by(n(1), 1)))
+    );
 }
 
 #[test]
 fn a_leader_with_one_fresh_acknowledgement_of_three_keeps_its_lease() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[]);
-    w.deliver_from(&mut l, 450, n(2), Payload::Ack { epoch: 1, result: AckResult::Heartbeat, echo_sent_at: 400, chain_confirmed: 0 });
+    w.deliver_from(
+        &mut l,
+        450,
+        n(2),
+        Payload::Ack {
+            epoch: 1,
+            result: AckResult::Heartbeat,
+            echo_sent_at: 400,
+            chain_confirmed: 0,
+        },
+    );
     assert!(l.lease_valid_at(899, &w.settings, w.members));
-    assert!(!l.lease_valid_at(900, &w.settings, w.members), "400 + 500: n2 may vote for another from here on");
-    assert_eq!(w.client_write(&mut l, 899, 0).last(), Some(&reply(0, confirmed_by(n(1), 1))));
+    assert!(
+        !l.lease_valid_at(900, &w.settings, w.members),
+        "400 + 500: n2 may vote for another from here on"
+    );
+    assert_eq!(
+        w.client_write(&mut l, 899, 0).last(),
+        Some(&reply(0, confirmed_by(n(1), 1)))
+    );
 }

@@ -17,7 +17,8 @@ FILE may be - for standard input.";
 fn read(path: &str) -> Result<String, String> {
     if path == "-" {
         let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         Ok(s)
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
@@ -39,8 +40,12 @@ fn run(args: &[String], trace: bool) -> Result<String, String> {
             "--json" => json = true,
             "--until" => {
                 i += 1;
-                let v = args.get(i).ok_or("--until needs a number of milliseconds")?;
-                until = Some(v.parse::<u64>().map_err(|_| format!("--until: `{v}` is not a whole number of milliseconds"))?);
+                let v = args
+                    .get(i)
+                    .ok_or("--until needs a number of milliseconds")?;
+                until = Some(v.parse::<u64>().map_err(|_| {
+                    format!("--until: `{v}` is not a whole number of milliseconds")
+                })?);
             }
             a if a.starts_with("--") => return Err(format!("unknown option {a}\n\n{USAGE}")),
             a => {
@@ -65,7 +70,11 @@ fn run(args: &[String], trace: bool) -> Result<String, String> {
         return Ok(serde_json::to_string_pretty(&sim.trace()).expect("traces serialise"));
     }
     let report = sim.report();
-    Ok(if json { serde_json::to_string_pretty(&report).expect("reports serialise") } else { report.summary() })
+    Ok(if json {
+        serde_json::to_string_pretty(&report).expect("reports serialise")
+    } else {
+        report.summary()
+    })
 }
 
 fn link(args: &[String]) -> Result<String, String> {
@@ -77,7 +86,10 @@ fn link(args: &[String]) -> Result<String, String> {
             "--at" => {
                 i += 1;
                 let v = args.get(i).ok_or("--at needs a number of milliseconds")?;
-                at = Some(v.parse::<u64>().map_err(|_| format!("--at: `{v}` is not a whole number of milliseconds"))?);
+                at =
+                    Some(v.parse::<u64>().map_err(|_| {
+                        format!("--at: `{v}` is not a whole number of milliseconds")
+                    })?);
             }
             a if a.starts_with("--") => return Err(format!("unknown option {a}\n\n{USAGE}")),
             a => file = Some(a.to_string()),
@@ -97,7 +109,12 @@ fn main() -> ExitCode {
         Some("check") => match args.get(1) {
             Some(f) => load(f).map(|s| {
                 let n = s.events.len();
-                format!("{f}: ok ({} replicas, {} mode, {n} action{})", s.cluster.nodes, s.cluster.mode, if n == 1 { "" } else { "s" })
+                format!(
+                    "{f}: ok ({} replicas, {} mode, {n} action{})",
+                    s.cluster.nodes,
+                    s.cluster.mode,
+                    if n == 1 { "" } else { "s" }
+                )
             }),
             None => Err(format!("which scenario file?\n\n{USAGE}")),
         },
@@ -115,7 +132,10 @@ fn main() -> ExitCode {
             None => Err(format!("which link?\n\n{USAGE}")),
         },
         Some("-h" | "--help" | "help") => Ok(USAGE.to_string()),
-        Some(other) => Err(format!("unknown command `{}`\n\n{USAGE}", replication_sim::ids::clip(other))),
+        Some(other) => Err(format!(
+            "unknown command `{}`\n\n{USAGE}",
+            replication_sim::ids::clip(other)
+        )),
         None => Err(USAGE.to_string()),
     };
     match result {

@@ -45,10 +45,21 @@ pub fn n(i: u8) -> NodeId {
 
 /// What the run looked like at the step an invariant failed.
 pub fn describe(sim: &Sim) -> String {
-    let mut s = format!("at {} ms (event {}), leader {:?}, max epoch {}\n", sim.now(), sim.events_processed(), sim.current_leader(), sim.max_epoch());
+    let mut s = format!(
+        "at {} ms (event {}), leader {:?}, max epoch {}\n",
+        sim.now(),
+        sim.events_processed(),
+        sim.current_leader(),
+        sim.max_epoch()
+    );
     for r in &sim.replicas {
         let last = r.log.last_position();
-        let tail: Vec<String> = r.log.slice(last.saturating_sub(8) + 1, last).iter().map(|e| format!("{}@{}", e.write, e.epoch)).collect();
+        let tail: Vec<String> = r
+            .log
+            .slice(last.saturating_sub(8) + 1, last)
+            .iter()
+            .map(|e| format!("{}@{}", e.write, e.epoch))
+            .collect();
         s += &format!(
             "  {} up={} {:?} epoch={} voted={} leader={:?} confirmed={} last={} setup={:?} log …{}\n",
             r.id,
@@ -63,7 +74,13 @@ pub fn describe(sim: &Sim) -> String {
             tail.join(" ")
         );
     }
-    let notes: Vec<String> = sim.notes.iter().rev().take(12).map(|n| format!("    {:>6} ms {}", n.at_ms, n.text)).collect();
+    let notes: Vec<String> = sim
+        .notes
+        .iter()
+        .rev()
+        .take(12)
+        .map(|n| format!("    {:>6} ms {}", n.at_ms, n.text))
+        .collect();
     s += "  latest notes:\n";
     for line in notes.iter().rev() {
         s += line;
@@ -99,22 +116,57 @@ pub struct Invariants {
 impl Invariants {
     pub fn for_scenario(s: &Scenario) -> Invariants {
         use replication_sim::Action;
-        let sets_mode = s.events.iter().any(|e| matches!(&e.action, Action::Set { mode: Some(_), .. }));
-        let sets_fencing = s.events.iter().any(|e| matches!(&e.action, Action::Set { fencing: Some(_), .. }));
-        let forced_at = s.events.iter().filter(|e| matches!(e.action, Action::Failover { .. })).map(|e| e.at_ms).collect();
+        let sets_mode = s
+            .events
+            .iter()
+            .any(|e| matches!(&e.action, Action::Set { mode: Some(_), .. }));
+        let sets_fencing = s.events.iter().any(|e| {
+            matches!(
+                &e.action,
+                Action::Set {
+                    fencing: Some(_),
+                    ..
+                }
+            )
+        });
+        let forced_at = s
+            .events
+            .iter()
+            .filter(|e| matches!(e.action, Action::Failover { .. }))
+            .map(|e| e.at_ms)
+            .collect();
         let max_timeout_ms = s
             .events
             .iter()
             .filter_map(|e| match e.action {
-                Action::Set { failover_timeout_ms, .. } => failover_timeout_ms,
+                Action::Set {
+                    failover_timeout_ms,
+                    ..
+                } => failover_timeout_ms,
                 _ => None,
             })
             .fold(s.cluster.failover_timeout_ms, u64::max);
-        let sets_quorum = s.events.iter().any(|e| matches!(&e.action, Action::Set { write_quorum: Some(_), .. }));
-        let most_nodes = s.cluster.nodes as usize + s.events.iter().filter(|e| matches!(e.action, Action::AddFollower {})).count();
+        let sets_quorum = s.events.iter().any(|e| {
+            matches!(
+                &e.action,
+                Action::Set {
+                    write_quorum: Some(_),
+                    ..
+                }
+            )
+        });
+        let most_nodes = s.cluster.nodes as usize
+            + s.events
+                .iter()
+                .filter(|e| matches!(e.action, Action::AddFollower {}))
+                .count();
         let w = s.cluster.write_quorum.unwrap_or(s.cluster.nodes / 2 + 1) as usize;
         Invariants {
-            majority_quorum_throughout: s.cluster.mode == Mode::Quorum && !sets_mode && !sets_quorum && 2 * w > most_nodes && forced_at_is_empty(s),
+            majority_quorum_throughout: s.cluster.mode == Mode::Quorum
+                && !sets_mode
+                && !sets_quorum
+                && 2 * w > most_nodes
+                && forced_at_is_empty(s),
             sync_throughout: s.cluster.mode == Mode::Sync && !sets_mode,
             semi_sync_throughout: s.cluster.mode == Mode::SemiSync && !sets_mode,
             fencing_throughout: s.cluster.fencing && !sets_fencing,
@@ -133,7 +185,10 @@ impl Invariants {
         holders_are_the_replicas_whose_log_has_the_write(sim)?;
         leader_knows_what_followers_hold(sim)?;
         caught_up_follower_is_prefix_of_leader(sim)?;
-        let forced_lately = self.forced_at.iter().any(|&t| t <= sim.now() && sim.now() < t + 3 * self.max_timeout_ms);
+        let forced_lately = self
+            .forced_at
+            .iter()
+            .any(|&t| t <= sim.now() && sim.now() < t + 3 * self.max_timeout_ms);
         if self.fencing_throughout && !forced_lately {
             fenced_leases_never_overlap(sim)?;
         }
@@ -159,7 +214,10 @@ impl Invariants {
         for r in sim.replicas.iter().filter(|r| r.is_leader()) {
             let first = *self.leader_of_epoch.entry(r.epoch).or_insert(r.id);
             if first != r.id {
-                return Err(format!("one_leader_per_epoch: {} and {} both led epoch {}", first, r.id, r.epoch));
+                return Err(format!(
+                    "one_leader_per_epoch: {} and {} both led epoch {}",
+                    first, r.id, r.epoch
+                ));
             }
         }
         Ok(())
@@ -170,7 +228,12 @@ impl Invariants {
         self.epochs.resize(sim.replicas.len(), (0, 0));
         for (r, before) in sim.replicas.iter().zip(self.epochs.iter_mut()) {
             if r.epoch < before.0 || r.voted_epoch < before.1 {
-                return Err(format!("epochs_only_move_forward: {} went from epoch {:?} to {:?}", r.id, before, (r.epoch, r.voted_epoch)));
+                return Err(format!(
+                    "epochs_only_move_forward: {} went from epoch {:?} to {:?}",
+                    r.id,
+                    before,
+                    (r.epoch, r.voted_epoch)
+                ));
             }
             *before = (r.epoch, r.voted_epoch);
         }
@@ -233,12 +296,18 @@ fn newest_leader(sim: &Sim) -> Option<NodeId> {
 /// What a leader believes a follower holds (`matched`) is true: their logs agree on every
 /// position up to it. Confirmation in every mode but async rests on this.
 pub fn leader_knows_what_followers_hold(sim: &Sim) -> Result<(), String> {
-    let Some(l) = newest_leader(sim) else { return Ok(()) };
+    let Some(l) = newest_leader(sim) else {
+        return Ok(());
+    };
     let leader = &sim.replicas[l.index()];
     let followers: Vec<NodeId> = if sim.settings.mode == Mode::Chain {
         leader.chain.successor(l).into_iter().collect()
     } else {
-        sim.replicas.iter().map(|r| r.id).filter(|&f| f != l).collect()
+        sim.replicas
+            .iter()
+            .map(|r| r.id)
+            .filter(|&f| f != l)
+            .collect()
     };
     for f in followers {
         let m = leader.peers[f.index()].matched;
@@ -256,14 +325,21 @@ pub fn leader_knows_what_followers_hold(sim: &Sim) -> Result<(), String> {
 /// A follower is caught up when it follows the leader in the leader's epoch and the leader
 /// has verified every entry it holds; its log is then a prefix of the leader's.
 pub fn caught_up_follower_is_prefix_of_leader(sim: &Sim) -> Result<(), String> {
-    let Some(l) = newest_leader(sim) else { return Ok(()) };
+    let Some(l) = newest_leader(sim) else {
+        return Ok(());
+    };
     let leader = &sim.replicas[l.index()];
-    for f in sim.replicas.iter().filter(|r| r.id != l && r.up && r.epoch == leader.epoch && r.leader == Some(l) && r.setup.is_none()) {
+    for f in sim.replicas.iter().filter(|r| {
+        r.id != l && r.up && r.epoch == leader.epoch && r.leader == Some(l) && r.setup.is_none()
+    }) {
         if leader.peers[f.id.index()].matched < f.log.last_position() {
             continue;
         }
         if let Some(p) = (1..=f.log.last_position()).find(|&p| f.log.get(p) != leader.log.get(p)) {
-            return Err(format!("caught_up_follower_is_prefix_of_leader: {} differs from {l} at position {p}", f.id));
+            return Err(format!(
+                "caught_up_follower_is_prefix_of_leader: {} differs from {l} at position {p}",
+                f.id
+            ));
         }
     }
     Ok(())
@@ -279,7 +355,9 @@ pub fn fenced_leases_never_overlap(sim: &Sim) -> Result<(), String> {
         .map(|r| r.id)
         .collect();
     if holders.len() > 1 {
-        return Err(format!("fenced_leases_never_overlap: {holders:?} all hold a lease and take writes"));
+        return Err(format!(
+            "fenced_leases_never_overlap: {holders:?} all hold a lease and take writes"
+        ));
     }
     Ok(())
 }
@@ -287,8 +365,15 @@ pub fn fenced_leases_never_overlap(sim: &Sim) -> Result<(), String> {
 /// With fencing on, no deposed leader confirms a write once a newer one was elected.
 pub fn fencing_loses_nothing_to_split_brain(sim: &Sim) -> Result<(), String> {
     use replication_sim::sim::LostReason;
-    match sim.writes.iter().find(|w| w.lost.as_ref().is_some_and(|l| l.reason == LostReason::SplitBrain)) {
-        Some(w) => Err(format!("fencing_loses_nothing_to_split_brain: {} ({:?}) lost to split brain", w.id, w.outcome)),
+    match sim.writes.iter().find(|w| {
+        w.lost
+            .as_ref()
+            .is_some_and(|l| l.reason == LostReason::SplitBrain)
+    }) {
+        Some(w) => Err(format!(
+            "fencing_loses_nothing_to_split_brain: {} ({:?}) lost to split brain",
+            w.id, w.outcome
+        )),
         None => Ok(()),
     }
 }
@@ -302,9 +387,20 @@ pub fn sync_loses_no_confirmed_write(sim: &Sim) -> Result<(), String> {
         return Err(format!("sync_loses_no_confirmed_write: {lost:?} lost"));
     }
     if let Some(l) = sim.current_leader() {
-        let held: std::collections::BTreeSet<WriteId> = sim.replicas[l.index()].log.iter().map(|e| e.write).collect();
-        if let Some(w) = sim.writes.iter().find(|w| w.is_confirmed() && !held.contains(&w.id)) {
-            return Err(format!("sync_loses_no_confirmed_write: {} confirmed but not on leader {l}", w.id));
+        let held: std::collections::BTreeSet<WriteId> = sim.replicas[l.index()]
+            .log
+            .iter()
+            .map(|e| e.write)
+            .collect();
+        if let Some(w) = sim
+            .writes
+            .iter()
+            .find(|w| w.is_confirmed() && !held.contains(&w.id))
+        {
+            return Err(format!(
+                "sync_loses_no_confirmed_write: {} confirmed but not on leader {l}",
+                w.id
+            ));
         }
     }
     Ok(())
@@ -313,14 +409,19 @@ pub fn sync_loses_no_confirmed_write(sim: &Sim) -> Result<(), String> {
 /// Semi-synchronous: every write the newest leader confirmed in its own epoch is on at
 /// least two replicas (the leader and a synchronous follower).
 pub fn semi_sync_keeps_two_copies(sim: &Sim) -> Result<(), String> {
-    let Some(l) = newest_leader(sim) else { return Ok(()) };
+    let Some(l) = newest_leader(sim) else {
+        return Ok(());
+    };
     let leader = &sim.replicas[l.index()];
     for p in 1..=leader.confirmed.min(leader.log.last_position()) {
         let e = leader.log.get(p).expect("within the log");
         if e.epoch != leader.epoch {
             continue;
         }
-        let holders = sim.write(e.write).map(|w| w.holders.count_ones()).unwrap_or(0);
+        let holders = sim
+            .write(e.write)
+            .map(|w| w.holders.count_ones())
+            .unwrap_or(0);
         if holders < 2 {
             return Err(format!("semi_sync_keeps_two_copies: {} (position {p}) confirmed by {l} but held by {holders} replica(s)", e.write));
         }
@@ -329,17 +430,32 @@ pub fn semi_sync_keeps_two_copies(sim: &Sim) -> Result<(), String> {
 }
 
 fn forced_at_is_empty(s: &Scenario) -> bool {
-    !s.events.iter().any(|e| matches!(e.action, replication_sim::Action::Failover { .. }))
+    !s.events
+        .iter()
+        .any(|e| matches!(e.action, replication_sim::Action::Failover { .. }))
 }
 
 /// Quorum mode with a majority write quorum: a confirmed write is on a majority, every
 /// election needs a majority that does not prefer a shorter log, so the newest leader
 /// holds every confirmed write (Raft's leader completeness).
 pub fn majority_quorum_leader_has_every_confirmed_write(sim: &Sim) -> Result<(), String> {
-    let Some(l) = newest_leader(sim) else { return Ok(()) };
-    let held: std::collections::BTreeSet<WriteId> = sim.replicas[l.index()].log.iter().map(|e| e.write).collect();
-    if let Some(w) = sim.writes.iter().find(|w| w.is_confirmed() && !held.contains(&w.id)) {
-        return Err(format!("majority_quorum_leader_has_every_confirmed_write: {} confirmed ({:?}) but not on {l}", w.id, w.outcome));
+    let Some(l) = newest_leader(sim) else {
+        return Ok(());
+    };
+    let held: std::collections::BTreeSet<WriteId> = sim.replicas[l.index()]
+        .log
+        .iter()
+        .map(|e| e.write)
+        .collect();
+    if let Some(w) = sim
+        .writes
+        .iter()
+        .find(|w| w.is_confirmed() && !held.contains(&w.id))
+    {
+        return Err(format!(
+            "majority_quorum_leader_has_every_confirmed_write: {} confirmed ({:?}) but not on {l}",
+            w.id, w.outcome
+        ));
     }
     Ok(())
 }
@@ -348,9 +464,11 @@ pub fn majority_quorum_leader_has_every_confirmed_write(sim: &Sim) -> Result<(),
 pub fn run_checked(scenario: &Scenario) -> Result<Sim, String> {
     let mut sim = Sim::new(scenario).map_err(|e| e.to_string())?;
     let mut inv = Invariants::for_scenario(scenario);
-    inv.check(&sim).map_err(|e| format!("{e}\n{}", describe(&sim)))?;
+    inv.check(&sim)
+        .map_err(|e| format!("{e}\n{}", describe(&sim)))?;
     while sim.step() {
-        inv.check(&sim).map_err(|e| format!("{e}\n{}", describe(&sim)))?;
+        inv.check(&sim)
+            .map_err(|e| format!("{e}\n{}", describe(&sim)))?;
     }
     sim.run_to_end();
     Ok(sim)
@@ -360,7 +478,9 @@ pub fn run_checked(scenario: &Scenario) -> Result<Sim, String> {
 /// replica that is a member holds exactly the leader's log, and every new follower that
 /// did not give up has become a live member.
 pub fn quiet_end_converges(sim: &Sim) -> Result<(), String> {
-    let Some(l) = sim.current_leader() else { return Err("quiet_end_converges: no leader at the end of a quiet run".into()) };
+    let Some(l) = sim.current_leader() else {
+        return Err("quiet_end_converges: no leader at the end of a quiet run".into());
+    };
     let leader = &sim.replicas[l.index()];
     for r in sim.replicas.iter().filter(|r| r.id != l) {
         if !r.up {
@@ -370,13 +490,21 @@ pub fn quiet_end_converges(sim: &Sim) -> Result<(), String> {
             continue;
         }
         if !sim.members.is_live(r.id) {
-            return Err(format!("quiet_end_converges: new follower {} never caught up (setup {:?})", r.id, r.setup));
+            return Err(format!(
+                "quiet_end_converges: new follower {} never caught up (setup {:?})",
+                r.id, r.setup
+            ));
         }
         if r.role == Role::Leader {
-            return Err(format!("quiet_end_converges: {} still believes it leads epoch {}", r.id, r.epoch));
+            return Err(format!(
+                "quiet_end_converges: {} still believes it leads epoch {}",
+                r.id, r.epoch
+            ));
         }
-        if r.log.last_position() != leader.log.last_position() || r.log.iter().ne(leader.log.iter()) {
-            let p = (1..=r.log.last_position().max(leader.log.last_position())).find(|&p| r.log.get(p) != leader.log.get(p));
+        if r.log.last_position() != leader.log.last_position() || r.log.iter().ne(leader.log.iter())
+        {
+            let p = (1..=r.log.last_position().max(leader.log.last_position()))
+                .find(|&p| r.log.get(p) != leader.log.get(p));
             return Err(format!(
                 "quiet_end_converges: {} ends at position {}, leader {l} at {}; first difference at {p:?}",
                 r.id,
@@ -390,5 +518,9 @@ pub fn quiet_end_converges(sim: &Sim) -> Result<(), String> {
 
 /// Writes whose outcome is `Confirmed`, in the order they were invoked.
 pub fn confirmed(sim: &Sim) -> Vec<WriteId> {
-    sim.writes.iter().filter(|w| matches!(w.outcome, Outcome::Confirmed { .. })).map(|w| w.id).collect()
+    sim.writes
+        .iter()
+        .filter(|w| matches!(w.outcome, Outcome::Confirmed { .. }))
+        .map(|w| w.id)
+        .collect()
 }
