@@ -3,7 +3,7 @@
 //! the event log. They show the engine's view and send the reader's intent as actions.
 
 use crate::state::{LabAction, Selection, MAX_SPEED, MIN_SPEED};
-use replication_sim::scenario::{Mode, ReadFrom};
+use replication_sim::scenario::{Mode, ReadFrom, SettingsChange};
 use replication_sim::view::{View, WriteView};
 use replication_sim::{Action, Endpoint};
 use std::rc::Rc;
@@ -124,15 +124,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(mode) = Mode::ALL.iter().find(|m| m.name() == value) {
-                d.emit(LabAction::Do(Action::Set {
-                    mode: Some(*mode),
-                    write_quorum: None,
-                    latency_ms: None,
-                    jitter_ms: None,
-                    failover_timeout_ms: None,
-                    fencing: None,
-                    read_from: None,
-                }));
+                d.emit(LabAction::Do(Action::set(SettingsChange { mode: Some(*mode), ..Default::default() })));
             }
         })
     };
@@ -161,37 +153,13 @@ pub fn Settings(props: &SettingsProps) -> Html {
         })
     };
     let on_latency = set(|s| {
-        s.parse().ok().map(|l| Action::Set {
-            mode: None,
-            write_quorum: None,
-            latency_ms: Some(l),
-            jitter_ms: None,
-            failover_timeout_ms: None,
-            fencing: None,
-            read_from: None,
-        })
+        s.parse().ok().map(|l| Action::set(SettingsChange { latency_ms: Some(l), ..Default::default() }))
     });
     let on_jitter = set(|s| {
-        s.parse().ok().map(|j| Action::Set {
-            mode: None,
-            write_quorum: None,
-            latency_ms: None,
-            jitter_ms: Some(j),
-            failover_timeout_ms: None,
-            fencing: None,
-            read_from: None,
-        })
+        s.parse().ok().map(|j| Action::set(SettingsChange { jitter_ms: Some(j), ..Default::default() }))
     });
     let on_timeout = set(|s| {
-        s.parse().ok().map(|t| Action::Set {
-            mode: None,
-            write_quorum: None,
-            latency_ms: None,
-            jitter_ms: None,
-            failover_timeout_ms: Some(t),
-            fencing: None,
-            read_from: None,
-        })
+        s.parse().ok().map(|t| Action::set(SettingsChange { failover_timeout_ms: Some(t), ..Default::default() }))
     });
     let on_fencing = {
         let d = d.clone();
@@ -201,15 +169,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
                 .map(|i| i.checked())
                 .unwrap_or(true);
-            d.emit(LabAction::Do(Action::Set {
-                mode: None,
-                write_quorum: None,
-                latency_ms: None,
-                jitter_ms: None,
-                failover_timeout_ms: None,
-                fencing: Some(on),
-                read_from: None,
-            }));
+            d.emit(LabAction::Do(Action::set(SettingsChange { fencing: Some(on), ..Default::default() })));
         })
     };
     let on_read_from = {
@@ -217,15 +177,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(r) = ReadFrom::ALL.iter().find(|r| r.name() == value) {
-                d.emit(LabAction::Do(Action::Set {
-                    mode: None,
-                    write_quorum: None,
-                    latency_ms: None,
-                    jitter_ms: None,
-                    failover_timeout_ms: None,
-                    fencing: None,
-                    read_from: Some(*r),
-                }));
+                d.emit(LabAction::Do(Action::set(SettingsChange { read_from: Some(*r), ..Default::default() })));
             }
         })
     };

@@ -328,7 +328,25 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// The fields of a `set` action, for building one without naming the fields left alone.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SettingsChange {
+    pub mode: Option<Mode>,
+    pub write_quorum: Option<u8>,
+    pub latency_ms: Option<u64>,
+    pub jitter_ms: Option<u64>,
+    pub failover_timeout_ms: Option<u64>,
+    pub fencing: Option<bool>,
+    pub read_from: Option<ReadFrom>,
+}
+
 impl Action {
+    /// A `set` action changing only what `change` names.
+    pub fn set(change: SettingsChange) -> Action {
+        let SettingsChange { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, fencing, read_from } = change;
+        Action::Set { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, fencing, read_from }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Action::Crash { .. } => "crash",
