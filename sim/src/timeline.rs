@@ -31,28 +31,13 @@ impl Timeline {
 
     /// Computes the run up to `t`, checkpointing on the way.
     pub fn advance_to(&mut self, t: u64) {
-        while let Some(next) = self.head.next_event_time() {
-            if next > t {
-                break;
-            }
-            if !self.head.step() {
-                break;
-            }
-            if self
-                .head
-                .events_processed()
-                .is_multiple_of(self.every_events)
-            {
-                self.checkpoints.push(self.head.clone());
-            }
-        }
-        self.head.run_until(t);
+        self.advance_within(t, u64::MAX);
     }
 
     /// Like [`Timeline::advance_to`], but stops after `max_events` events, so that a link
     /// to an instant deep into a heavy run cannot freeze the page. True if `t` was reached.
     pub fn advance_within(&mut self, t: u64, max_events: u64) -> bool {
-        let stop_at = self.head.events_processed() + max_events;
+        let stop_at = self.head.events_processed().saturating_add(max_events);
         while let Some(next) = self.head.next_event_time() {
             if next > t {
                 break;
