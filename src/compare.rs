@@ -7,49 +7,10 @@ use crate::panels::{format_time, Controls};
 use crate::share::Share;
 use crate::state::{LabAction, Notice, Selection, MAX_SPEED, MIN_SPEED};
 use crate::timebar::Timebar;
-use replication_sim::report::percentile;
-use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim, Timeline, ViewOptions};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// One mode's column of the summary table.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModeSummary {
-    pub mode: Mode,
-    pub p50_ms: Option<u64>,
-    pub p99_ms: Option<u64>,
-    pub confirmed: usize,
-    pub lost: usize,
-    pub blocked: usize,
-    pub failed: usize,
-    pub leaderless_ms: u64,
-}
-
-/// The figures of one run, computed from the engine's own records of each write.
-pub fn summarise(sim: &Sim) -> ModeSummary {
-    let mut lat: Vec<u64> = sim
-        .writes
-        .iter()
-        .filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at))
-        .collect();
-    lat.sort_unstable();
-    ModeSummary {
-        mode: sim.settings.mode,
-        p50_ms: percentile(&lat, 50.0),
-        p99_ms: percentile(&lat, 99.0),
-        confirmed: sim.writes.iter().filter(|w| w.is_confirmed()).count(),
-        lost: sim.writes.iter().filter(|w| w.lost.is_some()).count(),
-        blocked: sim.blocked_writes().len(),
-        failed: sim
-            .writes
-            .iter()
-            .filter(|w| matches!(w.outcome, Outcome::Failed { .. }))
-            .count(),
-        leaderless_ms: sim.leaderless_ms(),
-    }
-}
 
 /// The modes named in `compare=a,b,...`: two to four distinct ones.
 pub fn parse_modes(value: &str) -> Result<Vec<Mode>, String> {
@@ -361,7 +322,7 @@ pub fn CompareApp(props: &CompareProps) -> Html {
                 lab.playing,
                 lab.cursor_ms as u64 / if lab.playing { u64::MAX } else { 1 },
             ),
-            move |_| lab2.each(summarise),
+            move |_| lab2.each(Sim::summary),
         )
     };
     let mut markers: Vec<_> = lab.each(|s| s.markers()).into_iter().flatten().collect();
@@ -401,8 +362,8 @@ pub fn CompareApp(props: &CompareProps) -> Html {
             html! {
                 <tr>
                     <th scope="row">{ s.mode.name() }</th>
-                    <td>{ ms(s.p50_ms) }</td>
-                    <td>{ ms(s.p99_ms) }</td>
+                    <td>{ ms(s.latency_p50_ms) }</td>
+                    <td>{ ms(s.latency_p99_ms) }</td>
                     <td>{ s.confirmed }</td>
                     <td class={classes!((s.lost > 0).then_some("bad"))}>{ s.lost }</td>
                     <td>{ s.blocked }</td>

@@ -124,7 +124,10 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(mode) = Mode::ALL.iter().find(|m| m.name() == value) {
-                d.emit(LabAction::Do(Action::set(SettingsChange { mode: Some(*mode), ..Default::default() })));
+                d.emit(LabAction::Do(Action::set(SettingsChange {
+                    mode: Some(*mode),
+                    ..Default::default()
+                })));
             }
         })
     };
@@ -153,13 +156,28 @@ pub fn Settings(props: &SettingsProps) -> Html {
         })
     };
     let on_latency = set(|s| {
-        s.parse().ok().map(|l| Action::set(SettingsChange { latency_ms: Some(l), ..Default::default() }))
+        s.parse().ok().map(|l| {
+            Action::set(SettingsChange {
+                latency_ms: Some(l),
+                ..Default::default()
+            })
+        })
     });
     let on_jitter = set(|s| {
-        s.parse().ok().map(|j| Action::set(SettingsChange { jitter_ms: Some(j), ..Default::default() }))
+        s.parse().ok().map(|j| {
+            Action::set(SettingsChange {
+                jitter_ms: Some(j),
+                ..Default::default()
+            })
+        })
     });
     let on_timeout = set(|s| {
-        s.parse().ok().map(|t| Action::set(SettingsChange { failover_timeout_ms: Some(t), ..Default::default() }))
+        s.parse().ok().map(|t| {
+            Action::set(SettingsChange {
+                failover_timeout_ms: Some(t),
+                ..Default::default()
+            })
+        })
     });
     let on_fencing = {
         let d = d.clone();
@@ -169,7 +187,10 @@ pub fn Settings(props: &SettingsProps) -> Html {
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
                 .map(|i| i.checked())
                 .unwrap_or(true);
-            d.emit(LabAction::Do(Action::set(SettingsChange { fencing: Some(on), ..Default::default() })));
+            d.emit(LabAction::Do(Action::set(SettingsChange {
+                fencing: Some(on),
+                ..Default::default()
+            })));
         })
     };
     let on_read_from = {
@@ -177,7 +198,10 @@ pub fn Settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(r) = ReadFrom::ALL.iter().find(|r| r.name() == value) {
-                d.emit(LabAction::Do(Action::set(SettingsChange { read_from: Some(*r), ..Default::default() })));
+                d.emit(LabAction::Do(Action::set(SettingsChange {
+                    read_from: Some(*r),
+                    ..Default::default()
+                })));
             }
         })
     };

@@ -315,7 +315,10 @@ impl Lab {
                     timeline.advance_to(timed.at_ms);
                     next.cursor_ms = next.cursor_ms.max(timed.at_ms as f64);
                     next.watched_ms = next.watched_ms.max(timed.at_ms);
-                    next.notice = timing_warning(timeline.head());
+                    next.notice = timeline
+                        .head()
+                        .timing_warning()
+                        .map(|text| Notice { text, error: false });
                 }
                 Err(e) => {
                     next.notice = Some(Notice {
@@ -672,20 +675,6 @@ impl Reducible for Lab {
         }
         Rc::new(next)
     }
-}
-
-/// A hint when the settings leave no room for a leader to keep its majority: a round trip
-/// plus a heartbeat longer than the failover timeout means endless elections.
-fn timing_warning(sim: &Sim) -> Option<Notice> {
-    let round_trip = 2 * (sim.network.latency_ms + sim.network.jitter_ms);
-    let needed = round_trip + sim.settings.heartbeat_ms;
-    (needed >= sim.settings.failover_timeout_ms).then(|| Notice {
-        text: format!(
-            "A heartbeat and its answer can take {needed} ms, longer than the failover timeout of {} ms: followers will keep deciding the leader is dead. Raise the timeout above {needed} ms to see a stable leader.",
-            sim.settings.failover_timeout_ms
-        ),
-        error: false,
-    })
 }
 
 /// The lessons, for the scenario picker: (id, title).

@@ -94,7 +94,66 @@ pub fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
+/// The trade-off figures of a run: durability against latency and availability. The
+/// compare view's table, one per mode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub mode: crate::Mode,
+    pub latency_p50_ms: Option<u64>,
+    pub latency_p99_ms: Option<u64>,
+    /// Confirmed to the client, lost ones included (the client was told they were durable).
+    pub confirmed: usize,
+    pub lost: usize,
+    pub blocked: usize,
+    pub failed: usize,
+    pub leaderless_ms: u64,
+}
+
 impl Sim {
+    /// Latency of every confirmed write, sorted.
+    pub fn confirm_latencies(&self) -> Vec<u64> {
+        let mut latencies: Vec<u64> = self
+            .writes
+            .iter()
+            .filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at))
+            .collect();
+        latencies.sort_unstable();
+        latencies
+    }
+
+    /// The figures of the compare view, without building a whole view.
+    pub fn summary(&self) -> Summary {
+        let latencies = self.confirm_latencies();
+        Summary {
+            mode: self.settings.mode,
+            latency_p50_ms: percentile(&latencies, 50.0),
+            latency_p99_ms: percentile(&latencies, 99.0),
+            confirmed: self.writes.iter().filter(|w| w.is_confirmed()).count(),
+            lost: self.writes.iter().filter(|w| w.lost.is_some()).count(),
+            blocked: self.blocked_writes().len(),
+            failed: self
+                .writes
+                .iter()
+                .filter(|w| matches!(w.outcome, crate::sim::Outcome::Failed { .. }))
+                .count(),
+            leaderless_ms: self.leaderless_ms(),
+        }
+    }
+
+    /// Settings that leave no room for a leader to keep its majority: a heartbeat's round
+    /// trip plus the heartbeat interval at least as long as the failover timeout means
+    /// followers keep deciding the leader is dead.
+    pub fn timing_warning(&self) -> Option<String> {
+        let needed =
+            2 * (self.network.latency_ms + self.network.jitter_ms) + self.settings.heartbeat_ms;
+        let timeout = self.settings.failover_timeout_ms;
+        (needed >= timeout).then(|| {
+            format!(
+                "A heartbeat and its answer can take {needed} ms, longer than the failover timeout of {timeout} ms: followers will keep deciding the leader is dead. Raise the timeout above {needed} ms to see a stable leader."
+            )
+        })
+    }
+
     pub fn report(&self) -> Report {
         let view = self.view(&crate::ViewOptions {
             log_window: 0,
@@ -140,12 +199,7 @@ impl Sim {
                 state: self.state_of(r.id),
             })
             .collect();
-        let mut latencies: Vec<u64> = self
-            .writes
-            .iter()
-            .filter_map(|w| w.confirmed_at().map(|c| c - w.invoked_at))
-            .collect();
-        latencies.sort_unstable();
+        let latencies = self.confirm_latencies();
         let c = &view.counts;
         let metrics = Metrics {
             invoked: c.invoked,

@@ -343,8 +343,24 @@ pub struct SettingsChange {
 impl Action {
     /// A `set` action changing only what `change` names.
     pub fn set(change: SettingsChange) -> Action {
-        let SettingsChange { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, fencing, read_from } = change;
-        Action::Set { mode, write_quorum, latency_ms, jitter_ms, failover_timeout_ms, fencing, read_from }
+        let SettingsChange {
+            mode,
+            write_quorum,
+            latency_ms,
+            jitter_ms,
+            failover_timeout_ms,
+            fencing,
+            read_from,
+        } = change;
+        Action::Set {
+            mode,
+            write_quorum,
+            latency_ms,
+            jitter_ms,
+            failover_timeout_ms,
+            fencing,
+            read_from,
+        }
     }
 
     pub fn name(&self) -> &'static str {

@@ -1618,19 +1618,31 @@ impl Sim {
     fn start_workload(&mut self, from_ms: u64) {
         self.workload_generation += 1;
         let (every, generation) = (self.workload_every_ms, self.workload_generation);
-        self.schedule_clients(from_ms, every, 0, |client| Event::ClientTick { client, generation });
+        self.schedule_clients(from_ms, every, 0, |client| Event::ClientTick {
+            client,
+            generation,
+        });
     }
 
     fn start_reads(&mut self, from_ms: u64) {
         self.read_generation += 1;
         let (every, generation) = (self.scenario.workload.read_every_ms, self.read_generation);
         // Half an interval after the writes, so a read follows each write.
-        self.schedule_clients(from_ms, every, every / 2, |client| Event::ClientRead { client, generation });
+        self.schedule_clients(from_ms, every, every / 2, |client| Event::ClientRead {
+            client,
+            generation,
+        });
     }
 
     /// Each client's first tick of a steady activity every `every` ms (none if 0), spread
     /// evenly over the interval so the clients do not act in lockstep.
-    fn schedule_clients(&mut self, from_ms: u64, every: u64, first_offset: u64, event: impl Fn(u8) -> Event) {
+    fn schedule_clients(
+        &mut self,
+        from_ms: u64,
+        every: u64,
+        first_offset: u64,
+        event: impl Fn(u8) -> Event,
+    ) {
         if every == 0 {
             return;
         }
