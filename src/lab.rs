@@ -357,8 +357,33 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         Callback::from(move |_| d.emit(LabAction::ToggleHelp))
     };
 
-    let markers = Rc::new(lab.markers());
-    let recorded = Rc::new(lab.recorded_scenario());
+    // Both change only when the run gains a sentence or the reader an action: not per frame.
+    let (notes, actions) = {
+        let timeline = lab.timeline.borrow();
+        (
+            timeline.head().notes.len(),
+            timeline.head().scenario.events.len(),
+        )
+    };
+    // Which run this is (a reset or another scenario builds a new timeline).
+    let generation = (
+        lab.timeline.as_ptr() as usize,
+        lab.branch,
+        lab.loaded.seed,
+        lab.loaded.title.clone(),
+    );
+    let markers = {
+        let lab = lab.clone();
+        use_memo((notes, generation), move |_| Rc::new(lab.markers()))
+    };
+    let markers: Rc<Vec<_>> = (*markers).clone();
+    let recorded = {
+        let lab = lab.clone();
+        use_memo((actions, generation), move |_| {
+            Rc::new(lab.recorded_scenario())
+        })
+    };
+    let recorded: Rc<_> = (*recorded).clone();
     let unchanged = recorded.events.len() == lab.loaded.events.len() && lab.branch == 0;
     let timebar = html! {
         <Timebar now_ms={view.now_ms} end_ms={view.end_ms} head_ms={lab.head_ms()} markers={markers} dispatch={dispatch.clone()} />
