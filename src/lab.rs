@@ -374,7 +374,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     );
     let markers = {
         let lab = lab.clone();
-        use_memo((notes, generation), move |_| Rc::new(lab.markers()))
+        use_memo((notes, generation.clone()), move |_| Rc::new(lab.markers()))
     };
     let markers: Rc<Vec<_>> = (*markers).clone();
     let recorded = {
