@@ -1,6 +1,6 @@
 //! Names of the things in a cluster: replicas (`n1`..`n9`), clients (`c1`..`c9`) and writes (`w1`, ...).
 
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// Most replicas a cluster can have, counting followers added later.
@@ -152,24 +152,18 @@ pub fn clip(s: &str) -> String {
     }
 }
 
-macro_rules! serde_by_name {
+macro_rules! serialize_by_name {
     ($t:ty) => {
         impl Serialize for $t {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_str(self)
             }
         }
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                s.parse().map_err(de::Error::custom)
-            }
-        }
     };
 }
-serde_by_name!(NodeId);
-serde_by_name!(ClientId);
-serde_by_name!(Endpoint);
+serialize_by_name!(NodeId);
+serialize_by_name!(ClientId);
+serialize_by_name!(Endpoint);
 
 #[cfg(test)]
 mod tests {

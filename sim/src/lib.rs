@@ -14,6 +14,7 @@ pub mod link;
 pub mod log;
 pub mod message;
 pub mod presets;
+mod reader;
 pub mod replica;
 pub mod report;
 pub mod rng;

@@ -3,7 +3,7 @@
 //! documented range, checked by [`Scenario::validate`].
 
 use crate::ids::{clip, ClientId, Endpoint, NodeId, MAX_CLIENTS, MAX_REPLICAS};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// The only scenario format version this build reads and writes.
@@ -29,27 +29,23 @@ pub mod limits {
 }
 use limits::*;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scenario {
     pub version: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
     pub seed: u64,
     pub cluster: Cluster,
-    #[serde(default)]
     pub workload: Workload,
-    #[serde(default)]
     pub events: Vec<TimedAction>,
     /// When the run ends; by default two seconds after the last action or workload write.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     /// The leader confirms after its own local write.
@@ -89,107 +85,89 @@ impl fmt::Display for Mode {
     }
 }
 
-fn d_latency() -> u64 {
-    50
-}
-fn d_client_latency() -> u64 {
-    10
-}
-fn d_jitter() -> u64 {
-    10
-}
-fn d_failover() -> u64 {
-    500
-}
-fn d_heartbeat() -> u64 {
-    100
-}
-fn d_true() -> bool {
-    true
-}
-fn d_one() -> u8 {
-    1
-}
-fn d_bandwidth() -> u64 {
-    2_000
-}
-fn d_keys() -> u32 {
-    10
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cluster {
     /// Replicas at the start, `n1` being the leader: 2..=9.
     pub nodes: u8,
     pub mode: Mode,
     /// For `quorum` mode: replicas (leader included) that must hold a write before it is
     /// confirmed, 1..=nodes. Defaults to a majority.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub write_quorum: Option<u8>,
     /// One-way network delay between any two endpoints: 0..=10000.
-    #[serde(default = "d_latency")]
     pub latency_ms: u64,
     /// One-way delay between a client and a replica: clients usually sit near the leader,
     /// so they hear "confirmed" before a distant follower receives the write: 0..=10000.
-    #[serde(default = "d_client_latency")]
     pub client_latency_ms: u64,
     /// Extra random delay per message, 0..=jitter_ms (seeded): 0..=10000.
-    #[serde(default = "d_jitter")]
     pub jitter_ms: u64,
     /// Silence after which a follower declares the leader dead: 10..=60000.
-    #[serde(default = "d_failover")]
     pub failover_timeout_ms: u64,
     /// How often a leader sends heartbeats: 5..failover_timeout_ms.
-    #[serde(default = "d_heartbeat")]
     pub heartbeat_ms: u64,
     /// Semi-sync: silence after which the synchronous follower is replaced. Defaults to
     /// half the failover timeout: 1..=60000.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_timeout_ms: Option<u64>,
     /// Epochs fence off a deposed leader: it stops taking writes once it cannot reach a
     /// majority, and replicas refuse its stale epoch.
-    #[serde(default = "d_true")]
     pub fencing: bool,
     /// How many of the most recent log entries the leader keeps for followers to catch up
     /// from; absent means forever: 1..=10000000.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub log_retention_entries: Option<u64>,
     /// Rows of data present before the first write, which a snapshot must copy: 0..=10000000.
-    #[serde(default)]
     pub initial_rows: u64,
     /// Speed of copying a snapshot to a new follower: 1..=1000000000 rows per second.
-    #[serde(default = "d_bandwidth")]
     pub snapshot_rows_per_s: u64,
     /// Number of clients, `c1`..: 1..=9.
-    #[serde(default = "d_one")]
     pub clients: u8,
     /// A client's write request gets no answer in this long, it gives up (status failed).
     /// Absent means clients wait forever: 1..=3600000.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_timeout_ms: Option<u64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+impl Cluster {
+    /// Three asynchronous replicas and one client, with every optional field at the value a
+    /// scenario file gets when it leaves the field out.
+    pub fn defaults() -> Cluster {
+        Cluster {
+            nodes: 3,
+            mode: Mode::Async,
+            write_quorum: None,
+            latency_ms: 50,
+            client_latency_ms: 10,
+            jitter_ms: 10,
+            failover_timeout_ms: 500,
+            heartbeat_ms: 100,
+            sync_timeout_ms: None,
+            fencing: true,
+            log_retention_entries: None,
+            initial_rows: 0,
+            snapshot_rows_per_s: 2_000,
+            clients: 1,
+            client_timeout_ms: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Workload {
     /// Each client sends a write this often; 0 means no steady workload: 0..=60000.
-    #[serde(default)]
     pub write_every_ms: u64,
-    #[serde(default)]
     pub start_ms: u64,
     /// Last instant a workload write is sent; absent means until the run ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub until_ms: Option<u64>,
     /// Workload writes cycle through keys `k1`..`k{keys}`: 1..=100000.
-    #[serde(default = "d_keys")]
     pub keys: u32,
     /// Each client reads back the key of its latest write this often; 0 means no reads:
     /// 0..=60000.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero")]
     pub read_every_ms: u64,
     /// Where reads go.
-    #[serde(default, skip_serializing_if = "ReadFrom::is_default")]
+    #[serde(skip_serializing_if = "ReadFrom::is_default")]
     pub read_from: ReadFrom,
 }
 
@@ -199,7 +177,7 @@ fn is_zero(x: &u64) -> bool {
 
 /// Which replica serves a client's read (the chapter's "reading your own writes" and
 /// "monotonic reads").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReadFrom {
     /// A follower chosen at random for each read: spreads load, shows stale reads.
@@ -232,14 +210,14 @@ impl Default for Workload {
             write_every_ms: 0,
             start_ms: 0,
             until_ms: None,
-            keys: d_keys(),
+            keys: 10,
             read_every_ms: 0,
             read_from: ReadFrom::Followers,
         }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TimedAction {
     pub at_ms: u64,
     #[serde(flatten)]
@@ -247,8 +225,8 @@ pub struct TimedAction {
 }
 
 /// What a reader (or a scenario author) does to the cluster at an instant.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// The replica stops; its log survives, its role, timers and connections do not.
     Crash { node: NodeId },
@@ -264,7 +242,7 @@ pub enum Action {
     CutLink {
         source: Endpoint,
         target: Endpoint,
-        #[serde(default, skip_serializing_if = "is_false")]
+        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     /// Multiply the link's latency by `factor` (1..=1000).
@@ -272,7 +250,7 @@ pub enum Action {
         source: Endpoint,
         target: Endpoint,
         factor: u32,
-        #[serde(default, skip_serializing_if = "is_false")]
+        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     /// Drop each message with `drop_probability` (0..=1).
@@ -280,44 +258,44 @@ pub enum Action {
         source: Endpoint,
         target: Endpoint,
         drop_probability: f64,
-        #[serde(default, skip_serializing_if = "is_false")]
+        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     HealLink {
         source: Endpoint,
         target: Endpoint,
-        #[serde(default, skip_serializing_if = "is_false")]
+        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     /// A new replica joins from a snapshot of the leader plus its log since then.
     AddFollower {},
     /// Manual failover: promote `node`, or the most up-to-date follower if absent.
     Failover {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         node: Option<NodeId>,
     },
     /// One write by hand, from `client` (default `c1`).
     Write {
         key: String,
         value: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         client: Option<ClientId>,
     },
     /// Change settings mid-run; absent fields keep their value.
     Set {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         mode: Option<Mode>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         write_quorum: Option<u8>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         latency_ms: Option<u64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         jitter_ms: Option<u64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         failover_timeout_ms: Option<u64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         fencing: Option<bool>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         read_from: Option<ReadFrom>,
     },
     /// Start, change or stop (0) the steady workload.
@@ -361,6 +339,11 @@ impl Action {
             fencing,
             read_from,
         }
+    }
+
+    /// Reads one action, `{"action": "crash", "node": "n1"}`, from parsed JSON.
+    pub fn from_value(value: &serde_json::Value) -> Result<Action, ScenarioError> {
+        crate::reader::action(value)
     }
 
     pub fn name(&self) -> &'static str {
@@ -433,7 +416,7 @@ fn text(field: &str, s: &str, max: usize) -> Result<(), ScenarioError> {
 }
 
 /// The documented range of a numeric field, by its name.
-fn documented_range(path: &str) -> Option<&'static str> {
+pub(crate) fn documented_range(path: &str) -> Option<&'static str> {
     let field = path.rsplit('.').next().unwrap_or(path);
     Some(match field {
         "nodes" => "2 to 9",
@@ -456,37 +439,22 @@ fn documented_range(path: &str) -> Option<&'static str> {
     })
 }
 
-/// serde's wording ("invalid value: integer `500`, expected u8 at line 1 column 79") in
-/// the lab's: the value, and the range the README documents for that field.
-fn explain_serde_error(path: &str, message: &str) -> String {
-    let without_position = match message.rfind(" at line ") {
-        Some(i) if !path.is_empty() && path != "." => &message[..i],
-        _ => message,
-    };
-    for prefix in ["invalid value: integer `", "invalid type: floating point `"] {
-        if let Some(rest) = without_position.strip_prefix(prefix) {
-            let value = rest.split('`').next().unwrap_or("");
-            let kind = if prefix.contains("floating") {
-                "is not a whole number"
-            } else {
-                "is out of range"
-            };
-            return match documented_range(path) {
-                Some(range) => format!("{} {kind}: use {range}", clip(value)),
-                None => format!("{} {kind}", clip(value)),
-            };
-        }
-    }
-    without_position.to_string()
-}
-
 impl Scenario {
     /// Parses and validates; the error names the field at fault.
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
-        // Peek at the version first, so a scenario from a newer Lab gets that message
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| err("", format!("not valid JSON: {e}")))?;
+        let scenario = Scenario::from_value(&value)?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario from parsed JSON without checking ranges (see [`Scenario::validate`]);
+    /// the error names the field at fault.
+    pub fn from_value(value: &serde_json::Value) -> Result<Scenario, ScenarioError> {
+        // Check the version first, so a scenario from a newer Lab gets that message
         // rather than a complaint about a field this build has never heard of.
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json)
-        {
+        if let serde_json::Value::Object(map) = value {
             match map.get("version") {
                 Some(v) if v.as_u64() == Some(FORMAT_VERSION as u64) => {}
                 Some(v) if v.as_u64().is_some_and(|n| n > FORMAT_VERSION as u64) => {
@@ -499,14 +467,7 @@ impl Scenario {
                 None => return Err(err("version", format!("missing; add \"version\": {FORMAT_VERSION}"))),
             }
         }
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let message = explain_serde_error(&path, &e.into_inner().to_string());
-            err(if path == "." { String::new() } else { path }, message)
-        })?;
-        scenario.validate()?;
-        Ok(scenario)
+        crate::reader::scenario(value)
     }
 
     pub fn to_json_pretty(&self) -> String {
@@ -830,23 +791,7 @@ impl Scenario {
             title: Some("Asynchronous replication".into()),
             description: None,
             seed: 1,
-            cluster: Cluster {
-                nodes: 3,
-                mode: Mode::Async,
-                write_quorum: None,
-                latency_ms: d_latency(),
-                client_latency_ms: d_client_latency(),
-                jitter_ms: d_jitter(),
-                failover_timeout_ms: d_failover(),
-                heartbeat_ms: d_heartbeat(),
-                sync_timeout_ms: None,
-                fencing: true,
-                log_retention_entries: None,
-                initial_rows: 0,
-                snapshot_rows_per_s: d_bandwidth(),
-                clients: 1,
-                client_timeout_ms: None,
-            },
+            cluster: Cluster::defaults(),
             workload: Workload {
                 write_every_ms: 200,
                 start_ms: 0,

@@ -72,7 +72,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn pinned_mode() -> Option<Mode> {
-    env("PROP_MODE").map(|m| serde_json::from_value(json!(m)).expect("PROP_MODE names a mode"))
+    env("PROP_MODE").map(|m| m.parse::<Mode>().expect("PROP_MODE names a mode"))
 }
 
 fn mode() -> BoxedStrategy<Mode> {
@@ -346,7 +346,7 @@ impl Plan {
             "events": events,
             "duration_ms": quiet_from + quiet_ms,
         });
-        serde_json::from_value(scenario).expect("the generator writes the scenario format")
+        Scenario::from_value(&scenario).expect("the generator writes the scenario format")
     }
 
     fn heartbeat_ms(&self) -> u64 {
@@ -358,7 +358,7 @@ impl Plan {
 fn set(fields: serde_json::Value) -> Action {
     let mut v = fields;
     v["action"] = json!("set");
-    serde_json::from_value(v).expect("a set action")
+    Action::from_value(&v).expect("a set action")
 }
 
 /// Runs a scenario with every invariant checked after every step, then the quiet-end one.
