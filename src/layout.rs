@@ -96,6 +96,19 @@ pub fn portrait(replicas: usize, clients: usize) -> Geometry {
     }
 }
 
+/// cos and sin of 2π/n for n = 1..=9 replicas.
+const STEP: [(f64, f64); 9] = [
+    (1.0, 0.0),
+    (-1.0, 0.0),
+    (-0.5, 0.866_025_403_784_438_6),
+    (0.0, 1.0),
+    (0.309_016_994_374_947_4, 0.951_056_516_295_153_5),
+    (0.5, 0.866_025_403_784_438_6),
+    (0.623_489_801_858_733_5, 0.781_831_482_468_029_8),
+    (0.707_106_781_186_547_5, 0.707_106_781_186_547_5),
+    (0.766_044_443_118_978, 0.642_787_609_686_539_3),
+];
+
 /// Replicas sit on a circle, `n1` at the top and the rest clockwise, in a fixed place
 /// whatever their role, so that a failover does not reshuffle the picture. Clients stand
 /// in a column on the left.
@@ -113,17 +126,23 @@ pub fn geometry(replicas: usize, clients: usize) -> Geometry {
         x: 575.0,
         y: HEIGHT / 2.0,
     };
-    let positions = (0..replicas)
-        .map(|i| {
-            let angle = -std::f64::consts::FRAC_PI_2
-                + std::f64::consts::TAU * i as f64 / replicas.max(1) as f64;
-            Point {
-                x: centre.x + radius * 1.15 * angle.cos(),
-                y: centre.y + radius.min(236.0) * angle.sin(),
-            }
+    // Walk round the circle by rotating a unit vector through one step, whose cosine and
+    // sine are tabled per cluster size: libm's sin and cos would cost the bundle 8 KB.
+    let (step_cos, step_sin) = STEP[replicas.clamp(1, STEP.len()) - 1];
+    let (mut cos, mut sin) = (0.0, -1.0); // n1 at the top
+    let positions: Vec<Point> = (0..replicas)
+        .map(|_| {
+            let p = Point {
+                x: centre.x + radius * 1.15 * cos,
+                y: centre.y + radius.min(236.0) * sin,
+            };
+            (cos, sin) = (
+                cos * step_cos - sin * step_sin,
+                sin * step_cos + cos * step_sin,
+            );
+            p
         })
         .collect();
-    let positions: Vec<Point> = positions;
     // Fit the view box to what is drawn, so no space is wasted at any cluster size.
     let pad = 16.0;
     let top = positions.iter().map(|p| p.y).fold(f64::MAX, f64::min) - box_h / 2.0 - pad;
@@ -185,6 +204,21 @@ pub fn offset_line(a: Point, b: Point, by: f64) -> (Point, Point) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_step_table_holds_the_cosine_and_sine_of_each_clusters_angle() {
+        for (i, (c, s)) in STEP.iter().enumerate() {
+            let angle = std::f64::consts::TAU / (i + 1) as f64;
+            assert!(
+                (c - angle.cos()).abs() < 1e-12 && (s - angle.sin()).abs() < 1e-12,
+                "n={}",
+                i + 1
+            );
+        }
+        // Nine rotations of n9's step come back to the top.
+        let g = geometry(9, 1);
+        assert!((g.replicas[0].x - 575.0).abs() < 1e-9);
+    }
 
     #[test]
     fn replica_boxes_never_overlap_and_stay_inside() {

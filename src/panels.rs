@@ -73,7 +73,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let speed = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
-            let v: f64 = input_value(&e.into()).parse().unwrap_or(50.0);
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                .map_or(50.0, |i| i.value_as_number());
+            let v = if v.is_finite() { v } else { 50.0 };
             d.emit(LabAction::SetSpeed(speed_from_slider(v)))
         })
     };

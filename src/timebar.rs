@@ -43,7 +43,8 @@ pub fn Timebar(props: &TimebarProps) -> Html {
             let v = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .and_then(|i| i.value().parse::<f64>().ok());
+                .map(|i| i.value_as_number())
+                .filter(|v| v.is_finite() && *v >= 0.0);
             if let Some(v) = v {
                 d.emit(LabAction::Seek(v as u64));
             }

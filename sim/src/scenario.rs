@@ -686,7 +686,13 @@ impl Scenario {
                     if !(0.0..=1.0).contains(drop_probability) {
                         return Err(err(
                             f("drop_probability"),
-                            format!("{drop_probability} is out of range 0 to 1"),
+                            // serde_json's number formatting, which the web app already carries, rather
+                            // than core's float formatting, which would cost it 10 KB.
+                            format!(
+                                "{} is out of range 0 to 1",
+                                serde_json::Number::from_f64(*drop_probability)
+                                    .map_or_else(|| "not a number".into(), |n| n.to_string())
+                            ),
                         ));
                     }
                 }
