@@ -250,7 +250,7 @@ fn replica_box(
             format!("chain #{}", p + 1)
         });
     }
-    let role_line = r.role.to_uppercase();
+    let role_line = r.role.to_ascii_uppercase();
     let shown = r.entries.len().min(g.log_cells);
     let entries = &r.entries[r.entries.len() - shown..];
     let cells: Html = entries

@@ -460,7 +460,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     let name = format!(
                         "{}-space-time.svg",
                         title
-                            .to_lowercase()
+                            .to_ascii_lowercase()
                             .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
                     );
                     if let Err(e) = crate::share::download(
