@@ -15,8 +15,13 @@ source e2e/env.sh
 say "fetching crates"
 cargo fetch --quiet
 
-say "release build: trunk build --release (dist/)"
-trunk build --release
+say "release build: trunk build --release (dist/), with scripts/release-env.sh"
+# In a subshell: the component tests below must not get the release build's panic setting.
+(
+  source scripts/release-env.sh
+  cargo fetch --quiet # the standard library's own crates, for -Zbuild-std
+  trunk build --release
+)
 
 say "component tests (wasm-bindgen-test in headless Chromium)"
 e2e/component-tests.sh

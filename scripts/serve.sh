@@ -10,7 +10,9 @@ port="${PORT:-8080}"
 
 scripts/setup.sh
 source e2e/env.sh
-# Trunk.toml sets offline = true, which makes Trunk call cargo with --offline: fetch first.
+source scripts/release-env.sh
+# Trunk.toml sets offline = true, which makes Trunk call cargo with --offline: fetch first
+# (with the release settings, so the standard library's own crates come too).
 cargo fetch --quiet
 
 if [ "${1:-}" = --static ]; then

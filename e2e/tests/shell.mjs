@@ -21,10 +21,12 @@ export async function panic_fragment_shows_error_panel({ page, baseUrl, screensh
   const panel = await page.waitForSelector('#rl-panic-panel', { state: 'visible' });
   const text = await panel.textContent();
   assert.match(text, /Replication Lab hit an internal error/);
-  assert.match(text, /__panic_test/, 'the panic message is shown');
+  // The release build aborts on a panic without Rust's message (scripts/release-env.sh):
+  // the panel says the module stopped, and the link replays the run.
+  assert.match(text, /stopped on an internal check/, 'the panel says what happened');
   assert.equal((await page.textContent('#rl-panic-panel .panic-url')).trim(), url, 'the page URL (the scenario link) is shown');
   const report = await page.inputValue('#rl-panic-report');
-  assert.match(report, /deliberate panic/);
+  assert.match(report, /stopped on an internal check/);
   assert.ok(report.includes(url), 'the report holds the page URL');
   // The panel covers the viewport, so the page cannot look blank or half-drawn.
   const box = await panel.boundingBox();
@@ -38,6 +40,19 @@ export async function panic_fragment_shows_error_panel({ page, baseUrl, screensh
   });
   assert.equal(selected, report.length, 'Copy report selects the whole report');
   await screenshot('panic-panel');
+}
+
+export async function panic_panel_shows_a_message_as_text_not_markup({ page, baseUrl }) {
+  // A debug build's panic hook hands Rust's message to the panel (src/panic_panel.rs).
+  await page.goto(baseUrl);
+  await page.waitForSelector('header h1');
+  const message = 'panicked at src/app.rs:1:1:\n<b>not bold</b>';
+  await page.evaluate((m) => window.rlShowPanic(m), message);
+  const panel = await page.waitForSelector('#rl-panic-panel', { state: 'visible' });
+  assert.ok((await panel.textContent()).includes('<b>not bold</b>'), 'the message is shown as text');
+  assert.equal(await page.$('#rl-panic-panel b'), null, 'and not parsed as markup');
+  assert.ok((await page.inputValue('#rl-panic-report')).includes(message), 'the report holds the message');
+  assert.equal(await page.getAttribute('#app', 'inert'), '', 'the stopped app is out of the keyboard order');
 }
 
 export async function fits_a_360px_phone_in_both_themes({ page, baseUrl, screenshot }) {
