@@ -385,6 +385,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     };
     let recorded: Rc<_> = (*recorded).clone();
     let unchanged = recorded.events.len() == lab.loaded.events.len() && lab.branch == 0;
+    // The embed's "open in the full lab" link; the full lab's links come from its Share panel.
+    let embed_link_value =
+        crate::share::use_scenario_value(options.embed.then(|| recorded.clone()));
     let timebar = html! {
         <Timebar now_ms={view.now_ms} end_ms={view.end_ms} head_ms={lab.head_ms()} markers={markers} dispatch={dispatch.clone()} />
     };
@@ -539,7 +542,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         let full = format!(
             "{}#{}",
             crate::share::base_url(),
-            crate::share::fragment_for(&recorded, lab.preset, unchanged, view.now_ms)
+            crate::share::fragment_for(&embed_link_value, lab.preset, unchanged, view.now_ms)
         );
         let c = &view.counts;
         return html! {

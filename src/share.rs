@@ -21,16 +21,76 @@ pub fn base_url() -> String {
 }
 
 /// The fragment that replays this run to this instant: a lesson's readable name when the
-/// reader has not changed it, the encoded scenario otherwise.
+/// reader has not changed it, the encoded scenario (see [`use_scenario_value`]) otherwise.
 pub fn fragment_for(
-    scenario: &Scenario,
+    scenario_value: &str,
     preset: Option<&str>,
     unchanged: bool,
     t_ms: u64,
 ) -> String {
     match preset {
         Some(id) if unchanged => link::encode_preset(id, Some(t_ms)),
-        _ => link::encode(scenario, Some(t_ms)),
+        _ => link::fragment(scenario_value, Some(t_ms)),
+    }
+}
+
+#[wasm_bindgen(module = "/src/deflate.js")]
+extern "C" {
+    /// Raw deflate by the browser's CompressionStream; the promise gives a Uint8Array.
+    #[wasm_bindgen(js_name = deflateRaw, catch)]
+    fn deflate_raw(bytes: &[u8]) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// A scenario as a hook dependency: the same `Rc`, not merely an equal scenario, so that
+/// comparing costs nothing on each animation frame.
+#[derive(Clone)]
+struct Same(Rc<Scenario>);
+
+impl PartialEq for Same {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The value of a link's `s=` for `scenario` (none: an empty value, for callers that need no
+/// link). The browser deflates it in the background whenever the scenario changes. Until it
+/// answers, or where it cannot, the value holds the JSON in stored (uncompressed) deflate
+/// blocks: a longer link that decodes to the same scenario.
+#[hook]
+pub fn use_scenario_value(scenario: Option<Rc<Scenario>>) -> Rc<str> {
+    let key = scenario.map(Same);
+    let compressed = use_state(|| None::<(Same, Rc<str>)>);
+    let stored = use_memo(key.clone(), |key| -> Rc<str> {
+        match key {
+            Some(Same(s)) => {
+                Rc::from(link::scenario_value(&link::stored_deflate(s.to_json().as_bytes())))
+            }
+            None => Rc::from(""),
+        }
+    });
+    {
+        let compressed = compressed.clone();
+        use_effect_with(key.clone(), move |key| {
+            let Some(Same(scenario)) = key else {
+                return;
+            };
+            let Ok(promise) = deflate_raw(scenario.to_json().as_bytes()) else {
+                return;
+            };
+            let key = Same(scenario.clone());
+            // A refused promise leaves the stored value in place.
+            let done = Closure::once(move |bytes: JsValue| {
+                let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
+                compressed.set(Some((key, Rc::from(link::scenario_value(&bytes)))));
+            });
+            let _ = promise.then(&done);
+            // Kept alive for the promise: a few bytes each time the scenario changes.
+            done.forget();
+        });
+    }
+    match (&*compressed, &key) {
+        (Some((done_for, value)), Some(current)) if done_for == current => value.clone(),
+        _ => (*stored).clone(),
     }
 }
 
@@ -136,15 +196,16 @@ enum Open {
 pub fn Share(props: &ShareProps) -> Html {
     let open = use_state(|| Open::None);
     let copied = use_state(|| None::<bool>);
-    // The text is made when the reader asks for it (encoding deflates the scenario), and
-    // then stays as it was at that instant while the run plays on.
+    let scenario_value = use_scenario_value(Some(props.scenario.clone()));
+    // The text is made when the reader asks for it, and then stays as it was at that instant
+    // while the run plays on.
     let shown_text = use_state(String::new);
     let shown = (*open != Open::None).then(|| (*shown_text).clone());
 
     let show = |what: Open| {
         let (open, copied, shown_text) = (open.clone(), copied.clone(), shown_text.clone());
         let (scenario, preset, unchanged, now, prefix, title) = (
-            props.scenario.clone(),
+            scenario_value.clone(),
             props.preset,
             props.unchanged,
             props.now_ms,
@@ -178,7 +239,7 @@ pub fn Share(props: &ShareProps) -> Html {
     let on_link = show(Open::Link);
     let compare = {
         let (scenario, preset, unchanged, now) = (
-            props.scenario.clone(),
+            scenario_value.clone(),
             props.preset,
             props.unchanged,
             props.now_ms,

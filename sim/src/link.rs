@@ -75,17 +75,47 @@ impl std::error::Error for LinkError {}
 /// `1.<base64url(deflate(json))>`: the value of `s=`.
 pub fn encode_scenario(scenario: &Scenario) -> String {
     let json = scenario.to_json();
-    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
-    format!("{LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(packed))
+    scenario_value(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+}
+
+/// The value of `s=` from a scenario's JSON already deflated (raw deflate, RFC 1951). The
+/// web app deflates with the browser's own compressor instead of carrying one.
+pub fn scenario_value(deflated_json: &[u8]) -> String {
+    format!("{LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(deflated_json))
+}
+
+/// Raw deflate without compression: stored blocks, which every inflater reads. The web app's
+/// stand-in for the moment before the browser's compressor has answered.
+pub fn stored_deflate(data: &[u8]) -> Vec<u8> {
+    const MAX_BLOCK: usize = u16::MAX as usize;
+    let mut out = Vec::with_capacity(data.len() + 5 * (data.len() / MAX_BLOCK + 1));
+    let mut blocks = data.chunks(MAX_BLOCK).peekable();
+    if blocks.peek().is_none() {
+        // An empty input still needs one (final, empty) block.
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(block) = blocks.next() {
+        // Header bits: BFINAL on the last block, BTYPE 00 (stored); then LEN and its complement.
+        out.push(u8::from(blocks.peek().is_none()));
+        let len = block.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
 }
 
 /// The whole fragment (without `#`) for a scenario and a time cursor.
 pub fn encode(scenario: &Scenario, t_ms: Option<u64>) -> String {
-    let mut s = format!("s={}", encode_scenario(scenario));
-    if let Some(t) = t_ms {
-        s.push_str(&format!("&t={t}"));
+    fragment(&encode_scenario(scenario), t_ms)
+}
+
+/// The fragment for an encoded scenario (the value of `s=`) and a time cursor.
+pub fn fragment(scenario_value: &str, t_ms: Option<u64>) -> String {
+    match t_ms {
+        Some(t) => format!("s={scenario_value}&t={t}"),
+        None => format!("s={scenario_value}"),
     }
-    s
 }
 
 /// A lesson's readable fragment.
@@ -203,6 +233,36 @@ pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
 mod tests {
     use super::*;
     use crate::presets::PRESETS;
+
+    #[test]
+    fn a_link_of_stored_blocks_decodes_to_the_same_scenario() {
+        let mut scenario = Scenario::default_scenario();
+        scenario.events = (0..40)
+            .map(|i| crate::TimedAction {
+                at_ms: i * 10,
+                action: crate::Action::Write {
+                    key: format!("key-{i}"),
+                    value: "v".repeat(60),
+                    client: None,
+                },
+            })
+            .collect();
+        let stored = scenario_value(&stored_deflate(scenario.to_json().as_bytes()));
+        let decoded = decode(&fragment(&stored, Some(5))).unwrap();
+        assert_eq!(decoded.scenario, scenario);
+        assert_eq!(decoded.options.t_ms, Some(5));
+        // The compressed link is the same scenario, only shorter.
+        assert!(encode(&scenario, Some(5)).len() < stored.len() / 4);
+    }
+
+    #[test]
+    fn stored_blocks_inflate_to_their_input_at_any_length() {
+        for len in [0, 1, 65_535, 65_536, 200_000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let inflated = miniz_oxide::inflate::decompress_to_vec(&stored_deflate(&data));
+            assert!(inflated.is_ok_and(|d| d == data), "{len} bytes");
+        }
+    }
 
     #[test]
     fn every_preset_round_trips_and_stays_short() {
