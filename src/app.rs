@@ -56,7 +56,7 @@ pub fn App() -> Html {
         let embed = options.embed;
         return html! {
             <>
-                if !embed { <Header page={Page::Compare} /> }
+                if !embed { { header(Page::Compare) } }
                 <main class={classes!("stage", embed.then_some("embed-stage"))}>
                     <crate::compare::CompareApp key={(*hash).clone()} embed={embed} />
                 </main>
@@ -74,10 +74,10 @@ pub fn App() -> Html {
     let gallery = hash.as_str() == "#lessons";
     html! {
         <>
-            <Header page={if gallery { Page::Lessons } else { Page::Lab }} />
+            { header(if gallery { Page::Lessons } else { Page::Lab }) }
             <main class="stage">
                 if gallery {
-                    <crate::lessons_ui::Gallery />
+                    { crate::lessons_ui::gallery() }
                 } else {
                     <crate::lab::LabApp key={(*hash).clone()} options={options} />
                 }
@@ -93,22 +93,16 @@ pub enum Page {
     Compare,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct HeaderProps {
-    pub page: Page,
-}
-
 /// Page header: the lab's name, what it is about, and where to go.
-#[component]
-pub fn Header(props: &HeaderProps) -> Html {
+pub fn header(page: Page) -> Html {
     html! {
         <header class="app-header">
             <h1>{ "Replication Lab" }</h1>
             <p class="tagline">{ "Leaders, followers and the writes they lose" }</p>
             <nav class="app-nav" aria-label="Pages">
-                <a href="#lessons" aria-current={if props.page == Page::Lessons { "page" } else { "false" }}>{ "Lessons" }</a>
-                <a href="#compare=async,semi-sync,sync&preset=async-failover" aria-current={if props.page == Page::Compare { "page" } else { "false" }}>{ "Compare modes" }</a>
-                <a href="#" aria-current={if props.page == Page::Lab { "page" } else { "false" }}>{ "Lab" }</a>
+                <a href="#lessons" aria-current={if page == Page::Lessons { "page" } else { "false" }}>{ "Lessons" }</a>
+                <a href="#compare=async,semi-sync,sync&preset=async-failover" aria-current={if page == Page::Compare { "page" } else { "false" }}>{ "Compare modes" }</a>
+                <a href="#" aria-current={if page == Page::Lab { "page" } else { "false" }}>{ "Lab" }</a>
             </nav>
         </header>
     }

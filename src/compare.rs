@@ -3,10 +3,10 @@
 //! mode cost: latency against durability and availability, measured on the same run.
 
 use crate::cluster::Cluster;
-use crate::panels::{format_time, Controls};
+use crate::panels::format_time;
 use crate::share::Share;
 use crate::state::{LabAction, Notice, Selection, MAX_SPEED, MIN_SPEED};
-use crate::timebar::Timebar;
+
 use replication_sim::{Mode, Scenario, Sim, Timeline, ViewOptions};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -386,8 +386,8 @@ pub fn CompareApp(props: &CompareProps) -> Html {
                 <div class={classes!("notice", n.error.then_some("error"))} role="status" id="notice"><span>{ &n.text }</span></div>
             }
             <div class={classes!("compare-grid", format!("n{}", lab.modes.len()))}>{ panels }</div>
-            <Timebar now_ms={now} end_ms={lab.end_ms()} head_ms={head} markers={Rc::new(markers)} dispatch={dispatch.clone()} />
-            <Controls playing={lab.playing} speed={lab.speed} now_ms={now} end_ms={lab.end_ms()} dispatch={dispatch.clone()} />
+            { crate::timebar::timebar(&crate::timebar::TimebarProps { now_ms: now, end_ms: lab.end_ms(), head_ms: head, markers: Rc::new(markers), dispatch: dispatch.clone() }) }
+            { crate::panels::controls(&crate::panels::ControlsProps { playing: lab.playing, speed: lab.speed, now_ms: now, end_ms: lab.end_ms(), dispatch: dispatch.clone() }) }
             <table class="compare-table" id="compare-table">
                 <caption>{ format!("At {}: durability against latency and availability", format_time(now)) }</caption>
                 <thead><tr>

@@ -3,11 +3,13 @@
 //! screen readers, and lays out the cluster and the panels.
 
 use crate::cluster::Cluster;
-use crate::lessons_ui::LessonPanel;
-use crate::panels::{Controls, EventLog, Inspector, Settings, Writes};
+use crate::lessons_ui::{lesson_panel, LessonPanelProps};
+use crate::panels::{
+    controls, inspector, settings, ControlsProps, EventLog, InspectorProps, SettingsProps, Writes,
+};
 use crate::share::Share;
 use crate::state::{preset_titles, Lab, LabAction, Notice, Selection};
-use crate::timebar::Timebar;
+use crate::timebar::{timebar, TimebarProps};
 use replication_sim::ViewOptions;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -389,7 +391,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let embed_link_value =
         crate::share::use_scenario_value(options.embed.then(|| recorded.clone()));
     let timebar = html! {
-        <Timebar now_ms={view.now_ms} end_ms={view.end_ms} head_ms={lab.head_ms()} markers={markers} dispatch={dispatch.clone()} />
+        { timebar(&TimebarProps { now_ms: view.now_ms, end_ms: view.end_ms, head_ms: lab.head_ms(), markers, dispatch: dispatch.clone() }) }
     };
     let branch_picker = (lab.branches.len() > 1).then(|| {
         let d = dispatch.clone();
@@ -534,7 +536,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         }
     };
     let controls = html! {
-        <Controls playing={lab.playing} speed={lab.speed} now_ms={view.now_ms} end_ms={view.end_ms} dispatch={dispatch.clone()} />
+        { controls(&ControlsProps { playing: lab.playing, speed: lab.speed, now_ms: view.now_ms, end_ms: view.end_ms, dispatch: dispatch.clone() }) }
     };
     let announcer = html! { <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ announcement }</div> };
 
@@ -559,13 +561,13 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                 if options.controls { { controls } }
                 { for notice }
                 if lab.selected.is_some() {
-                    <Inspector view={view.clone()} selected={lab.selected.clone()} dispatch={dispatch.clone()} />
+                    { inspector(&InspectorProps { view: view.clone(), selected: lab.selected.clone(), dispatch: dispatch.clone() }) }
                 }
                 if options.log {
                     <EventLog events={events.clone()} />
                 }
                 { announcer }
-                if lab.help_open { <Help on_close={toggle_help} /> }
+                if lab.help_open { { help(toggle_help) } }
             </div>
         };
     }
@@ -579,25 +581,25 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                         <span class="mode-pill">{ format!("{} · leader {} · epoch {}", view.mode, view.leader.clone().unwrap_or_else(|| "none".into()), view.epoch) }</span>
                     </div>
                     if let Some(l) = lab.lesson {
-                        <LessonPanel intro={l.intro} question={l.question} caption={lab.caption()} pause={lab.lesson_pause.clone()}
-                                     outcome={lab.lesson_outcome()} playing={lab.playing} at_start={view.now_ms == 0} dispatch={dispatch.clone()} />
+                        { lesson_panel(&LessonPanelProps { intro: l.intro, question: l.question, caption: lab.caption(), pause: lab.lesson_pause.clone(),
+                                     outcome: lab.lesson_outcome(), playing: lab.playing, at_start: view.now_ms == 0, dispatch: dispatch.clone() }) }
                     } else if let Some(d) = description {
                         <p class="lesson-text">{ d }</p>
                     }
                     { tabs }
                     { stage }
                     { timebar }
-                    if *tab == Tab::Cluster { <Legend /> }
+                    if *tab == Tab::Cluster { { legend() } }
                 </section>
                 { controls }
                 { for notice }
-                <Settings view={view.clone()} preset={lab.preset} presets={presets} dispatch={dispatch.clone()} />
+                { settings(&SettingsProps { view: view.clone(), preset: lab.preset, presets, dispatch: dispatch.clone() }) }
                 <Share scenario={recorded} preset={lab.preset} unchanged={unchanged} now_ms={view.now_ms} title={lab.title()} dispatch={dispatch.clone()} />
                 { for branch_picker }
             </div>
             <aside class="lab-side">
                 <Writes counts={view.counts.clone()} writes={Rc::new(view.writes.clone())} workload_on={view.workload_every_ms > 0} dispatch={dispatch.clone()} />
-                <Inspector view={view.clone()} selected={lab.selected.clone()} dispatch={dispatch.clone()} />
+                { inspector(&InspectorProps { view: view.clone(), selected: lab.selected.clone(), dispatch: dispatch.clone() }) }
                 if options.log {
                     <EventLog events={events.clone()} />
                 }
@@ -605,14 +607,14 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             </aside>
             { announcer }
             if lab.help_open {
-                <Help on_close={toggle_help} />
+                { help(toggle_help) }
             }
         </div>
     }
 }
 
-#[component]
-fn Legend() -> Html {
+/// Static: a plain function, so it costs no component code.
+fn legend() -> Html {
     html! {
         <details class="legend">
             <summary>{ "How to read the drawing" }</summary>
@@ -629,13 +631,7 @@ fn Legend() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct HelpProps {
-    on_close: Callback<MouseEvent>,
-}
-
-#[component]
-fn Help(props: &HelpProps) -> Html {
+fn help(on_close: Callback<MouseEvent>) -> Html {
     let keys = [
         ("Space or k", "play / pause"),
         (".", "process the next event"),
@@ -659,7 +655,7 @@ fn Help(props: &HelpProps) -> Html {
         <div class="help" role="dialog" aria-modal="false" aria-labelledby="help-title">
             <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
             <dl>{ for keys.iter().map(|(k, what)| html! { <div><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div> }) }</dl>
-            <button onclick={props.on_close.clone()}>{ "Close" }</button>
+            <button onclick={on_close}>{ "Close" }</button>
         </div>
     }
 }

@@ -6,8 +6,8 @@ use crate::state::LabAction;
 use replication_sim::lessons::{Check, LESSONS};
 use yew::prelude::*;
 
-#[component]
-pub fn Gallery() -> Html {
+/// The lesson gallery; a plain function, since it has no state of its own.
+pub fn gallery() -> Html {
     html! {
         <section class="gallery" aria-labelledby="gallery-title">
             <h2 id="gallery-title">{ "Lessons" }</h2>
@@ -32,7 +32,6 @@ pub fn Gallery() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct LessonPanelProps {
     pub intro: &'static str,
     pub question: &'static str,
@@ -44,8 +43,8 @@ pub struct LessonPanelProps {
     pub dispatch: Callback<LabAction>,
 }
 
-#[component]
-pub fn LessonPanel(props: &LessonPanelProps) -> Html {
+/// A plain function (like the panels): it follows the run on every frame.
+pub fn lesson_panel(props: &LessonPanelProps) -> Html {
     let go = {
         let d = props.dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::Continue))

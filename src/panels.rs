@@ -46,7 +46,6 @@ pub fn format_time(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1000, ms % 1000)
 }
 
-#[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     pub playing: bool,
     pub speed: f64,
@@ -55,8 +54,9 @@ pub struct ControlsProps {
     pub dispatch: Callback<LabAction>,
 }
 
-#[component]
-pub fn Controls(props: &ControlsProps) -> Html {
+/// A plain function, not a component: it renders on every frame anyway (the clock moves),
+/// and a component costs the bundle its own lifecycle code.
+pub fn controls(props: &ControlsProps) -> Html {
     let d = props.dispatch.clone();
     let toggle = {
         let d = d.clone();
@@ -98,7 +98,6 @@ pub fn Controls(props: &ControlsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct SettingsProps {
     pub view: Rc<View>,
     pub preset: Option<&'static str>,
@@ -106,8 +105,8 @@ pub struct SettingsProps {
     pub dispatch: Callback<LabAction>,
 }
 
-#[component]
-pub fn Settings(props: &SettingsProps) -> Html {
+/// A plain function: its view changes on every frame (see [`controls`]).
+pub fn settings(props: &SettingsProps) -> Html {
     let v = &props.view;
     let d = props.dispatch.clone();
     let set = |f: fn(&str) -> Option<Action>| {
@@ -389,7 +388,6 @@ pub fn Writes(props: &WritesProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub view: Rc<View>,
     pub selected: Option<Selection>,
@@ -401,8 +399,8 @@ fn act(d: &Callback<LabAction>, a: Action) -> Callback<MouseEvent> {
     Callback::from(move |_| d.emit(LabAction::Do(a.clone())))
 }
 
-#[component]
-pub fn Inspector(props: &InspectorProps) -> Html {
+/// A plain function: its view changes on every frame (see [`controls`]).
+pub fn inspector(props: &InspectorProps) -> Html {
     let v = &props.view;
     let d = &props.dispatch;
     let add_follower = act(d, Action::AddFollower {});

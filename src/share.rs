@@ -62,9 +62,9 @@ pub fn use_scenario_value(scenario: Option<Rc<Scenario>>) -> Rc<str> {
     let compressed = use_state(|| None::<(Same, Rc<str>)>);
     let stored = use_memo(key.clone(), |key| -> Rc<str> {
         match key {
-            Some(Same(s)) => {
-                Rc::from(link::scenario_value(&link::stored_deflate(s.to_json().as_bytes())))
-            }
+            Some(Same(s)) => Rc::from(link::scenario_value(&link::stored_deflate(
+                s.to_json().as_bytes(),
+            ))),
             None => Rc::from(""),
         }
     });

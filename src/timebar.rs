@@ -23,7 +23,6 @@ fn marker_glyph(kind: &str) -> &'static str {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct TimebarProps {
     pub now_ms: u64,
     pub end_ms: u64,
@@ -33,8 +32,9 @@ pub struct TimebarProps {
     pub dispatch: Callback<LabAction>,
 }
 
-#[component]
-pub fn Timebar(props: &TimebarProps) -> Html {
+/// A plain function, not a component: the cursor moves on every frame, so it would render
+/// every time anyway, and a component costs the bundle its own lifecycle code.
+pub fn timebar(props: &TimebarProps) -> Html {
     let end = props.end_ms.max(1);
     let pct = |t: u64| (t as f64 / end as f64 * 100.0).clamp(0.0, 100.0);
     let on_input = {
