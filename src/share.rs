@@ -301,7 +301,7 @@ pub fn Share(props: &ShareProps) -> Html {
             sim.record_trace();
             sim.run_until(t);
             let json = serde_json::to_string_pretty(&serde_json::json!({
-                "scenario": &*s,
+                "scenario": serde_json::from_str::<serde_json::Value>(&s.to_json()).unwrap_or_default(),
                 "until_ms": t,
                 "trace_hash": format!("{:016x}", sim.trace_hash()),
                 "events": sim.trace(),

@@ -22,6 +22,7 @@ pub mod scenario;
 pub mod sim;
 pub mod timeline;
 pub mod view;
+mod writer;
 
 pub use ids::{ClientId, Endpoint, NodeId, WriteId};
 pub use report::Report;

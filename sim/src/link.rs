@@ -320,7 +320,7 @@ mod tests {
         // A valid encoding of an out-of-range scenario names the field.
         let mut s = Scenario::default_scenario();
         s.cluster.nodes = 50;
-        let json = serde_json::to_string(&s).unwrap();
+        let json = s.to_json();
         let link = format!(
             "s=1.{}",
             URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))

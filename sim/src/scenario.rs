@@ -29,19 +29,16 @@ pub mod limits {
 }
 use limits::*;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub version: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub seed: u64,
     pub cluster: Cluster,
     pub workload: Workload,
     pub events: Vec<TimedAction>,
     /// When the run ends; by default two seconds after the last action or workload write.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
 }
 
@@ -85,14 +82,13 @@ impl fmt::Display for Mode {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cluster {
     /// Replicas at the start, `n1` being the leader: 2..=9.
     pub nodes: u8,
     pub mode: Mode,
     /// For `quorum` mode: replicas (leader included) that must hold a write before it is
     /// confirmed, 1..=nodes. Defaults to a majority.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub write_quorum: Option<u8>,
     /// One-way network delay between any two endpoints: 0..=10000.
     pub latency_ms: u64,
@@ -107,14 +103,12 @@ pub struct Cluster {
     pub heartbeat_ms: u64,
     /// Semi-sync: silence after which the synchronous follower is replaced. Defaults to
     /// half the failover timeout: 1..=60000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_timeout_ms: Option<u64>,
     /// Epochs fence off a deposed leader: it stops taking writes once it cannot reach a
     /// majority, and replicas refuse its stale epoch.
     pub fencing: bool,
     /// How many of the most recent log entries the leader keeps for followers to catch up
     /// from; absent means forever: 1..=10000000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub log_retention_entries: Option<u64>,
     /// Rows of data present before the first write, which a snapshot must copy: 0..=10000000.
     pub initial_rows: u64,
@@ -124,7 +118,6 @@ pub struct Cluster {
     pub clients: u8,
     /// A client's write request gets no answer in this long, it gives up (status failed).
     /// Absent means clients wait forever: 1..=3600000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_timeout_ms: Option<u64>,
 }
 
@@ -152,27 +145,20 @@ impl Cluster {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Workload {
     /// Each client sends a write this often; 0 means no steady workload: 0..=60000.
     pub write_every_ms: u64,
     pub start_ms: u64,
     /// Last instant a workload write is sent; absent means until the run ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub until_ms: Option<u64>,
     /// Workload writes cycle through keys `k1`..`k{keys}`: 1..=100000.
     pub keys: u32,
     /// Each client reads back the key of its latest write this often; 0 means no reads:
     /// 0..=60000.
-    #[serde(skip_serializing_if = "is_zero")]
     pub read_every_ms: u64,
     /// Where reads go.
-    #[serde(skip_serializing_if = "ReadFrom::is_default")]
     pub read_from: ReadFrom,
-}
-
-fn is_zero(x: &u64) -> bool {
-    *x == 0
 }
 
 /// Which replica serves a client's read (the chapter's "reading your own writes" and
@@ -217,16 +203,14 @@ impl Default for Workload {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TimedAction {
     pub at_ms: u64,
-    #[serde(flatten)]
     pub action: Action,
 }
 
 /// What a reader (or a scenario author) does to the cluster at an instant.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// The replica stops; its log survives, its role, timers and connections do not.
     Crash { node: NodeId },
@@ -242,7 +226,6 @@ pub enum Action {
     CutLink {
         source: Endpoint,
         target: Endpoint,
-        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     /// Multiply the link's latency by `factor` (1..=1000).
@@ -250,7 +233,6 @@ pub enum Action {
         source: Endpoint,
         target: Endpoint,
         factor: u32,
-        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     /// Drop each message with `drop_probability` (0..=1).
@@ -258,52 +240,35 @@ pub enum Action {
         source: Endpoint,
         target: Endpoint,
         drop_probability: f64,
-        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     HealLink {
         source: Endpoint,
         target: Endpoint,
-        #[serde(skip_serializing_if = "is_false")]
         one_way: bool,
     },
     /// A new replica joins from a snapshot of the leader plus its log since then.
     AddFollower {},
     /// Manual failover: promote `node`, or the most up-to-date follower if absent.
-    Failover {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        node: Option<NodeId>,
-    },
+    Failover { node: Option<NodeId> },
     /// One write by hand, from `client` (default `c1`).
     Write {
         key: String,
         value: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
         client: Option<ClientId>,
     },
     /// Change settings mid-run; absent fields keep their value.
     Set {
-        #[serde(skip_serializing_if = "Option::is_none")]
         mode: Option<Mode>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         write_quorum: Option<u8>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         latency_ms: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         jitter_ms: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         failover_timeout_ms: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         fencing: Option<bool>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         read_from: Option<ReadFrom>,
     },
     /// Start, change or stop (0) the steady workload.
     Workload { write_every_ms: u64 },
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 /// The fields of a `set` action, for building one without naming the fields left alone.
@@ -344,6 +309,11 @@ impl Action {
     /// Reads one action, `{"action": "crash", "node": "n1"}`, from parsed JSON.
     pub fn from_value(value: &serde_json::Value) -> Result<Action, ScenarioError> {
         crate::reader::action(value)
+    }
+
+    /// Compact JSON of the action alone, as in a scenario's `events` without `at_ms`.
+    pub fn to_json(&self) -> String {
+        crate::writer::action_alone(self)
     }
 
     pub fn name(&self) -> &'static str {
@@ -470,12 +440,14 @@ impl Scenario {
         crate::reader::scenario(value)
     }
 
+    /// Indented JSON, for files a person reads.
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+        crate::writer::scenario(self, true)
     }
 
+    /// Compact JSON, for links.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a scenario always serialises")
+        crate::writer::scenario(self, false)
     }
 
     /// Checks every field against its documented range.

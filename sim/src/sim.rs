@@ -915,9 +915,7 @@ impl Sim {
             Event::Action(i) => {
                 let action = self.scenario.events[i as usize].clone();
                 self.hash(1, i as u64);
-                self.trace_event("action", None, None, || {
-                    serde_json::to_string(&action.action).unwrap_or_default()
-                });
+                self.trace_event("action", None, None, || action.action.to_json());
                 self.apply(&action.action);
                 true
             }

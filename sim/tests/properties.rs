@@ -331,6 +331,14 @@ impl Plan {
         if let Some(t) = self.client_timeout_ms {
             cluster["client_timeout_ms"] = json!(t);
         }
+        let events: Vec<serde_json::Value> = events
+            .iter()
+            .map(|e| {
+                let mut v: serde_json::Value = serde_json::from_str(&e.action.to_json()).unwrap();
+                v["at_ms"] = json!(e.at_ms);
+                v
+            })
+            .collect();
         let scenario = json!({
             "version": 1,
             "title": "random",
