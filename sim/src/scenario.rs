@@ -534,11 +534,7 @@ impl Scenario {
             ("workload.write_every_ms", w.write_every_ms),
             ("workload.read_every_ms", w.read_every_ms),
         ] {
-            let ops = if every == 0 {
-                0
-            } else {
-                span / every * c.clients as u64
-            };
+            let ops = span.checked_div(every).unwrap_or(0) * c.clients as u64;
             if ops > MAX_WORKLOAD_OPS {
                 return Err(err(
                     field,
