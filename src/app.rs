@@ -7,6 +7,54 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::debug;
+use replication_sim::link::{self, LinkError};
+use std::rc::Rc;
+
+#[wasm_bindgen(module = "/src/compression.js")]
+extern "C" {
+    /// Raw inflate by the browser's DecompressionStream, of at most `limit` bytes; the
+    /// promise gives a Uint8Array, or null past the limit.
+    #[wasm_bindgen(js_name = inflateRaw, catch)]
+    fn inflate_raw(bytes: &[u8], limit: u32) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// The browser's answer for the scenario in a link's `s=`: its JSON, or why not.
+pub type Inflated = Rc<Result<Vec<u8>, LinkError>>;
+
+/// Asks the browser to inflate the scenario in `hash`, if it carries one, and sets `done`.
+fn inflate_scenario(hash: &str, done: UseStateHandle<Option<(String, Inflated)>>) {
+    let Some(packed) = link::deflated_scenario(hash) else {
+        return;
+    };
+    let hash = hash.to_string();
+    let answer = move |result: Result<Vec<u8>, LinkError>| {
+        let done = done.clone();
+        let hash = hash.clone();
+        move |value: JsValue| {
+            let result = match &result {
+                Ok(_) if value.is_null() => Err(LinkError::TooLarge),
+                Ok(_) => Ok(js_sys::Uint8Array::new(&value).to_vec()),
+                Err(e) => Err(e.clone()),
+            };
+            done.set(Some((hash, Rc::new(result))));
+        }
+    };
+    let corrupt = || LinkError::Corrupt("the compressed data does not inflate".into());
+    match inflate_raw(&packed, link::MAX_SCENARIO_BYTES as u32) {
+        Ok(promise) => {
+            let ok = Closure::once(answer(Ok(Vec::new())));
+            let fail = Closure::once(answer(Err(corrupt())));
+            let _ = promise.then2(&ok, &fail);
+            // Kept alive for the promise: once per link opened.
+            ok.forget();
+            fail.forget();
+        }
+        // No DecompressionStream in this browser.
+        Err(_) => answer(Err(LinkError::Corrupt(
+            "this browser cannot inflate it (no DecompressionStream)".into(),
+        )))(JsValue::NULL),
+    }
+}
 
 fn current_hash() -> String {
     web_sys::window()
@@ -47,6 +95,22 @@ pub fn App() -> Html {
             }
         });
     }
+    // A link's scenario is inflated by the browser, which answers a moment later.
+    let inflated = use_state(|| None::<(String, Inflated)>);
+    {
+        let inflated = inflated.clone();
+        use_effect_with((*hash).clone(), move |hash| {
+            inflate_scenario(hash, inflated)
+        });
+    }
+    let waiting = link::deflated_scenario(&hash).is_some();
+    let inflated = match &*inflated {
+        Some((for_hash, answer)) if *for_hash == *hash => Some(answer.clone()),
+        _ if waiting => {
+            return html! { <main class="stage"><p class="boot">{ "Opening the link…" }</p></main> }
+        }
+        _ => None,
+    };
     let options = crate::lab::PageOptions::from_page();
     let compare = hash
         .trim_start_matches('#')
@@ -58,7 +122,7 @@ pub fn App() -> Html {
             <>
                 if !embed { { header(Page::Compare) } }
                 <main class={classes!("stage", embed.then_some("embed-stage"))}>
-                    <crate::compare::CompareApp key={(*hash).clone()} embed={embed} />
+                    <crate::compare::CompareApp key={(*hash).clone()} embed={embed} inflated={inflated} />
                 </main>
             </>
         };
@@ -67,7 +131,7 @@ pub fn App() -> Html {
         // Inside a course page's iframe: no page chrome.
         return html! {
             <main class="stage embed-stage">
-                <crate::lab::LabApp key={(*hash).clone()} options={options} />
+                <crate::lab::LabApp key={(*hash).clone()} options={options} inflated={inflated} />
             </main>
         };
     }
@@ -79,7 +143,7 @@ pub fn App() -> Html {
                 if gallery {
                     { crate::lessons_ui::gallery() }
                 } else {
-                    <crate::lab::LabApp key={(*hash).clone()} options={options} />
+                    <crate::lab::LabApp key={(*hash).clone()} options={options} inflated={inflated} />
                 }
             </main>
         </>

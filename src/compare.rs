@@ -229,11 +229,13 @@ impl Reducible for CompareLab {
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
     pub embed: bool,
+    /// The browser's answer for the link's scenario, when the fragment carries one.
+    #[prop_or_default]
+    pub inflated: Option<crate::app::Inflated>,
 }
 
 /// The scenario and modes in the fragment: `compare=async,sync&preset=…` or `&s=1.…`.
-fn initial(embed: bool) -> CompareLab {
-    let _ = embed;
+fn initial(inflated: Option<crate::app::Inflated>) -> CompareLab {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
@@ -262,7 +264,7 @@ fn initial(embed: bool) -> CompareLab {
         .split('&')
         .any(|p| p.starts_with("s=") || p.starts_with("preset="))
     {
-        match replication_sim::link::decode(&rest) {
+        match replication_sim::link::decode_with(&rest, &|_| crate::lab::answer(&inflated)) {
             Ok(d) => (d.scenario, d.preset, d.options.t_ms),
             Err(e) => {
                 notice = Some(Notice { text: format!("This link could not be opened: {e}. Showing the asynchronous failover lesson instead."), error: true });
@@ -295,8 +297,8 @@ fn ms(x: Option<u64>) -> String {
 #[component]
 pub fn CompareApp(props: &CompareProps) -> Html {
     let lab = {
-        let embed = props.embed;
-        use_reducer(move || initial(embed))
+        let inflated = props.inflated.clone();
+        use_reducer(move || initial(inflated))
     };
     let dispatch: Callback<LabAction> = {
         let d = lab.dispatcher();

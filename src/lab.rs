@@ -69,7 +69,7 @@ impl PageOptions {
 
 /// The lab the page opens with: the scenario in the fragment (`#s=1.…`, `#preset=ID`), at
 /// its `t=`, or the sandbox. A bad link loads the sandbox and says what was wrong.
-pub fn initial_lab(options: &PageOptions) -> Lab {
+pub fn initial_lab(options: &PageOptions, inflated: Option<crate::app::Inflated>) -> Lab {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
@@ -93,7 +93,7 @@ pub fn initial_lab(options: &PageOptions) -> Lab {
     } else if !names_scenario {
         Lab::default_lab()
     } else {
-        match replication_sim::link::decode(fragment) {
+        match replication_sim::link::decode_with(fragment, &|_| answer(&inflated)) {
             Ok(d) => {
                 let mut lab = Lab::new(d.scenario, d.preset);
                 if let Some(t) = d.options.t_ms {
@@ -118,6 +118,18 @@ pub fn initial_lab(options: &PageOptions) -> Lab {
         lab = Rc::new(lab).reduce(LabAction::TogglePlay).take();
     }
     lab
+}
+
+/// What the browser answered for a link's scenario (see `crate::app`), as the link decoder
+/// wants it.
+pub fn answer(
+    inflated: &Option<crate::app::Inflated>,
+) -> Result<Vec<u8>, replication_sim::link::LinkError> {
+    match inflated {
+        Some(answer) => (**answer).clone(),
+        // Only reached for a link that carries no readable scenario, refused before inflating.
+        None => Err(replication_sim::link::LinkError::NoScenario),
+    }
 }
 
 fn prefers_reduced_motion() -> bool {
@@ -312,6 +324,9 @@ impl Tab {
 #[derive(Properties, PartialEq)]
 pub struct LabAppProps {
     pub options: PageOptions,
+    /// The browser's answer for the link's scenario, when the fragment carries one.
+    #[prop_or_default]
+    pub inflated: Option<crate::app::Inflated>,
 }
 
 #[component]
@@ -319,7 +334,8 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let options = props.options.clone();
     let lab = {
         let options = options.clone();
-        use_reducer(move || initial_lab(&options))
+        let inflated = props.inflated.clone();
+        use_reducer(move || initial_lab(&options, inflated))
     };
     let compact = use_compact();
     let tab = use_state(|| Tab::Cluster);

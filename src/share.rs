@@ -34,7 +34,7 @@ pub fn fragment_for(
     }
 }
 
-#[wasm_bindgen(module = "/src/deflate.js")]
+#[wasm_bindgen(module = "/src/compression.js")]
 extern "C" {
     /// Raw deflate by the browser's CompressionStream; the promise gives a Uint8Array.
     #[wasm_bindgen(js_name = deflateRaw, catch)]

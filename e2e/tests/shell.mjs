@@ -27,6 +27,7 @@ export async function panic_fragment_shows_error_panel({ page, baseUrl, screensh
   assert.equal((await page.textContent('#rl-panic-panel .panic-url')).trim(), url, 'the page URL (the scenario link) is shown');
   const report = await page.inputValue('#rl-panic-report');
   assert.match(report, /stopped on an internal check/);
+  assert.match(report, /\n\nPage: http/, 'the report is laid out on lines');
   assert.ok(report.includes(url), 'the report holds the page URL');
   // The panel covers the viewport, so the page cannot look blank or half-drawn.
   const box = await panel.boundingBox();

@@ -126,8 +126,23 @@ pub fn encode_preset(id: &str, t_ms: Option<u64>) -> String {
     }
 }
 
-/// Reads the value of `s=`.
-pub fn decode_scenario(value: &str) -> Result<Scenario, LinkError> {
+/// Undoes the deflate of a link's scenario, refusing to inflate past [`MAX_SCENARIO_BYTES`]
+/// ([`LinkError::TooLarge`]). The runner and the tests use [`inflate`]; the web app the
+/// browser's own inflater, which answers later, hence [`deflated_scenario`].
+pub type Inflate<'a> = &'a dyn Fn(&[u8]) -> Result<Vec<u8>, LinkError>;
+
+/// miniz's inflater, bounded.
+pub fn inflate(packed: &[u8]) -> Result<Vec<u8>, LinkError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(packed, MAX_SCENARIO_BYTES).map_err(|e| {
+        match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+            _ => LinkError::Corrupt("the compressed data does not inflate".into()),
+        }
+    })
+}
+
+/// The still deflated scenario of the value of `s=`.
+fn packed_scenario(value: &str) -> Result<Vec<u8>, LinkError> {
     let Some((version, data)) = value.split_once('.') else {
         return Err(LinkError::Malformed(
             "it lacks the format version before the data".into(),
@@ -144,14 +159,18 @@ pub fn decode_scenario(value: &str) -> Result<Scenario, LinkError> {
         }
     }
     let data = data.trim_end_matches('=');
-    let packed = URL_SAFE_NO_PAD
+    URL_SAFE_NO_PAD
         .decode(data)
-        .map_err(|_| LinkError::Corrupt("its data is not valid base64url text".into()))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES)
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
-            _ => LinkError::Corrupt("the compressed data does not inflate".into()),
-        })?;
+        .map_err(|_| LinkError::Corrupt("its data is not valid base64url text".into()))
+}
+
+/// Reads the value of `s=`.
+pub fn decode_scenario(value: &str) -> Result<Scenario, LinkError> {
+    decode_scenario_with(value, &inflate)
+}
+
+fn decode_scenario_with(value: &str, inflate: Inflate) -> Result<Scenario, LinkError> {
+    let json = inflate(&packed_scenario(value)?)?;
     let text = std::str::from_utf8(&json)
         .map_err(|_| LinkError::Corrupt("the data is not text".into()))?;
     Scenario::from_json(text).map_err(LinkError::Invalid)
@@ -180,10 +199,34 @@ fn percent_decode(s: &str) -> String {
 
 /// Reads a fragment (with or without the leading `#`), or a whole URL containing one.
 pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
-    let fragment = match fragment.find('#') {
-        Some(i) => &fragment[i + 1..],
-        None => fragment,
-    };
+    decode_with(fragment, &inflate)
+}
+
+/// The fragment part of a URL, or the fragment itself.
+fn fragment_of(link: &str) -> &str {
+    match link.find('#') {
+        Some(i) => &link[i + 1..],
+        None => link,
+    }
+}
+
+/// The deflated scenario a fragment's `s=` carries, for an inflater that answers later:
+/// `None` when there is none to inflate, or when [`decode_with`] will refuse the link anyway.
+pub fn deflated_scenario(fragment: &str) -> Option<Vec<u8>> {
+    let fragment = fragment_of(fragment);
+    if fragment.len() > MAX_LINK_CHARS {
+        return None;
+    }
+    fragment
+        .split('&')
+        .filter_map(|part| part.strip_prefix("s="))
+        .last()
+        .and_then(|value| packed_scenario(value).ok())
+}
+
+/// [`decode`] with another inflater.
+pub fn decode_with(fragment: &str, inflate: Inflate) -> Result<Decoded, LinkError> {
+    let fragment = fragment_of(fragment);
     if fragment.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong {
             chars: fragment.chars().count(),
@@ -197,7 +240,7 @@ pub fn decode(fragment: &str) -> Result<Decoded, LinkError> {
             None => (part, None),
         };
         match (key, value) {
-            ("s", Some(v)) => scenario = Some((decode_scenario(v)?, None)),
+            ("s", Some(v)) => scenario = Some((decode_scenario_with(v, inflate)?, None)),
             ("preset", Some(v)) => {
                 let name = percent_decode(v);
                 let p = Preset::by_id(&name)
@@ -253,6 +296,24 @@ mod tests {
         assert_eq!(decoded.options.t_ms, Some(5));
         // The compressed link is the same scenario, only shorter.
         assert!(encode(&scenario, Some(5)).len() < stored.len() / 4);
+    }
+
+    #[test]
+    fn an_inflater_that_answers_later_gets_the_deflated_scenario_first() {
+        let scenario = Scenario::default_scenario();
+        let link = format!("https://lab.example/#{}", encode(&scenario, Some(700)));
+        let packed = deflated_scenario(&link).expect("the link carries a scenario");
+        // What the browser would answer, handed back to the decoder.
+        let answer = inflate(&packed);
+        assert_eq!(answer.as_deref(), Ok(scenario.to_json().as_bytes()));
+        let decoded = decode_with(&link, &|_| answer.clone()).unwrap();
+        assert_eq!(decoded, decode(&link).unwrap());
+        // The inflater's refusal is the link's.
+        let refused = decode_with(&link, &|_| Err(LinkError::TooLarge));
+        assert_eq!(refused, Err(LinkError::TooLarge));
+        // Nothing to inflate: lessons, and links refused before inflating.
+        assert_eq!(deflated_scenario("#preset=async-failover&t=5"), None);
+        assert_eq!(deflated_scenario("#s=1.***"), None);
     }
 
     #[test]
