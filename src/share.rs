@@ -171,7 +171,7 @@ fn file_name(title: &str) -> String {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ShareProps {
     /// The scenario that replays this run, the reader's actions included.
     pub scenario: Rc<Scenario>,
@@ -183,6 +183,20 @@ pub struct ShareProps {
     #[prop_or_default]
     pub prefix: String,
     pub dispatch: Callback<LabAction>,
+}
+
+/// The scenario by identity: the lab hands down the same `Rc` until the reader acts, so
+/// comparing it field by field on every frame would be wasted work (and bundle).
+impl PartialEq for ShareProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.scenario, &other.scenario)
+            && self.preset == other.preset
+            && self.unchanged == other.unchanged
+            && self.now_ms == other.now_ms
+            && self.title == other.title
+            && self.prefix == other.prefix
+            && self.dispatch == other.dispatch
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
