@@ -8,7 +8,7 @@ use replication_sim::view::{EntryView, LinkView, MessageView, ReplicaView, View}
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ClusterProps {
     pub view: Rc<View>,
     pub selected: Option<Selection>,
@@ -16,6 +16,18 @@ pub struct ClusterProps {
     /// Narrow screen: the portrait arrangement.
     pub compact: bool,
     pub on_select: Callback<Selection>,
+}
+
+/// The view by identity: a new view is built for every frame, and comparing one field by
+/// field only to find it changed would cost time (and bundle).
+impl PartialEq for ClusterProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.view, &other.view)
+            && self.selected == other.selected
+            && self.reduced_motion == other.reduced_motion
+            && self.compact == other.compact
+            && self.on_select == other.on_select
+    }
 }
 
 /// Glyph shown in a log cell, so an entry's status reads without colour.
