@@ -40,7 +40,8 @@ const frameSeconds = Number(opt('frame-seconds', '10'));
 const fragment = opt('fragment', '');
 const outFile = path.resolve(repo, opt('out', 'bench-results/browser.json'));
 const selectorTimeoutMs = Number(opt('selector-timeout-ms', '10000'));
-const BUNDLE_TARGET_BYTES = 250 * 1024;
+// 250 KB in the strict, decimal sense (250,000 bytes), so that no reading of "KB" is kinder.
+const BUNDLE_TARGET_BYTES = 250 * 1000;
 const seeks = Number(opt('seeks', '1000'));
 const seekRuns = Math.max(1, Number(opt('seek-runs', '3')));
 const seekMinEvents = Number(opt('seek-min-events', '100000'));
@@ -51,11 +52,11 @@ const FRAME_VERDICT_MS = FRAME_TARGET_MS * 1.05;
 const SEEK_TARGET_MS = 16;
 
 if (!fs.existsSync(path.join(distDir, 'index.html'))) {
-  console.error(`bench: ${distDir}/index.html is missing; build first: trunk build --release`);
+  console.error(`bench: ${distDir}/index.html is missing; build first: e2e/run-all.sh or scripts/serve.sh --static`);
   process.exit(2);
 }
 
-const kb = (bytes) => (bytes / 1024).toFixed(1);
+const kb = (bytes) => (bytes / 1000).toFixed(1);
 const quantile = (sorted, q) => {
   if (!sorted.length) return null;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
