@@ -219,8 +219,8 @@ pub fn deflated_scenario(fragment: &str) -> Option<Vec<u8>> {
     }
     fragment
         .split('&')
-        .filter_map(|part| part.strip_prefix("s="))
-        .last()
+        .rev()
+        .find_map(|part| part.strip_prefix("s="))
         .and_then(|value| packed_scenario(value).ok())
 }
 

@@ -5,6 +5,7 @@
 //! internally tagged `Action`), once per output style, cost the web app 5 KB gzip. Fields come
 //! out in the order a person reads them, `version` first, and absent options are left out.
 
+use crate::ids::Endpoint;
 use crate::scenario::{Action, Cluster, ReadFrom, Scenario, Workload};
 use std::fmt::Display;
 
@@ -155,6 +156,22 @@ pub(crate) fn scenario(s: &Scenario, pretty: bool) -> String {
     j.out
 }
 
+/// A link action's fields: its ends, its own number if any, and `one_way` when set.
+fn link(
+    j: &mut Json,
+    source: &Endpoint,
+    target: &Endpoint,
+    number: Option<(&str, String)>,
+    one_way: bool,
+) {
+    j.name("source", source);
+    j.name("target", target);
+    if let Some((name, value)) = number {
+        j.number(name, value);
+    }
+    j.number_if("one_way", one_way.then_some(true));
+}
+
 /// One action on its own, compact: `{"action":"crash","node":"n1"}`.
 pub(crate) fn action_alone(a: &Action) -> String {
     let mut j = Json::new(false);
@@ -232,37 +249,29 @@ fn action(j: &mut Json, a: &Action) {
             source,
             target,
             one_way,
-        } => {
-            j.name("source", source);
-            j.name("target", target);
-            j.number_if("one_way", one_way.then_some(true));
-        }
+        } => link(j, source, target, None, *one_way),
         Action::SlowLink {
             source,
             target,
             factor,
             one_way,
-        } => {
-            j.name("source", source);
-            j.name("target", target);
-            j.number("factor", factor);
-            j.number_if("one_way", one_way.then_some(true));
-        }
+        } => link(
+            j,
+            source,
+            target,
+            Some(("factor", factor.to_string())),
+            *one_way,
+        ),
         Action::LossyLink {
             source,
             target,
             drop_probability,
             one_way,
         } => {
-            j.name("source", source);
-            j.name("target", target);
             // serde_json's number formatting (the app carries it anyway); not a number: null.
-            let p = serde_json::Number::from_f64(*drop_probability);
-            j.number(
-                "drop_probability",
-                p.map_or_else(|| "null".into(), |n| n.to_string()),
-            );
-            j.number_if("one_way", one_way.then_some(true));
+            let p = serde_json::Number::from_f64(*drop_probability)
+                .map_or_else(|| "null".into(), |n| n.to_string());
+            link(j, source, target, Some(("drop_probability", p)), *one_way)
         }
         Action::Failover { node } => j.name_if("node", node.as_ref()),
         Action::Write { key, value, client } => {
