@@ -7,9 +7,6 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Id of the panel's root element (made by `index.html`); e2e tests look for it.
-pub const PANEL_ID: &str = "rl-panic-panel";
-
 /// Installs the hook. Must go through `yew::set_custom_panic_hook`, because Yew replaces any
 /// hook set with `std::panic::set_hook` when the app is rendered.
 pub fn install() {
