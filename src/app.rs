@@ -26,33 +26,33 @@ fn inflate_scenario(hash: &str, done: UseStateHandle<Option<(String, Inflated)>>
     let Some(packed) = link::deflated_scenario(hash) else {
         return;
     };
-    let hash = hash.to_string();
-    let answer = move |result: Result<Vec<u8>, LinkError>| {
-        let done = done.clone();
-        let hash = hash.clone();
-        move |value: JsValue| {
-            let result = match &result {
-                Ok(_) if value.is_null() => Err(LinkError::TooLarge),
-                Ok(_) => Ok(js_sys::Uint8Array::new(&value).to_vec()),
-                Err(e) => Err(e.clone()),
-            };
-            done.set(Some((hash, Rc::new(result))));
-        }
+    let settle = {
+        let hash = hash.to_string();
+        move |result: Result<Vec<u8>, LinkError>| done.set(Some((hash.clone(), Rc::new(result))))
     };
-    let corrupt = || LinkError::Corrupt("the compressed data does not inflate".into());
     match inflate_raw(&packed, link::MAX_SCENARIO_BYTES as u32) {
         Ok(promise) => {
-            let ok = Closure::once(answer(Ok(Vec::new())));
-            let fail = Closure::once(answer(Err(corrupt())));
+            let settle_ok = settle.clone();
+            let ok = Closure::once(move |value: JsValue| {
+                settle_ok(if value.is_null() {
+                    Err(LinkError::TooLarge)
+                } else {
+                    Ok(js_sys::Uint8Array::new(&value).to_vec())
+                })
+            });
+            let fail = Closure::once(move |_: JsValue| {
+                settle(Err(LinkError::Corrupt(
+                    "the compressed data does not inflate".into(),
+                )))
+            });
             let _ = promise.then2(&ok, &fail);
             // Kept alive for the promise: once per link opened.
             ok.forget();
             fail.forget();
         }
-        // No DecompressionStream in this browser.
-        Err(_) => answer(Err(LinkError::Corrupt(
+        Err(_) => settle(Err(LinkError::Corrupt(
             "this browser cannot inflate it (no DecompressionStream)".into(),
-        )))(JsValue::NULL),
+        ))),
     }
 }
 

@@ -218,7 +218,7 @@ pub fn Share(props: &ShareProps) -> Html {
 
     let show = |what: Open| {
         let (open, copied, shown_text) = (open.clone(), copied.clone(), shown_text.clone());
-        let (scenario, preset, unchanged, now, prefix, title) = (
+        let (value, preset, unchanged, now, prefix, title) = (
             scenario_value.clone(),
             props.preset,
             props.unchanged,
@@ -227,10 +227,7 @@ pub fn Share(props: &ShareProps) -> Html {
             props.title.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let fragment = format!(
-                "{prefix}{}",
-                fragment_for(&scenario, preset, unchanged, now)
-            );
+            let fragment = format!("{prefix}{}", fragment_for(&value, preset, unchanged, now));
             let url = format!("{}#{}", base_url(), fragment);
             let text = if what == Open::Link {
                 url.clone()
@@ -252,7 +249,7 @@ pub fn Share(props: &ShareProps) -> Html {
     };
     let on_link = show(Open::Link);
     let compare = {
-        let (scenario, preset, unchanged, now) = (
+        let (value, preset, unchanged, now) = (
             scenario_value.clone(),
             props.preset,
             props.unchanged,
@@ -261,7 +258,7 @@ pub fn Share(props: &ShareProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let hash = format!(
                 "#compare=async,semi-sync,sync&{}",
-                fragment_for(&scenario, preset, unchanged, now)
+                fragment_for(&value, preset, unchanged, now)
             );
             if let Some(loc) = web_sys::window().map(|w| w.location()) {
                 let _ = loc.set_hash(&hash);
