@@ -3,7 +3,7 @@
 //! Why by hand: serde's derived readers for these types (an internally tagged `Action`, a
 //! flattened `TimedAction`, field paths from serde_path_to_error) were a tenth of the web
 //! app's download. Here one generic JSON parser (`serde_json::Value`) does the syntax, and
-//! this module the meaning; `Serialize` stays derived, since writing is cheap.
+//! this module the meaning. `writer.rs` is the other direction.
 
 use crate::ids::{clip, ClientId, Endpoint, NodeId};
 use crate::scenario::{
