@@ -127,7 +127,7 @@ pub fn settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(mode) = Mode::ALL.iter().find(|m| m.name() == value) {
-                d.emit(LabAction::Do(Action::set(SettingsChange {
+                d.emit(LabAction::Do(Action::Set(SettingsChange {
                     mode: Some(*mode),
                     ..Default::default()
                 })));
@@ -160,7 +160,7 @@ pub fn settings(props: &SettingsProps) -> Html {
     };
     let on_latency = set(|s| {
         s.parse().ok().map(|l| {
-            Action::set(SettingsChange {
+            Action::Set(SettingsChange {
                 latency_ms: Some(l),
                 ..Default::default()
             })
@@ -168,7 +168,7 @@ pub fn settings(props: &SettingsProps) -> Html {
     });
     let on_jitter = set(|s| {
         s.parse().ok().map(|j| {
-            Action::set(SettingsChange {
+            Action::Set(SettingsChange {
                 jitter_ms: Some(j),
                 ..Default::default()
             })
@@ -176,7 +176,7 @@ pub fn settings(props: &SettingsProps) -> Html {
     });
     let on_timeout = set(|s| {
         s.parse().ok().map(|t| {
-            Action::set(SettingsChange {
+            Action::Set(SettingsChange {
                 failover_timeout_ms: Some(t),
                 ..Default::default()
             })
@@ -190,7 +190,7 @@ pub fn settings(props: &SettingsProps) -> Html {
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
                 .map(|i| i.checked())
                 .unwrap_or(true);
-            d.emit(LabAction::Do(Action::set(SettingsChange {
+            d.emit(LabAction::Do(Action::Set(SettingsChange {
                 fencing: Some(on),
                 ..Default::default()
             })));
@@ -201,7 +201,7 @@ pub fn settings(props: &SettingsProps) -> Html {
         Callback::from(move |e: Event| {
             let value = select_value(&e);
             if let Some(r) = ReadFrom::ALL.iter().find(|r| r.name() == value) {
-                d.emit(LabAction::Do(Action::set(SettingsChange {
+                d.emit(LabAction::Do(Action::Set(SettingsChange {
                     read_from: Some(*r),
                     ..Default::default()
                 })));

@@ -7,8 +7,8 @@
 
 use crate::ids::{clip, ClientId, Endpoint, NodeId};
 use crate::scenario::{
-    documented_range, Action, Cluster, Mode, ReadFrom, Scenario, ScenarioError, TimedAction,
-    Workload,
+    documented_range, Action, Cluster, Mode, ReadFrom, Scenario, ScenarioError, SettingsChange,
+    TimedAction, Workload,
 };
 use serde_json::{Map, Value};
 use std::str::FromStr;
@@ -436,7 +436,7 @@ fn read_action(path: String, v: &Value, timed: bool) -> Result<(u64, Action)> {
             value: o.required("value", o.string("value")?)?,
             client: o.parsed::<ClientId>("client")?,
         },
-        "set" => Action::Set {
+        "set" => Action::Set(SettingsChange {
             mode: o.parsed("mode")?,
             write_quorum: o.u8("write_quorum")?,
             latency_ms: o.u64("latency_ms")?,
@@ -444,7 +444,7 @@ fn read_action(path: String, v: &Value, timed: bool) -> Result<(u64, Action)> {
             failover_timeout_ms: o.u64("failover_timeout_ms")?,
             fencing: o.bool("fencing")?,
             read_from: o.parsed("read_from")?,
-        },
+        }),
         _ => Action::Workload {
             write_every_ms: o.required("write_every_ms", o.u64("write_every_ms")?)?,
         },

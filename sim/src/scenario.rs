@@ -258,20 +258,12 @@ pub enum Action {
         client: Option<ClientId>,
     },
     /// Change settings mid-run; absent fields keep their value.
-    Set {
-        mode: Option<Mode>,
-        write_quorum: Option<u8>,
-        latency_ms: Option<u64>,
-        jitter_ms: Option<u64>,
-        failover_timeout_ms: Option<u64>,
-        fencing: Option<bool>,
-        read_from: Option<ReadFrom>,
-    },
+    Set(SettingsChange),
     /// Start, change or stop (0) the steady workload.
     Workload { write_every_ms: u64 },
 }
 
-/// The fields of a `set` action, for building one without naming the fields left alone.
+/// The fields of a `set` action: each absent one keeps its value.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SettingsChange {
     pub mode: Option<Mode>,
@@ -284,28 +276,6 @@ pub struct SettingsChange {
 }
 
 impl Action {
-    /// A `set` action changing only what `change` names.
-    pub fn set(change: SettingsChange) -> Action {
-        let SettingsChange {
-            mode,
-            write_quorum,
-            latency_ms,
-            jitter_ms,
-            failover_timeout_ms,
-            fencing,
-            read_from,
-        } = change;
-        Action::Set {
-            mode,
-            write_quorum,
-            latency_ms,
-            jitter_ms,
-            failover_timeout_ms,
-            fencing,
-            read_from,
-        }
-    }
-
     /// Reads one action, `{"action": "crash", "node": "n1"}`, from parsed JSON.
     pub fn from_value(value: &serde_json::Value) -> Result<Action, ScenarioError> {
         crate::reader::action(value)
@@ -330,7 +300,7 @@ impl Action {
             Action::AddFollower {} => "add_follower",
             Action::Failover { .. } => "failover",
             Action::Write { .. } => "write",
-            Action::Set { .. } => "set",
+            Action::Set(_) => "set",
             Action::Workload { .. } => "workload",
         }
     }
@@ -683,15 +653,13 @@ impl Scenario {
                         endpoint_ok("client", Endpoint::Client(*cl))?;
                     }
                 }
-                Action::Set {
-                    mode,
+                Action::Set(SettingsChange {
                     write_quorum,
                     latency_ms,
                     jitter_ms,
                     failover_timeout_ms,
                     ..
-                } => {
-                    let _ = mode;
+                }) => {
                     if let Some(w) = write_quorum {
                         quorum_nodes = quorum_nodes.max(*w);
                         range(&f("write_quorum"), *w, 1, nodes as u8)?;

@@ -9,7 +9,7 @@ use crate::log::{Entry, Log};
 use crate::message::*;
 use crate::replica::{Ctx, Members, Replica, Settings};
 use crate::rng::{Rng, Stream};
-use crate::scenario::{Action, Mode, Scenario, TimedAction};
+use crate::scenario::{Action, Mode, Scenario, SettingsChange, TimedAction};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::sync::Arc;
@@ -2156,7 +2156,7 @@ impl Sim {
                     ),
                 );
             }
-            Action::Set {
+            Action::Set(SettingsChange {
                 mode,
                 write_quorum,
                 latency_ms,
@@ -2164,7 +2164,7 @@ impl Sim {
                 failover_timeout_ms,
                 fencing,
                 read_from,
-            } => {
+            }) => {
                 let mut changes = Vec::new();
                 if let Some(m) = mode {
                     self.settings.mode = *m;

@@ -6,7 +6,7 @@
 //! out in the order a person reads them, `version` first, and absent options are left out.
 
 use crate::ids::Endpoint;
-use crate::scenario::{Action, Cluster, ReadFrom, Scenario, Workload};
+use crate::scenario::{Action, Cluster, ReadFrom, Scenario, SettingsChange, Workload};
 use std::fmt::Display;
 
 /// Builds JSON text; `indent` of `None` writes it compact.
@@ -279,7 +279,7 @@ fn action(j: &mut Json, a: &Action) {
             j.name("value", value);
             j.name_if("client", client.as_ref());
         }
-        Action::Set {
+        Action::Set(SettingsChange {
             mode,
             write_quorum,
             latency_ms,
@@ -287,7 +287,7 @@ fn action(j: &mut Json, a: &Action) {
             failover_timeout_ms,
             fencing,
             read_from,
-        } => {
+        }) => {
             j.name_if("mode", mode.as_ref());
             j.number_if("write_quorum", *write_quorum);
             j.number_if("latency_ms", *latency_ms);

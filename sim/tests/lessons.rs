@@ -5,6 +5,7 @@ mod support;
 
 use replication_sim::ids::WriteId;
 use replication_sim::replica::SetupPhase;
+use replication_sim::scenario::SettingsChange;
 use replication_sim::sim::{LostReason, NoteKind, Outcome, WriteRecord};
 use replication_sim::{Action, Mode, Scenario, Sim, ViewOptions};
 use support::*;
@@ -144,10 +145,10 @@ fn sync_is_slower_than_async_and_a_dead_follower_blocks_every_write() {
     let sync_at = at_of(&s, |a| {
         matches!(
             a,
-            Action::Set {
+            Action::Set(SettingsChange {
                 mode: Some(Mode::Sync),
                 ..
-            }
+            })
         )
     });
     let crash_at = at_of(&s, |a| matches!(a, Action::Crash { .. }));
@@ -669,7 +670,7 @@ fn a_too_short_failover_timeout_causes_a_needless_failover() {
 #[test]
 fn reads_from_lagging_followers_miss_own_writes_and_go_back_in_time() {
     let s = preset("reads-and-lag");
-    let switch_at = at_of(&s, |a| matches!(a, Action::Set { .. }));
+    let switch_at = at_of(&s, |a| matches!(a, Action::Set(_)));
     let sim = run_checked(&s).unwrap();
     let before: Vec<_> = sim
         .reads

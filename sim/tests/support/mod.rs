@@ -115,18 +115,19 @@ pub struct Invariants {
 
 impl Invariants {
     pub fn for_scenario(s: &Scenario) -> Invariants {
+        use replication_sim::scenario::SettingsChange;
         use replication_sim::Action;
         let sets_mode = s
             .events
             .iter()
-            .any(|e| matches!(&e.action, Action::Set { mode: Some(_), .. }));
+            .any(|e| matches!(&e.action, Action::Set(SettingsChange { mode: Some(_), .. })));
         let sets_fencing = s.events.iter().any(|e| {
             matches!(
                 &e.action,
-                Action::Set {
+                Action::Set(SettingsChange {
                     fencing: Some(_),
                     ..
-                }
+                })
             )
         });
         let forced_at = s
@@ -139,20 +140,20 @@ impl Invariants {
             .events
             .iter()
             .filter_map(|e| match e.action {
-                Action::Set {
+                Action::Set(SettingsChange {
                     failover_timeout_ms,
                     ..
-                } => failover_timeout_ms,
+                }) => failover_timeout_ms,
                 _ => None,
             })
             .fold(s.cluster.failover_timeout_ms, u64::max);
         let sets_quorum = s.events.iter().any(|e| {
             matches!(
                 &e.action,
-                Action::Set {
+                Action::Set(SettingsChange {
                     write_quorum: Some(_),
                     ..
-                }
+                })
             )
         });
         let most_nodes = s.cluster.nodes as usize
