@@ -24,15 +24,12 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
 import { launchBrowser, keepOnLoopback } from './browser.mjs';
-import { scenarioFragment, sandboxScenario, parseTime } from './helpers.mjs';
+import { scenarioFragment, sandboxScenario, parseTime, cliOption } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
+const opt = cliOption;
 const distDir = path.resolve(repo, opt('dist', 'dist'));
 const selector = opt('selector', '#cluster svg');
 const runs = Math.max(1, Number(opt('runs', '5')));

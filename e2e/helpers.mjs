@@ -190,3 +190,10 @@ export function sandboxScenario(overrides = {}) {
     workload: { ...base.workload, ...(overrides.workload || {}) },
   };
 }
+
+/** `--name value` from the command line, or `fallback`: the runner's and the benchmark's options. */
+export function cliOption(name, fallback) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+}

@@ -19,14 +19,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startServer } from './server.mjs';
 import { launchBrowser, keepOnLoopback } from './browser.mjs';
+import { cliOption } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
+const opt = cliOption;
 const distDir = path.resolve(repo, opt('dist', 'dist'));
 const filter = opt('filter', '');
 const timeoutMs = Number(opt('timeout-ms', '30000'));

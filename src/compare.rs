@@ -154,10 +154,7 @@ impl Reducible for CompareLab {
                 if !self.playing {
                     return self;
                 }
-                let gap = self
-                    .last_frame_ms
-                    .map(|l| (ts - l).clamp(0.0, 100.0))
-                    .unwrap_or(0.0);
+                let gap = crate::state::frame_gap_ms(self.last_frame_ms, ts);
                 next.last_frame_ms = Some(ts);
                 next.cursor_ms = (self.cursor_ms + gap * self.speed).min(end as f64);
                 let t = next.cursor_ms as u64;

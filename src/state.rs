@@ -31,6 +31,13 @@ pub const MIN_SPEED: f64 = 0.1;
 pub const MAX_SPEED: f64 = 10.0;
 /// A frame after a long pause (hidden tab) must not jump the run ahead by minutes.
 const MAX_FRAME_GAP_MS: f64 = 100.0;
+
+/// Real time since the previous animation frame (none: just started), at most
+/// [`MAX_FRAME_GAP_MS`], so a hidden tab does not leap ahead when it returns.
+pub fn frame_gap_ms(last_frame_ms: Option<f64>, now_ms: f64) -> f64 {
+    last_frame_ms.map_or(0.0, |l| (now_ms - l).clamp(0.0, MAX_FRAME_GAP_MS))
+}
+
 /// Most events one seek may compute ahead (about a second of WebAssembly work).
 const MAX_EVENTS_PER_SEEK: u64 = 500_000;
 /// How far a free-running (sandbox) session extends its end each time it reaches it.
@@ -492,10 +499,7 @@ impl Reducible for Lab {
                 if !self.playing {
                     return self;
                 }
-                let gap = self
-                    .last_frame_ms
-                    .map(|l| (ts - l).clamp(0.0, MAX_FRAME_GAP_MS))
-                    .unwrap_or(0.0);
+                let gap = frame_gap_ms(self.last_frame_ms, ts);
                 next.last_frame_ms = Some(ts);
                 // Replaying the past: run the past copy forward until it meets the head.
                 let head_ms = self.head_ms();
