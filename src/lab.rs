@@ -353,7 +353,6 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let view = Rc::new(lab.view(&ViewOptions::default()));
     let events = Rc::new(view.events.clone());
     let presets = use_memo((), |_| preset_titles());
-    let presets: Rc<Vec<(&'static str, String)>> = Rc::new((*presets).clone());
     let on_select = {
         let d = dispatch.clone();
         Callback::from(move |s: Selection| d.emit(LabAction::Select(Some(s))))
