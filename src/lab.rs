@@ -449,7 +449,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                 lab.branch,
                 lab.timeline.as_ptr() as usize,
             ),
-            move |(on, ..)| on.then(|| Rc::new(lab.with_sim(crate::metrics::extract))),
+            move |(on, ..)| on.then(|| Rc::new(lab.with_sim(replication_sim::history::metrics))),
         )
     };
     // The second and third views of the same run: space-time diagram and metrics.

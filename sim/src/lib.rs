@@ -8,6 +8,7 @@
 
 pub mod checker;
 pub mod chunked;
+pub mod history;
 pub mod ids;
 pub mod lessons;
 pub mod link;
