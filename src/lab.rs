@@ -350,15 +350,18 @@ pub fn LabApp(props: &LabAppProps) -> Html {
 
     use_shortcuts(dispatch.clone());
 
-    let view = Rc::new(lab.view(&ViewOptions::default()));
-    let events = Rc::new(view.events.clone());
+    // The log and the writes go to their own panels: moved out of the view, not copied, on
+    // every frame.
+    let mut view = lab.view(&ViewOptions::default());
+    let events = Rc::new(std::mem::take(&mut view.events));
+    let writes = Rc::new(std::mem::take(&mut view.writes));
+    let view = Rc::new(view);
     let presets = use_memo((), |_| preset_titles());
     let on_select = {
         let d = dispatch.clone();
         Callback::from(move |s: Selection| d.emit(LabAction::Select(Some(s))))
     };
-    let announcement = view
-        .events
+    let announcement = events
         .iter()
         .rev()
         .find(|e| e.notable)
@@ -613,7 +616,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                 { for branch_picker }
             </div>
             <aside class="lab-side">
-                <Writes counts={view.counts.clone()} writes={Rc::new(view.writes.clone())} workload_on={view.workload_every_ms > 0} dispatch={dispatch.clone()} />
+                <Writes counts={view.counts.clone()} writes={writes} workload_on={view.workload_every_ms > 0} dispatch={dispatch.clone()} />
                 { inspector(&InspectorProps { view: view.clone(), selected: lab.selected.clone(), dispatch: dispatch.clone() }) }
                 if options.log {
                     <EventLog events={events.clone()} />
