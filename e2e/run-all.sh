@@ -11,17 +11,8 @@ say() { printf '\033[1mrun-all:\033[0m %s\n' "$*"; }
 [ "${SKIP_SETUP:-0}" = 1 ] || scripts/setup.sh
 source e2e/env.sh
 
-# Trunk.toml sets offline = true, which makes Trunk call cargo with --offline: fetch first.
-say "fetching crates"
-cargo fetch --quiet
-
-say "release build: trunk build --release (dist/), with scripts/release-env.sh"
-# In a subshell: the component tests below must not get the release build's panic setting.
-(
-  source scripts/release-env.sh
-  cargo fetch --quiet # the standard library's own crates, for -Zbuild-std
-  trunk build --release
-)
+say "release build: trunk build --release (dist/)"
+trunk build --release
 
 say "component tests (wasm-bindgen-test in headless Chromium)"
 e2e/component-tests.sh

@@ -30,7 +30,7 @@ const timeoutMs = Number(opt('timeout-ms', '30000'));
 const artifacts = path.join(here, 'artifacts');
 
 if (!fs.existsSync(path.join(distDir, 'index.html'))) {
-  console.error(`e2e: ${path.relative(repo, distDir)}/index.html is missing; build first: e2e/run-all.sh (trunk build --release with scripts/release-env.sh)`);
+  console.error(`e2e: ${path.relative(repo, distDir)}/index.html is missing; build first: e2e/run-all.sh (trunk build --release)`);
   process.exit(1);
 }
 fs.mkdirSync(artifacts, { recursive: true });

@@ -2,8 +2,11 @@
 # Installs what building and testing Replication Lab needs, skipping whatever is
 # already present at the right version. Safe to run again and again.
 #
-#   scripts/setup.sh          everything (toolchain, browser, npm test tools)
-#   scripts/setup.sh native   only what the engine's native tests need
+#   scripts/setup.sh          everything (toolchain, crates, browser, npm tools)
+#   scripts/setup.sh native   only what the engine's native tests need (the crates)
+#
+# A first full set-up on a 2-core machine takes about 20 minutes, almost all of it compiling
+# trunk and wasm-bindgen-cli from source (no prebuilt binaries are reachable); see the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,42 +17,59 @@ what=${1:-all}
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-export PATH="$HOME/.cargo/bin:$PATH"
+# Tools installed by `cargo install` land in $CARGO_HOME/bin; ~/.cargo/bin is where an earlier
+# set-up (or rustup itself) put them.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
+started=$SECONDS
+timed() { # timed LABEL COMMAND...: runs the command and says how long it took
+  local label=$1 t0=$SECONDS
+  shift
+  "$@"
+  say "$label done in $((SECONDS - t0)) s"
+}
 
-[ "$what" = native ] && { say "native tools only: nothing extra to install"; exit 0; }
+# rust-toolchain.toml pins the stable version and lists clippy, rustfmt and the wasm32 target;
+# rustup installs a missing toolchain from it, but not always a missing target or component.
+have() { grep -x "$1" >/dev/null; } # grep without -q: with pipefail, -q could SIGPIPE rustup
+if ! rustup component list --installed | have 'clippy-x86_64-unknown-linux-gnu' ||
+  ! rustup component list --installed | have 'rustfmt-x86_64-unknown-linux-gnu'; then
+  say "adding the clippy and rustfmt components"
+  rustup component add clippy rustfmt
+fi
 
-# grep without -q: with pipefail, -q closing the pipe early could fail rustup with SIGPIPE.
-if ! rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null; then
+# Every crate, for the host and for wasm32: Trunk runs cargo with --offline (Trunk.toml), and
+# a plain `cargo fetch` can miss crates that only one target uses.
+say "fetching crates (a minute or two on an empty registry)"
+cargo fetch --locked --quiet
+cargo fetch --locked --quiet --target wasm32-unknown-unknown
+
+[ "$what" = native ] && { say "native tools ready ($((SECONDS - started)) s)"; exit 0; }
+
+if ! rustup target list --installed | have wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
 
-# The release build rebuilds the standard library for size (scripts/release-env.sh).
-if ! rustup component list --installed | grep -x 'rust-src' >/dev/null; then
-  say "adding the rust-src component"
-  rustup component add rust-src
-fi
-
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION (a few minutes, once)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  say "installing trunk $TRUNK_VERSION: compiles from source, about 10 minutes on 2 cores, once"
+  timed "trunk" cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION: compiles from source, about 6 minutes on 2 cores, once"
+  timed "wasm-bindgen-cli" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing Debian's chromium and chromium-driver"
+  say "installing Debian's chromium and chromium-driver: about 1 to 2 minutes, once"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  timed "chromium" as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-# npm test tools and wasm-opt (the binaryen package ships one that reads this Rust's output).
+# npm tools and wasm-opt (the binaryen package ships one that reads this Rust's output).
 if ! cmp -s package-lock.json node_modules/.installed-lock.json 2>/dev/null; then
-  say "installing npm tools (playwright-core, binaryen for wasm-opt)"
+  say "installing npm tools (playwright-core, binaryen for wasm-opt, terser, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.installed-lock.json
 fi
-say "ready"
+say "ready ($((SECONDS - started)) s)"

@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then runs every test of Replication Lab:
-#   1. the engine, natively: unit, scenario (one per lesson), property and determinism tests;
+#   0. the lints: rustfmt, and clippy with warnings as errors, for the host and for wasm32;
+#   1. the engine, natively: unit, scenario (one per lesson), property, golden-output and
+#      determinism tests;
 #   2. the web app's component tests, in headless Chromium (wasm-bindgen-test);
 #   3. the end-to-end tests: the release build served on loopback, driven in headless Chromium.
 #
 #   scripts/test.sh            everything
-#   scripts/test.sh native     only the engine's native tests (no browser needed)
+#   scripts/test.sh native     only the lints of the engine and its native tests (no browser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\033[1mtest:\033[0m %s\n' "$*"; }
 
 what=${1:-all}
+t0=$SECONDS
 if [ "$what" = native ]; then
   scripts/setup.sh native
 else
   scripts/setup.sh
 fi
-export PATH="$HOME/.cargo/bin:$PATH"
+setup_s=$((SECONDS - t0))
+source e2e/env.sh
+t1=$SECONDS
+
+say "lints: cargo fmt --all --check"
+cargo fmt --all --check
+if [ "$what" = native ]; then
+  say "lints: cargo clippy (engine, host)"
+  cargo clippy -q -p replication-sim --all-targets -- -D warnings
+else
+  say "lints: cargo clippy --all-targets (host)"
+  cargo clippy -q --all-targets -- -D warnings
+  say "lints: cargo clippy --all-targets (wasm32-unknown-unknown)"
+  cargo clippy -q --all-targets --target wasm32-unknown-unknown -- -D warnings
+fi
 
 say "engine tests (cargo test -p replication-sim)"
 cargo test -p replication-sim -q
@@ -26,7 +43,7 @@ for f in scenarios/*.json; do
   cargo run -q -p replication-sim --bin scenario -- check "$f"
 done
 
-[ "$what" = native ] && exit 0
-
-SKIP_SETUP=1 e2e/run-all.sh
-say "all tests passed"
+if [ "$what" != native ]; then
+  SKIP_SETUP=1 e2e/run-all.sh
+fi
+say "all tests passed: set-up took ${setup_s} s, the tests $((SECONDS - t1)) s"

@@ -141,7 +141,7 @@ pub fn settings(props: &SettingsProps) -> Html {
             let value = select_value(&e);
             if value == "sandbox" {
                 d.emit(LabAction::Load {
-                    scenario: replication_sim::Scenario::default_scenario(),
+                    scenario: Box::new(replication_sim::Scenario::default_scenario()),
                     preset: None,
                     notice: None,
                 });

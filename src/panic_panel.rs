@@ -1,9 +1,8 @@
-//! Panic hook of debug builds: logs the panic and asks `index.html` to show the error panel.
+//! Panic hook: logs the panic and asks `index.html` to show the error panel with Rust's message.
 //!
 //! The panel itself is plain JavaScript in `index.html`, because after a panic the wasm module
-//! is stopped and cannot be called again. A release build aborts on a panic without running any
-//! hook (`scripts/release-env.sh`); there `index.html` sees the module's trap and shows the same
-//! panel, without Rust's message.
+//! is stopped and cannot be called again. Release builds use `panic = "abort"`, which still runs
+//! this hook first, so a reader's report carries the message and the scenario link.
 
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -368,7 +368,7 @@ pub fn Share(props: &ShareProps) -> Html {
                     .unwrap_or_default();
                 match Scenario::from_json(&text) {
                     Ok(scenario) => d2.emit(LabAction::Load {
-                        scenario,
+                        scenario: Box::new(scenario),
                         preset: None,
                         notice: Some(Notice {
                             text: format!("Loaded {name}."),

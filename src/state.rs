@@ -106,7 +106,8 @@ pub enum LabAction {
     Continue,
     Reset,
     Load {
-        scenario: Scenario,
+        // Boxed: a scenario is far larger than every other action.
+        scenario: Box<Scenario>,
         preset: Option<&'static str>,
         notice: Option<Notice>,
     },
@@ -632,7 +633,7 @@ impl Reducible for Lab {
                 preset,
                 notice,
             } => {
-                let mut fresh = Lab::new(scenario, preset);
+                let mut fresh = Lab::new(*scenario, preset);
                 if fresh.notice.is_none() {
                     fresh.notice = notice;
                 }

@@ -21,12 +21,13 @@ export async function panic_fragment_shows_error_panel({ page, baseUrl, screensh
   const panel = await page.waitForSelector('#rl-panic-panel', { state: 'visible' });
   const text = await panel.textContent();
   assert.match(text, /Replication Lab hit an internal error/);
-  // The release build aborts on a panic without Rust's message (scripts/release-env.sh):
-  // the panel says the module stopped, and the link replays the run.
-  assert.match(text, /stopped on an internal check/, 'the panel says what happened');
+  // The release build runs the panic hook before it aborts: the panel gives Rust's message,
+  // and the link replays the run.
+  assert.match(text, /deliberate panic requested by the `__panic_test` URL fragment/, "the panel gives Rust's message");
   assert.equal((await page.textContent('#rl-panic-panel .panic-url')).trim(), url, 'the page URL (the scenario link) is shown');
   const report = await page.inputValue('#rl-panic-report');
-  assert.match(report, /stopped on an internal check/);
+  assert.match(report, /deliberate panic requested/);
+  assert.match(report, /panicked at src\/app\.rs/, 'the report says where');
   assert.match(report, /\n\nPage: http/, 'the report is laid out on lines');
   assert.ok(report.includes(url), 'the report holds the page URL');
   // The panel covers the viewport, so the page cannot look blank or half-drawn.
@@ -44,7 +45,7 @@ export async function panic_fragment_shows_error_panel({ page, baseUrl, screensh
 }
 
 export async function panic_panel_shows_a_message_as_text_not_markup({ page, baseUrl }) {
-  // A debug build's panic hook hands Rust's message to the panel (src/panic_panel.rs).
+  // The panic hook hands Rust's message to the panel (src/panic_panel.rs).
   await page.goto(baseUrl);
   await page.waitForSelector('header h1');
   const message = 'panicked at src/app.rs:1:1:\n<b>not bold</b>';
