@@ -39,7 +39,7 @@ fi
 
 # Every crate, for the host and for wasm32: Trunk runs cargo with --offline (Trunk.toml), and
 # a plain `cargo fetch` can miss crates that only one target uses.
-say "fetching crates (a minute or two on an empty registry)"
+say "fetching crates (seconds; about 160 MB into an empty registry)"
 cargo fetch --locked --quiet
 cargo fetch --locked --quiet --target wasm32-unknown-unknown
 
