@@ -5,7 +5,7 @@
 #   scripts/setup.sh          everything (toolchain, crates, browser, npm tools)
 #   scripts/setup.sh native   only what the engine's native tests need (the crates)
 #
-# A first full set-up on a 2-core machine takes about 20 minutes, almost all of it compiling
+# A first full set-up on a 2-core machine takes 12 to 20 minutes, almost all of it compiling
 # trunk and wasm-bindgen-cli from source (no prebuilt binaries are reachable); see the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,12 +51,12 @@ if ! rustup target list --installed | have wasm32-unknown-unknown; then
 fi
 
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION: compiles from source, about 10 minutes on 2 cores, once"
+  say "installing trunk $TRUNK_VERSION: compiles from source, 8 to 16 minutes on 2 cores, once"
   timed "trunk" cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION: compiles from source, about 6 minutes on 2 cores, once"
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION: compiles from source, about 4 minutes on 2 cores, once"
   timed "wasm-bindgen-cli" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
