@@ -49,6 +49,24 @@ impl ChainConfig {
     pub fn contains(&self, n: NodeId) -> bool {
         self.position(n).is_some()
     }
+    pub fn tail(&self) -> Option<NodeId> {
+        self.nodes().last().copied()
+    }
+    /// Where `n` takes its entries from: its predecessor; for a replica not in the chain,
+    /// which joins at the tail, the tail (a new tail is brought up to date by the old
+    /// one). None for the head, or for an empty chain.
+    pub fn upstream(&self, n: NodeId) -> Option<NodeId> {
+        if self.contains(n) {
+            self.predecessor(n)
+        } else {
+            self.tail()
+        }
+    }
+    /// `a` comes before `b`, both members: whatever came down the chain to `b` went
+    /// through `a`.
+    pub fn before(&self, a: NodeId, b: NodeId) -> bool {
+        matches!((self.position(a), self.position(b)), (Some(i), Some(j)) if i < j)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -401,6 +419,8 @@ pub enum Happening {
     },
     CatchUpStarted {
         from_position: u64,
+        /// Who it asks: the leader, or in a chain its predecessor (or the tail it joins).
+        upstream: NodeId,
     },
 }
 
@@ -473,6 +493,12 @@ mod tests {
             "the tail"
         );
         assert!(!c.contains(n(3)) && c.successor(n(3)).is_none() && c.predecessor(n(3)).is_none());
+        // Entries come from the predecessor; a replica joining at the tail gets them from
+        // the tail.
+        assert_eq!(c.upstream(n(0)), None, "the head");
+        assert_eq!(c.upstream(n(1)), Some(n(2)));
+        assert_eq!(c.upstream(n(3)), Some(n(1)), "a newcomer, from the tail");
+        assert!(c.before(n(0), n(1)) && !c.before(n(1), n(2)) && !c.before(n(3), n(1)));
         assert!(ChainConfig::empty().nodes().is_empty());
     }
 }

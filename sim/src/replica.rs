@@ -255,6 +255,17 @@ impl Replica {
         ctx.settings.mode == Mode::Chain
     }
 
+    /// In a chain, the one replica a live member takes entries from: its predecessor, or
+    /// for one about to join at the tail, the tail. None: the head, a follower still being
+    /// set up (it is served by the leader), or no chain.
+    fn chain_source(&self, ctx: &Ctx) -> Option<NodeId> {
+        if self.chain_mode(ctx) && ctx.members.is_live(self.id) && self.role != Role::Leader {
+            self.chain.upstream(self.id)
+        } else {
+            None
+        }
+    }
+
     /// Position before which the leader has discarded its log (retention).
     pub fn log_start(&self, settings: &Settings) -> u64 {
         match settings.log_retention_entries {
@@ -772,10 +783,12 @@ impl Replica {
     // ----- Chain --------------------------------------------------------------------
 
     fn adopt_chain(&mut self, config: ChainConfig, epoch: u32, ctx: &mut Ctx) {
-        let old_successor = self.chain.successor(self.id);
+        let old = self.chain;
+        let old_successor = old.successor(self.id);
         let old_epoch = self.chain_epoch;
         self.chain = config;
         self.chain_epoch = epoch;
+        self.adopt_upstream(&old, old_epoch, ctx);
         let successor = config.successor(self.id);
         // What we knew of the successor in an older epoch says nothing about now.
         if successor != old_successor || epoch != old_epoch {
@@ -791,6 +804,33 @@ impl Replica {
             }
         }
         self.chain_tail_duties(ctx, true);
+    }
+
+    /// A member passes on, and a tail confirms, only what came down the chain, so what it
+    /// verified must be on every node before it. What it verified as a member of the old
+    /// chain passed through its old predecessor and everyone before that, and still
+    /// counts with the head or the same predecessor as its upstream, or within an epoch
+    /// with any node that came before it. Anything else, such as a replica placed at the
+    /// tail after it caught up from the head as a new follower, or from the tail before
+    /// it joined, starts afresh: it asks its upstream for everything after its last log
+    /// position, and the answer verifies what the upstream holds.
+    fn adopt_upstream(&mut self, old: &ChainConfig, old_epoch: u32, ctx: &mut Ctx) {
+        let Some(upstream) = self.chain_source(ctx) else {
+            return;
+        };
+        let me = self.id;
+        let passed_through = self.chain.nodes().first() == Some(&upstream)
+            || old.predecessor(me) == Some(upstream)
+            || (old_epoch == self.chain_epoch && old.before(upstream, me));
+        if passed_through {
+            return;
+        }
+        self.upstream_match = 0;
+        // A replica back from a crash asks in its own time (see `on_heartbeat`), and one
+        // being set up from a snapshot takes no entries yet.
+        if !self.needs_catch_up && !self.setup_blocks_log() {
+            self.send_catch_up_request(upstream, ctx);
+        }
     }
 
     /// The tail confirms: it answers clients for everything it holds that is not yet
@@ -906,6 +946,13 @@ impl Replica {
             // Not ready for the log yet: the snapshot comes first.
             return;
         }
+        if chain && self.chain_source(ctx).is_some_and(|u| u != from) {
+            // In a chain, entries come down the chain: what anyone else sends (the head
+            // going past the predecessor, a predecessor of an older chain) would let this
+            // node hold, pass on or confirm what its predecessor may not have. Without an
+            // answer, the sender sends no more.
+            return;
+        }
         let last = self.log.last_position();
         let reject = |hint: u64, conflict_epoch: Option<u32>, ctx: &mut Ctx, me: &Replica| {
             let result = AckResult::Rejected {
@@ -955,20 +1002,7 @@ impl Replica {
             }
         }
         if chain {
-            if let Some(s) = self.chain.successor(self.id) {
-                // Pass on what was just verified: straight on if it continues what the
-                // successor was sent, else as the next batch once the successor has
-                // acknowledged everything sent so far.
-                let peer = &self.peers[s.index()];
-                let verified = self.verified_last();
-                if peer.next != 0 && peer.next <= verified {
-                    if peer.next > prev_position {
-                        self.send_range(s, peer.next, verified, ctx);
-                    } else if peer.matched + 1 >= peer.next {
-                        self.send_batch(s, ctx, false);
-                    }
-                }
-            }
+            self.pass_down_chain(prev_position, ctx);
             // The acknowledgement below carries the news to the predecessor.
             let tell = self.chain.predecessor(self.id) != Some(from);
             self.chain_tail_duties(ctx, tell);
@@ -982,6 +1016,24 @@ impl Replica {
             chain_confirmed: self.chain_confirmed,
         };
         ctx.send(from, payload);
+    }
+
+    /// Chain: passes on to the successor what was just verified (an append after
+    /// `prev_position` arrived): straight on if it continues what the successor was sent,
+    /// else as the next batch once the successor has acknowledged everything sent so far.
+    fn pass_down_chain(&mut self, prev_position: u64, ctx: &mut Ctx) {
+        let Some(s) = self.chain.successor(self.id) else {
+            return;
+        };
+        let peer = &self.peers[s.index()];
+        let verified = self.verified_last();
+        if peer.next != 0 && peer.next <= verified {
+            if peer.next > prev_position {
+                self.send_range(s, peer.next, verified, ctx);
+            } else if peer.matched + 1 >= peer.next {
+                self.send_batch(s, ctx, false);
+            }
+        }
     }
 
     /// Chain: forward exactly the entries `from..=to` to the successor.
@@ -1054,11 +1106,7 @@ impl Replica {
         };
         let have = have_now(self);
         // Where missing entries come from: the leader, or in a chain the predecessor.
-        let upstream = if self.chain_mode(ctx) && self.chain.contains(self.id) {
-            self.chain.predecessor(self.id).unwrap_or(from)
-        } else {
-            from
-        };
+        let upstream = self.chain_source(ctx).unwrap_or(from);
         let stalled_ms = 2 * ctx.settings.failover_timeout_ms;
         if let Some(setup) = self.setup {
             let changed_leader = setup.leader != Some(from);
@@ -1104,6 +1152,7 @@ impl Replica {
             self.needs_catch_up = false;
             ctx.happened(Happening::CatchUpStarted {
                 from_position: self.log.last_position(),
+                upstream,
             });
             self.send_catch_up_request(upstream, ctx);
         } else if diverged {
@@ -1182,7 +1231,10 @@ impl Replica {
                 });
             }
             self.confirmed = 0;
-            self.upstream_match = position;
+            // The snapshot is the leader's; but a chain member passes on and confirms only
+            // what its predecessor holds, which the catch-up below verifies.
+            let from_upstream = self.chain_source(ctx).is_none_or(|u| u == from);
+            self.upstream_match = if from_upstream { position } else { 0 };
             ctx.happened(Happening::SnapshotInstalled { position });
             self.setup = Some(Setup {
                 phase: SetupPhase::CatchingUp { from: position },
@@ -1192,18 +1244,14 @@ impl Replica {
             });
             // A chain member that had to take a new snapshot catches up from its
             // predecessor, like any chain member; anyone else from the leader.
-            let upstream = match self.chain.predecessor(self.id) {
-                Some(p) if self.chain_mode(ctx) && ctx.members.is_live(self.id) => p,
-                _ => from,
-            };
+            let upstream = self.chain_source(ctx).unwrap_or(from);
             self.send_catch_up_request(upstream, ctx);
         }
     }
 
     fn on_snapshot_needed(&mut self, from: NodeId, epoch: u32, log_start: u64, ctx: &mut Ctx) {
         // In a chain it may come from the predecessor; snapshots come from the head.
-        let from_predecessor =
-            self.chain_mode(ctx) && self.chain.predecessor(self.id) == Some(from);
+        let from_predecessor = self.chain_source(ctx) == Some(from);
         if !self.accept_epoch(from, epoch, !from_predecessor, ctx) {
             return;
         }
@@ -1254,18 +1302,14 @@ impl Replica {
             self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
             return;
         }
-        // In a chain, live members catch up from their predecessor, not the head.
+        // In a chain, live members catch up from their predecessor, not the head, and one
+        // about to join at the tail from the tail.
         let chain = self.chain_mode(ctx);
-        if chain
-            && ctx.members.is_live(from)
-            && self.chain.contains(from)
-            && self.chain.predecessor(from) != Some(self.id)
-        {
+        let upstream_of_it = self.chain.upstream(from) == Some(self.id);
+        if chain && ctx.members.is_live(from) && !upstream_of_it {
             return;
         }
-        if self.role != Role::Leader
-            && !(chain && self.chain.successor(self.id) == Some(from) && epoch <= self.epoch)
-        {
+        if self.role != Role::Leader && !(chain && upstream_of_it && epoch <= self.epoch) {
             return;
         }
         let last = self.verified_last();
@@ -1364,7 +1408,11 @@ impl Replica {
             return;
         }
         let chain = self.chain_mode(ctx);
-        if self.role != Role::Leader && !(chain && self.chain.successor(self.id) == Some(from)) {
+        // In a chain a node feeds its successor (and, as the tail, a replica about to join
+        // after it); the head feeds nobody else in the chain, whatever it hears from them.
+        let feeds =
+            !chain || !ctx.members.is_live(from) || self.chain.upstream(from) == Some(self.id);
+        if self.role != Role::Leader && !(chain && feeds) {
             return;
         }
         let last = self.log.last_position();
@@ -1383,7 +1431,7 @@ impl Replica {
                     && (peer.matched >= last
                         || peer.stream_start.is_some_and(|s| peer.matched >= s));
                 let matched = peer.matched;
-                if pump {
+                if pump && feeds {
                     self.send_batch(from, ctx, false);
                 }
                 if self.role == Role::Leader && !ctx.members.is_live(from) && caught_up {
@@ -1397,7 +1445,7 @@ impl Replica {
                 hint,
                 conflict_epoch,
             } => {
-                if peer.next != 0 {
+                if peer.next != 0 && feeds {
                     // Skip back to where the logs can agree: the end of our own entries of
                     // the follower's conflicting epoch, or the start of its run of them.
                     let mut agree = hint.min(last);
@@ -1418,24 +1466,33 @@ impl Replica {
             }
         }
         if chain {
-            if chain_confirmed > self.chain_confirmed {
-                self.chain_confirmed = chain_confirmed.min(self.verified_last());
-                if self.role == Role::Leader {
-                    self.confirmed = self.confirmed.max(self.chain_confirmed);
-                } else if let Some(p) = self.chain.predecessor(self.id) {
-                    let payload = Payload::Ack {
-                        epoch: self.epoch,
-                        result: AckResult::Appended {
-                            match_position: self.upstream_match,
-                        },
-                        echo_sent_at: 0,
-                        chain_confirmed: self.chain_confirmed,
-                    };
-                    ctx.send(p, payload);
-                }
-            }
+            self.chain_confirmed_news(from, chain_confirmed, ctx);
         } else {
             self.try_confirm(ctx);
+        }
+    }
+
+    /// How far the tail has confirmed, as heard from downstream (the head hears it from
+    /// everyone, in answers to its heartbeats; nobody from one about to join): passed on
+    /// up the chain to the head.
+    fn chain_confirmed_news(&mut self, from: NodeId, chain_confirmed: u64, ctx: &mut Ctx) {
+        let downstream = self.role == Role::Leader || self.chain.successor(self.id) == Some(from);
+        if !downstream || chain_confirmed <= self.chain_confirmed {
+            return;
+        }
+        self.chain_confirmed = chain_confirmed.min(self.verified_last());
+        if self.role == Role::Leader {
+            self.confirmed = self.confirmed.max(self.chain_confirmed);
+        } else if let Some(p) = self.chain.predecessor(self.id) {
+            let payload = Payload::Ack {
+                epoch: self.epoch,
+                result: AckResult::Appended {
+                    match_position: self.upstream_match,
+                },
+                echo_sent_at: 0,
+                chain_confirmed: self.chain_confirmed,
+            };
+            ctx.send(p, payload);
         }
     }
 

@@ -1388,9 +1388,8 @@ impl Sim {
                     );
                 }
             }
-            Happening::CatchUpStarted { from_position } => {
-                let leader = self.replicas[n.index()].leader.map(|l| l.to_string()).unwrap_or_else(|| "the leader".into());
-                self.note(NoteKind::CatchUp, Some(n), vec![], format!("{n} asks {leader} for every change after log position {from_position} (catch-up)"));
+            Happening::CatchUpStarted { from_position, upstream } => {
+                self.note(NoteKind::CatchUp, Some(n), vec![], format!("{n} asks {upstream} for every change after log position {from_position} (catch-up)"));
             }
         }
     }

@@ -469,6 +469,35 @@ fn every_invariant_catches_what_it_names() {
     inv.check(&sim).unwrap();
     sim.replicas[2].voted_epoch = 0;
     expect(inv.check(&sim), "epochs_only_move_forward");
+    // A chain tail confirming a write that a member before it lacks (n3's copy removed
+    // at the instant the tail n4 sends its confirmation).
+    let mut sim = Sim::new(&preset("chain")).unwrap();
+    let mut checked = 0;
+    loop {
+        let before = checked;
+        assert!(sim.step(), "the chain's tail confirms something");
+        chain_confirmed_write_is_on_every_member(&sim, &mut checked).unwrap();
+        let confirmation = sim.in_flight.values().find_map(|m| match &m.payload {
+            replication_sim::message::Payload::WriteReply {
+                write,
+                outcome: replication_sim::message::ReplyOutcome::Confirmed { .. },
+            } if m.id >= before => Some(*write),
+            _ => None,
+        });
+        if let Some(w) = confirmation {
+            let log = &sim.replicas[3].log;
+            let p = (1..=log.last_position())
+                .find(|&p| log.get(p).unwrap().write == w)
+                .unwrap();
+            sim.replicas[2].log.truncate_after(p - 1);
+            let mut again = before;
+            expect(
+                chain_confirmed_write_is_on_every_member(&sim, &mut again),
+                "chain_confirmed_write_is_on_every_member",
+            );
+            break;
+        }
+    }
     // A semi-synchronous write confirmed with a single copy.
     let mut sim = Sim::new(&preset("semi-sync")).unwrap();
     sim.run_until(1000);

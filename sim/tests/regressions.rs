@@ -8,6 +8,7 @@ use replication_sim::ids::{ClientId, Endpoint, NodeId, WriteId};
 use replication_sim::log::{Entry, Log};
 use replication_sim::message::*;
 use replication_sim::replica::{Ctx, Members, Replica, Role, Settings};
+use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim};
 use support::*;
 
@@ -162,6 +163,70 @@ fn a_restarted_chain_member_catches_up_from_its_predecessor() {
     // Broke: it asked the head, which ignores chain members, and with a full log it never
     // asked again; everyone after it in the chain stayed behind.
     converges("chain-restarted-member-unverified");
+}
+
+#[test]
+fn a_node_rejoining_a_chain_at_the_tail_confirms_only_what_came_down_the_chain() {
+    // Broke: the head sent the returning n3 its catch-up batches straight, past the chain,
+    // and went on once n3 was the tail again: n3 confirmed writes its predecessor n4 did
+    // not have yet. (The invariant `chain_confirmed_write_is_on_every_member` fails.)
+    let sim = converges("chain-rejoined-tail-confirms-ahead");
+    let s = regression("chain-rejoined-tail-confirms-ahead");
+    let restart_at = s.events[1].at_ms;
+    let (n3, n4) = (n(3), n(4));
+    let notes: Vec<_> = sim.notes.iter().filter(|x| x.at_ms >= restart_at).collect();
+    let asked = notes
+        .iter()
+        .find(|x| x.text.contains("for every change after"))
+        .expect("n3 catches up");
+    assert!(
+        asked.text.starts_with("n3 asks n4 "),
+        "it catches up from the tail it joins after: {}",
+        asked.text
+    );
+    assert!(
+        notes.iter().any(|x| x.text.contains("n1 → n2 → n4 → n3")),
+        "n3 rejoined at the tail"
+    );
+    // When n4's log first reached each position.
+    let reached = |p: u64| {
+        sim.position_log
+            .iter()
+            .find(|&&(_, node, last)| node == n4 && last >= p)
+            .map(|&(at, _, _)| at)
+    };
+    let by_n3: Vec<_> = sim
+        .writes
+        .iter()
+        .filter(|w| matches!(w.outcome, Outcome::Confirmed { by, .. } if by == n3))
+        .collect();
+    assert!(by_n3.len() > 20, "the new tail confirms");
+    let log = &sim.replicas[0].log;
+    for w in by_n3 {
+        let p = (1..=log.last_position())
+            .find(|&p| log.get(p).unwrap().write == w.id)
+            .unwrap();
+        let (got, told) = (reached(p).unwrap(), w.confirmed_at().unwrap());
+        assert!(
+            got + s.cluster.client_latency_ms <= told,
+            "{} (position {p}) reached n4 at {got} ms; its client heard it was confirmed at {told} ms",
+            w.id
+        );
+    }
+}
+
+#[test]
+fn a_new_follower_placed_at_a_chains_tail_confirms_only_what_came_down_the_chain() {
+    // Broke (found by `chain_confirmed_write_is_on_every_member` in a property run): a new
+    // follower set up and caught up by the head joined at the tail and confirmed w1, which
+    // it had from the head, before n3 (behind a slow link) held it.
+    let sim = converges("chain-new-follower-tail-ahead");
+    let w1 = sim.write(WriteId(0)).unwrap();
+    assert!(
+        matches!(w1.outcome, Outcome::Confirmed { by, .. } if by == n(4)),
+        "the new tail confirms w1 once it came down the chain: {:?}",
+        w1.outcome
+    );
 }
 
 // ----- The same bugs, one reaction at a time -------------------------------------
@@ -472,6 +537,72 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
                 ..
             }
         )),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_chain_member_takes_entries_only_from_its_predecessor() {
+    // Broke: the tail n3 of n1 → n2 → n4 → n3 appended a batch the head sent it straight,
+    // and confirmed it, though n4 before it did not have it.
+    let s = settings(Mode::Chain);
+    let mut tail = replica(3, &[e(1, 0)]);
+    let chain = ChainConfig::from_slice(2, &[NodeId(0), NodeId(1), NodeId(3), NodeId(2)]);
+    let hb = Payload::Heartbeat {
+        epoch: 1,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 3,
+        leader_last_epoch: 1,
+        chain,
+    };
+    let out = react(&mut tail, 100, &s, 4, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx)
+    });
+    let ask = Payload::CatchUpRequest {
+        epoch: 1,
+        last_position: 1,
+        last_epoch: 1,
+    };
+    assert!(
+        out.contains(&Command::send_to_replica(NodeId(3), ask)),
+        "placed after n4, it asks n4 for what it lacks: {out:?}"
+    );
+    let batch = Payload::Append {
+        epoch: 1,
+        prev_position: 1,
+        prev_epoch: 1,
+        entries: vec![e(1, 1), e(1, 2)],
+        confirmed: 0,
+    };
+    let out = react(&mut tail, 110, &s, 4, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(0)), batch.clone(), 100, ctx)
+    });
+    assert!(
+        !out.iter().any(|c| matches!(c, Command::Send { .. })),
+        "from the head, past n4: no answer, no confirmation: {out:?}"
+    );
+    assert_eq!(tail.log.last_position(), 1, "nor anything appended");
+    // The same entries from n4 come down the chain: appended and confirmed.
+    let out = react(&mut tail, 120, &s, 4, |r, ctx| {
+        r.on_message(Endpoint::Replica(NodeId(3)), batch, 110, ctx)
+    });
+    let confirmed = |w| {
+        Command::send_to_client(
+            ClientId(0),
+            Payload::WriteReply {
+                write: WriteId(w),
+                outcome: ReplyOutcome::Confirmed {
+                    by: NodeId(2),
+                    epoch: 1,
+                },
+            },
+        )
+    };
+    assert!(
+        [confirmed(0), confirmed(1), confirmed(2)]
+            .iter()
+            .all(|c| out.contains(c)),
         "{out:?}"
     );
 }

@@ -546,7 +546,10 @@ fn a_restarted_follower_asks_for_everything_after_its_last_position() {
         out,
         vec![
             election_timer(),
-            Command::Happened(Happening::CatchUpStarted { from_position: 2 }),
+            Command::Happened(Happening::CatchUpStarted {
+                from_position: 2,
+                upstream: n(1)
+            }),
             send(
                 n(1),
                 Payload::CatchUpRequest {

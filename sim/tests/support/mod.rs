@@ -111,6 +111,8 @@ pub struct Invariants {
     epochs: Vec<(u32, u32)>,
     leader_log: Vec<Option<(u32, u64)>>,
     confirmed_seen: usize,
+    /// Messages up to this id have been looked at by the chain invariant.
+    messages_checked: u64,
 }
 
 impl Invariants {
@@ -186,6 +188,7 @@ impl Invariants {
         holders_are_the_replicas_whose_log_has_the_write(sim)?;
         leader_knows_what_followers_hold(sim)?;
         caught_up_follower_is_prefix_of_leader(sim)?;
+        chain_confirmed_write_is_on_every_member(sim, &mut self.messages_checked)?;
         let forced_lately = self
             .forced_at
             .iter()
@@ -341,6 +344,67 @@ pub fn caught_up_follower_is_prefix_of_leader(sim: &Sim) -> Result<(), String> {
                 "caught_up_follower_is_prefix_of_leader: {} differs from {l} at position {p}",
                 f.id
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Chain replication: the tail confirms only what came down the chain. At the instant a
+/// tail sends a client its confirmation, the write is at the same log position on every
+/// node it came down through: the tail's predecessor, that node's predecessor, and so on
+/// up to the head, each as that node knows the chain (a node's view may lag the head's,
+/// but it takes entries only from its own predecessor; a crashed member keeps its
+/// durable log). Looks at the confirmations sent since message `checked` (one lost on a
+/// cut link reaches no client and is not seen).
+pub fn chain_confirmed_write_is_on_every_member(
+    sim: &Sim,
+    checked: &mut u64,
+) -> Result<(), String> {
+    use replication_sim::ids::Endpoint;
+    use replication_sim::message::{Payload, ReplyOutcome};
+    let since = *checked;
+    for m in sim.in_flight.values().filter(|m| m.id >= since) {
+        *checked = (*checked).max(m.id + 1);
+        let (Endpoint::Replica(t), Payload::WriteReply { write, outcome }) = (m.source, &m.payload)
+        else {
+            continue;
+        };
+        if sim.settings.mode != Mode::Chain || !matches!(outcome, ReplyOutcome::Confirmed { .. }) {
+            continue;
+        }
+        let tail = &sim.replicas[t.index()];
+        let last = tail.log.last_position();
+        let Some(position) = (1..=last)
+            .rev()
+            .find(|&p| tail.log.get(p).is_some_and(|e| e.write == *write))
+        else {
+            return Err(format!(
+                "chain_confirmed_write_is_on_every_member: {t} confirmed {write}, which is not in its log"
+            ));
+        };
+        let entry = tail.log.get(position).copied();
+        let mut path = vec![t];
+        let mut node = tail;
+        while node.role != Role::Leader && path.len() <= sim.replicas.len() {
+            // Its predecessor; for one not yet in the chain, the tail it joins after.
+            let c = &node.chain;
+            let upstream = if c.contains(node.id) {
+                c.predecessor(node.id)
+            } else {
+                c.nodes().last().copied()
+            };
+            let Some(up) = upstream else {
+                break;
+            };
+            path.push(up);
+            node = &sim.replicas[up.index()];
+            if node.log.get(position).copied() != entry {
+                let names: Vec<String> = path.iter().rev().map(|n| n.to_string()).collect();
+                return Err(format!(
+                    "chain_confirmed_write_is_on_every_member: {t} confirmed {write} (position {position}), but {up}, on its way down the chain ({}), does not hold it",
+                    names.join(" → ")
+                ));
+            }
         }
     }
     Ok(())
