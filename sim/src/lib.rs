@@ -8,6 +8,8 @@
 
 pub mod checker;
 pub mod chunked;
+pub mod cli;
+pub mod fingerprint;
 pub mod history;
 pub mod ids;
 pub mod lessons;

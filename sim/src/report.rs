@@ -22,7 +22,8 @@ pub struct Report {
     pub metrics: Metrics,
     pub events: Vec<EventView>,
     pub events_processed: u64,
-    /// FNV-1a over every processed event: equal hashes mean equal runs.
+    /// A hash of every processed event (payloads included) and every write's fate: equal
+    /// hashes mean equal runs (see `fingerprint`).
     pub trace_hash: String,
 }
 

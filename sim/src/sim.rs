@@ -4,6 +4,7 @@
 //! confirmed, whether it was lost and why).
 
 use crate::chunked::ChunkedVec;
+use crate::fingerprint::{fnv, FNV_OFFSET};
 use crate::ids::*;
 use crate::log::{Entry, Log};
 use crate::message::*;
@@ -145,6 +146,13 @@ impl InFlightQueue {
             self.base += 1;
         }
         Some(m)
+    }
+
+    /// The message itself, to change on the wire (tests perturb one to show the trace
+    /// hash sees its payload).
+    pub fn get_mut(&mut self, id: &u64) -> Option<&mut InFlight> {
+        let i = id.checked_sub(self.base)? as usize;
+        self.slots.get_mut(i)?.as_mut()
     }
 
     pub fn contains_key(&self, id: &u64) -> bool {
@@ -526,7 +534,8 @@ pub struct Sim {
     fate_low_water: usize,
     /// Where reads go now (a `set` action can change it).
     pub read_from: crate::scenario::ReadFrom,
-    trace_hash: u64,
+    /// The events' part of the trace hash (see `fingerprint`).
+    events_hash: u64,
     events: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
@@ -545,17 +554,6 @@ pub struct Sim {
     open_split_brain_note: Option<(usize, Vec<WriteId>)>,
     blocked_noted_epoch: Option<(NodeId, u32)>,
     trace: Option<Vec<TraceEvent>>,
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-fn fnv(mut h: u64, x: u64) -> u64 {
-    for b in x.to_le_bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(FNV_PRIME);
-    }
-    h
 }
 
 fn names(writes: &[WriteId]) -> String {
@@ -674,7 +672,7 @@ impl Sim {
             read_generation: 0,
             fate_low_water: 0,
             read_from: scenario.workload.read_from,
-            trace_hash: FNV_OFFSET,
+            events_hash: FNV_OFFSET,
             events: 0,
             messages_sent: 0,
             messages_dropped: 0,
@@ -747,8 +745,10 @@ impl Sim {
     pub fn events_processed(&self) -> u64 {
         self.events
     }
+    /// Equal hashes mean equal runs: every event with its payload, every write's key,
+    /// value and fate (see `fingerprint`).
     pub fn trace_hash(&self) -> u64 {
-        self.trace_hash
+        crate::fingerprint::combine(self.events_hash, self.fates_hash())
     }
     pub fn current_leader(&self) -> Option<NodeId> {
         self.current_leader
@@ -877,7 +877,7 @@ impl Sim {
             self.advance_clock(q.at);
             if self.handle(q.event) {
                 self.events += 1;
-                self.trace_hash = fnv(fnv(self.trace_hash, q.at), self.events);
+                self.events_hash = fnv(fnv(self.events_hash, q.at), self.events);
                 self.prune();
                 return true;
             }
@@ -993,7 +993,7 @@ impl Sim {
     }
 
     fn hash(&mut self, tag: u64, x: u64) {
-        self.trace_hash = fnv(fnv(self.trace_hash, tag), x);
+        self.events_hash = fnv(fnv(self.events_hash, tag), x);
     }
 
     fn trace_event(
@@ -1063,8 +1063,12 @@ impl Sim {
         let kind = m.payload.kind();
         self.hash(
             4,
-            ((m.source.index() as u64) << 16) | ((m.target.index() as u64) << 8) | kind as u64,
+            ((m.doomed as u64) << 24)
+                | ((m.source.index() as u64) << 16)
+                | ((m.target.index() as u64) << 8)
+                | kind as u64,
         );
+        self.events_hash = crate::fingerprint::payload(self.events_hash, &m.payload);
         self.trace_event(kind.name(), Some(m.source), Some(m.target), || {
             m.payload.summary()
         });
@@ -1819,6 +1823,8 @@ impl Sim {
     fn invoke(&mut self, client: ClientId, data: WriteData) -> WriteId {
         let id = WriteId(self.writes.len() as u32);
         let target = self.clients[client.index()].believed_leader;
+        // The message carries only the id; the key and value count once, here.
+        self.events_hash = crate::fingerprint::write_data(self.events_hash, &data);
         self.writes.push(WriteRecord {
             id,
             client,

@@ -193,6 +193,24 @@ pub fn role_name(sim: &Sim, n: NodeId) -> &'static str {
     }
 }
 
+/// A write's status as the report and the app state it; `blocked` is
+/// [`Sim::blocked_writes`]. The trace hash covers it too.
+pub(crate) fn write_status(
+    w: &crate::sim::WriteRecord,
+    blocked: &std::collections::BTreeSet<WriteId>,
+) -> &'static str {
+    if w.lost.is_some() {
+        "lost"
+    } else {
+        match w.outcome {
+            Outcome::Confirmed { .. } => "confirmed",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Pending if blocked.contains(&w.id) => "blocked",
+            Outcome::Pending => "pending",
+        }
+    }
+}
+
 impl Sim {
     pub fn view(&self, opts: &ViewOptions) -> View {
         let now = self.now();
@@ -204,18 +222,7 @@ impl Sim {
         let leader_rep = leader.map(|l| &self.replicas[l.index()]);
         let leader_last = leader_rep.map(|r| r.log.last_position()).unwrap_or(0);
 
-        let write_status = |w: &crate::sim::WriteRecord| -> &'static str {
-            if w.lost.is_some() {
-                "lost"
-            } else {
-                match w.outcome {
-                    Outcome::Confirmed { .. } => "confirmed",
-                    Outcome::Failed { .. } => "failed",
-                    Outcome::Pending if blocked.contains(&w.id) => "blocked",
-                    Outcome::Pending => "pending",
-                }
-            }
-        };
+        let write_status = |w: &crate::sim::WriteRecord| write_status(w, &blocked);
 
         let replicas = self
             .replicas

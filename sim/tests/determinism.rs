@@ -4,7 +4,9 @@
 
 mod support;
 
-use replication_sim::{Sim, Timeline, ViewOptions};
+use replication_sim::message::Payload;
+use replication_sim::sim::{LostReason, Outcome};
+use replication_sim::{Action, Scenario, Sim, TimedAction, Timeline, ViewOptions};
 use support::*;
 
 fn recorded(name: &str) -> Sim {
@@ -135,4 +137,134 @@ fn a_seek_and_a_continued_run_end_where_a_straight_run_ends() {
     resumed.run_to_end();
     let straight = run(&s);
     assert_eq!(resumed.report(), straight.report());
+}
+
+// ----- The hash sees a change of behaviour ----------------------------------------------
+//
+// The tests above pass with a hash that covers only instants, event kinds and endpoints: a
+// run whose messages carried other values, or whose writes met other fates, would hash the
+// same. These runs differ in exactly one of those, and nothing else.
+
+/// `scenario` with one write by hand of `key = value` from c1 at `at_ms`.
+fn with_manual_write(mut scenario: Scenario, at_ms: u64, value: &str) -> Scenario {
+    scenario.events.push(TimedAction {
+        at_ms,
+        action: Action::Write {
+            key: "colour".into(),
+            value: value.into(),
+            client: None,
+        },
+    });
+    scenario
+}
+
+#[test]
+fn two_runs_that_differ_only_in_a_written_value_hash_differently() {
+    let red = run(&with_manual_write(preset("async-failover"), 700, "red"));
+    let blue = run(&with_manual_write(preset("async-failover"), 700, "blue"));
+    let (mut a, b) = (red.report(), blue.report());
+    // The same run in every other respect: the value travels, but decides nothing.
+    let w = a.writes.iter_mut().find(|w| w.key == "colour").unwrap();
+    assert_eq!(w.value, "red");
+    w.value = "blue".into();
+    for r in &mut a.replicas {
+        if let Some(v) = r.state.get_mut("colour") {
+            *v = "blue".into();
+        }
+    }
+    for e in &mut a.events {
+        e.text = e.text.replace("colour = red", "colour = blue");
+    }
+    a.trace_hash.clone_from(&b.trace_hash);
+    assert!(a == b, "the two runs differ only in the value");
+    assert_ne!(
+        red.trace_hash(),
+        blue.trace_hash(),
+        "the hash sees the value"
+    );
+}
+
+#[test]
+fn two_runs_that_differ_only_in_one_message_hash_differently() {
+    // An append on its way to a follower, with a different confirmed position written on
+    // it: the delivery is the same event at the same instant between the same replicas.
+    let mut plain = Sim::new(&preset("async-failover")).unwrap();
+    plain.run_until(600);
+    let mut changed = plain.clone();
+    let id = changed
+        .in_flight
+        .values()
+        .find(|m| matches!(m.payload, Payload::Append { .. }))
+        .map(|m| m.id)
+        .expect("an append in flight");
+    let Payload::Append { confirmed, .. } = &mut changed.in_flight.get_mut(&id).unwrap().payload
+    else {
+        unreachable!()
+    };
+    *confirmed += 1;
+    while changed.in_flight.contains_key(&id) {
+        assert_eq!(
+            plain.trace_hash(),
+            changed.trace_hash(),
+            "before it arrives"
+        );
+        assert!(plain.step() && changed.step());
+    }
+    assert!(!plain.in_flight.contains_key(&id), "both delivered it");
+    assert_ne!(
+        plain.trace_hash(),
+        changed.trace_hash(),
+        "the hash sees the payload"
+    );
+}
+
+#[test]
+fn two_runs_that_differ_only_in_a_writes_fate_hash_differently() {
+    let sim = run(&preset("async-failover"));
+    let lost: Vec<usize> = (0..sim.writes.len())
+        .filter(|&i| sim.writes.get(i).unwrap().lost.is_some())
+        .collect();
+    assert!(!lost.is_empty(), "the lesson loses confirmed writes");
+    // As if the engine did not classify lost writes: every event the same, every fate
+    // but those the same.
+    let mut unclassified = sim.clone();
+    for &i in &lost {
+        unclassified.writes.get_mut(i).unwrap().lost = None;
+    }
+    assert_ne!(sim.trace_hash(), unclassified.trace_hash(), "lost or not");
+    // One lost write lost for another reason.
+    let mut other_reason = sim.clone();
+    let l = other_reason
+        .writes
+        .get_mut(lost[0])
+        .unwrap()
+        .lost
+        .as_mut()
+        .unwrap();
+    l.reason = match l.reason {
+        LostReason::SplitBrain => LostReason::DiscardedOnDemotion,
+        _ => LostReason::SplitBrain,
+    };
+    assert_ne!(
+        sim.trace_hash(),
+        other_reason.trace_hash(),
+        "why it was lost"
+    );
+    // One confirmed write confirmed a millisecond later.
+    let mut later = sim.clone();
+    let kept = (0..later.writes.len())
+        .find(|&i| {
+            let w = later.writes.get(i).unwrap();
+            w.is_confirmed() && w.lost.is_none()
+        })
+        .unwrap();
+    if let Outcome::Confirmed { at, .. } = &mut later.writes.get_mut(kept).unwrap().outcome {
+        *at += 1;
+    }
+    assert_ne!(
+        sim.trace_hash(),
+        later.trace_hash(),
+        "when it was confirmed"
+    );
+    assert_eq!(sim.trace_hash(), sim.clone().trace_hash());
 }
