@@ -220,3 +220,40 @@ fn a_manual_failover_still_promotes_a_lagging_follower_and_shows_the_cost() {
         "the writes only n1 and n2 held are lost"
     );
 }
+
+#[test]
+fn the_report_and_the_trace_show_a_candidates_epoch() {
+    // Broke with the stale-heartbeat bug: a candidate's own epoch stayed the old one, so
+    // the report showed "candidate, epoch 1" for a replica asking votes in epoch 2.
+    let mut sim = Sim::new(&preset("async-failover")).unwrap();
+    sim.record_trace();
+    let c = loop {
+        assert!(sim.step(), "someone stands");
+        if let Some(r) = sim
+            .replicas
+            .iter()
+            .find(|r| r.up && r.role == replication_sim::replica::Role::Candidate)
+        {
+            break r.clone();
+        }
+    };
+    assert_eq!(c.epoch, c.campaign.epoch);
+    assert_eq!(c.epoch, 2);
+    let report = sim.report().summary();
+    let line = format!(
+        "  {:<3} {:<12} epoch {:<3} log",
+        c.id.to_string(),
+        "candidate",
+        c.epoch
+    );
+    assert!(report.contains(&line), "{report}");
+    sim.run_to_end();
+    let asked = format!("vote for me in epoch {}", c.epoch);
+    assert!(sim
+        .trace()
+        .unwrap()
+        .iter()
+        .any(|e| e.event == "vote_request"
+            && e.source.as_deref() == Some(&c.id.to_string())
+            && e.detail.starts_with(&asked)));
+}
