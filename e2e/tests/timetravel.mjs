@@ -18,7 +18,7 @@ async function focusPage(page) {
 const picture = (s) => JSON.stringify({ clock: s.clock, lost: s.lost, replicas: s.replicas.map((r) => r.label) });
 
 export async function timeline_seeks_back_and_forth_and_arrows_step_events({ page, baseUrl, screenshot }) {
-  // The lesson: n1 leads, crashes at 1.5 s, a follower takes over, n1 returns at 3 s.
+  // The lesson: n1 leads, crashes at 1.5 s, a follower takes over, n1 returns at 3.5 s.
   let s = await openLab(page, `${baseUrl}#preset=async-failover`);
   assert.equal(s.nowMs, 0);
   assert.equal(s.timeline.max, 6000, 'the timeline spans the lesson');

@@ -17,7 +17,7 @@
 
 use crate::ids::WriteId;
 use crate::log::Entry;
-use crate::message::{AckResult, ChainConfig, Payload, ReplyOutcome};
+use crate::message::{AckResult, ChainConfig, Payload, ReplyOutcome, VoteAnswer};
 use crate::sim::{Outcome, Sim, WriteData};
 use std::collections::BTreeSet;
 
@@ -179,15 +179,27 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             last_position,
             last_epoch,
             forced,
+            pre_vote,
         } => mix(
             mix(mix(tag(11), pair(*epoch, *last_epoch)), *last_position),
-            *forced as u64,
+            pair(*forced as u32, *pre_vote as u32),
         ),
         Payload::VoteReply {
             epoch,
-            granted,
+            pre_vote,
+            answer,
+            voter_epoch,
             granted_at,
-        } => mix(mix(tag(12), pair(*epoch, *granted as u32)), *granted_at),
+        } => {
+            let answer = match answer {
+                VoteAnswer::Granted => 0,
+                VoteAnswer::Refused => 1,
+                VoteAnswer::LeaderAlive => 2,
+                VoteAnswer::Ahead => 3,
+            };
+            let h = mix(tag(12), pair(*epoch, *voter_epoch));
+            mix(mix(h, pair(answer, *pre_vote as u32)), *granted_at)
+        }
         Payload::Read { read, key_of } => mix(tag(13), pair(*read, key_of.0)),
         Payload::ReadReply {
             read,
@@ -304,17 +316,21 @@ mod tests {
                 of,
                 data: data.map(Arc::from),
             };
-        let vote = |epoch, last_position, last_epoch, forced| Payload::VoteRequest {
+        let vote = |epoch, last_position, last_epoch, forced, pre_vote| Payload::VoteRequest {
             epoch,
             last_position,
             last_epoch,
             forced,
+            pre_vote,
         };
-        let reply = |epoch, granted, granted_at| Payload::VoteReply {
+        let reply = |epoch, pre_vote, answer, voter_epoch, granted_at| Payload::VoteReply {
             epoch,
-            granted,
+            pre_vote,
+            answer,
+            voter_epoch,
             granted_at,
         };
+        use VoteAnswer::{Ahead, Granted, LeaderAlive, Refused};
         let read_reply = |read, value: Option<u32>, position, replica_last| Payload::ReadReply {
             read,
             value: value.map(WriteId),
@@ -401,15 +417,20 @@ mod tests {
             ("snapshot needed", needed(2, 30)),
             ("snapshot needed: epoch", needed(3, 30)),
             ("snapshot needed: start", needed(2, 31)),
-            ("vote request", vote(3, 9, 2, false)),
-            ("vote request: epoch", vote(4, 9, 2, false)),
-            ("vote request: position", vote(3, 8, 2, false)),
-            ("vote request: last epoch", vote(3, 9, 1, false)),
-            ("vote request: forced", vote(3, 9, 2, true)),
-            ("vote reply", reply(3, true, 100)),
-            ("vote reply: epoch", reply(4, true, 100)),
-            ("vote reply: granted", reply(3, false, 100)),
-            ("vote reply: granted at", reply(3, true, 101)),
+            ("vote request", vote(3, 9, 2, false, false)),
+            ("vote request: epoch", vote(4, 9, 2, false, false)),
+            ("vote request: position", vote(3, 8, 2, false, false)),
+            ("vote request: last epoch", vote(3, 9, 1, false, false)),
+            ("vote request: forced", vote(3, 9, 2, true, false)),
+            ("vote request: pre-vote", vote(3, 9, 2, false, true)),
+            ("vote reply", reply(3, false, Granted, 3, 100)),
+            ("vote reply: epoch", reply(4, false, Granted, 3, 100)),
+            ("vote reply: pre-vote", reply(3, true, Granted, 3, 100)),
+            ("vote reply: refused", reply(3, false, Refused, 3, 100)),
+            ("vote reply: leader alive", reply(3, false, LeaderAlive, 3, 100)),
+            ("vote reply: ahead", reply(3, false, Ahead, 3, 100)),
+            ("vote reply: voter epoch", reply(3, false, Granted, 4, 100)),
+            ("vote reply: granted at", reply(3, false, Granted, 3, 101)),
             ("read", read(1, 2)),
             ("read: read", read(2, 2)),
             ("read: key of", read(1, 3)),

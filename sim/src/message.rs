@@ -137,17 +137,25 @@ pub enum Payload {
     },
     /// Leader to follower: the log no longer reaches back to what you asked for.
     SnapshotNeeded { epoch: u32, log_start: u64 },
+    /// Candidate to every live member: "vote for me in `epoch`; my log ends here". With
+    /// `pre_vote` it is only a question (Raft's pre-vote, with log positions): "would you
+    /// vote for me, and is anyone ahead of me?"; the candidate has not raised its epoch yet.
     VoteRequest {
         epoch: u32,
         last_position: u64,
         last_epoch: u32,
         forced: bool,
+        pre_vote: bool,
     },
-    /// `granted_at`: the voter will not start an election of its own before `granted_at`
+    /// The answer, for the `epoch` asked about. `voter_epoch`: the newest epoch the voter
+    /// knows of, so a candidate behind it stands in a newer one. `granted_at`: when the
+    /// voter answered; a granted vote means it helps elect nobody else before `granted_at`
     /// plus the failover timeout, which is what a new leader's lease rests on.
     VoteReply {
         epoch: u32,
-        granted: bool,
+        pre_vote: bool,
+        answer: VoteAnswer,
+        voter_epoch: u32,
         granted_at: u64,
     },
     /// Client to any replica: the current value of the key last written by `key_of`.
@@ -160,6 +168,26 @@ pub enum Payload {
         position: u64,
         replica_last: u64,
     },
+}
+
+/// A voter's answer to a vote request or a pre-vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VoteAnswer {
+    Granted,
+    /// Not this time: it already voted in this epoch, promised its vote to another
+    /// candidate a moment ago, knows a newer epoch, or is not a live member.
+    Refused,
+    /// The voter still hears from a live leader (or is one): nobody should stand.
+    LeaderAlive,
+    /// The voter's log is more up-to-date than the candidate's (or as up-to-date, and it
+    /// is already standing): the candidate steps back and the voter stands instead.
+    Ahead,
+}
+
+impl VoteAnswer {
+    pub fn granted(self) -> bool {
+        self == VoteAnswer::Granted
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -317,6 +345,16 @@ impl Payload {
                 epoch,
                 last_position,
                 forced,
+                pre_vote: true,
+                ..
+            } => format!(
+                "{}pre-vote: would you vote for me in epoch {epoch}? (log up to {last_position})",
+                if *forced { "manual failover: " } else { "" }
+            ),
+            Payload::VoteRequest {
+                epoch,
+                last_position,
+                forced,
                 ..
             } => {
                 format!(
@@ -324,12 +362,19 @@ impl Payload {
                     if *forced { "manual failover: " } else { "" }
                 )
             }
-            Payload::VoteReply { epoch, granted, .. } => format!(
-                "{} in epoch {epoch}",
-                if *granted {
-                    "vote granted"
-                } else {
-                    "vote refused"
+            Payload::VoteReply {
+                epoch,
+                pre_vote,
+                answer,
+                ..
+            } => format!(
+                "{}{} in epoch {epoch}",
+                if *pre_vote { "pre-vote: " } else { "" },
+                match answer {
+                    VoteAnswer::Granted => "vote granted",
+                    VoteAnswer::Refused => "vote refused",
+                    VoteAnswer::LeaderAlive => "refused: I still hear the leader",
+                    VoteAnswer::Ahead => "refused: my log is further ahead",
                 }
             ),
             Payload::Read { read, key_of } => format!("read r{} (the key of {key_of})", read + 1),
@@ -360,11 +405,27 @@ pub enum TimerKind {
 /// event log and uses to keep its bookkeeping of writes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Happening {
-    ElectionStarted {
+    /// The election timer fired: before raising its epoch the replica asks every live
+    /// member how far its log reaches (pre-vote), for the epoch it would stand in.
+    /// `ahead_of`: it started at once, asked by a candidate whose log is behind its own.
+    PreVoteStarted {
         epoch: u32,
         silent_ms: u64,
-        forced: bool,
         last_leader: Option<NodeId>,
+        ahead_of: Option<NodeId>,
+    },
+    /// It stands: its durable epoch is now `epoch`, and it asks for votes. `heard`: the
+    /// members that answered its pre-vote, none of them further ahead.
+    ElectionStarted {
+        epoch: u32,
+        forced: bool,
+        heard: u16,
+        last_leader: Option<NodeId>,
+    },
+    /// It gives up this campaign (the election timer will try again if nobody wins).
+    CampaignAbandoned {
+        epoch: u32,
+        reason: Abandoned,
     },
     BecameLeader {
         epoch: u32,
@@ -421,6 +482,23 @@ pub enum Happening {
         from_position: u64,
         /// Who it asks: the leader, or in a chain its predecessor (or the tail it joins).
         upstream: NodeId,
+    },
+}
+
+/// Why a replica stopped campaigning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Abandoned {
+    /// `peer` holds a more up-to-date log (and stands itself).
+    PeerAhead { peer: NodeId },
+    /// `peer` still hears a live leader.
+    LeaderAlive { peer: NodeId },
+    /// It heard from a leader again.
+    HeardLeader { leader: NodeId },
+    /// Too few agreed: `granted` (itself included) of the `needed` majority.
+    TooFewVotes {
+        pre_vote: bool,
+        granted: u32,
+        needed: u32,
     },
 }
 

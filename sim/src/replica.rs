@@ -9,6 +9,9 @@ use crate::message::*;
 use crate::scenario::Mode;
 use std::sync::Arc;
 
+mod election;
+pub use election::{Campaign, CampaignPhase};
+
 /// The cluster-wide settings a replica consults; they can change mid-run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -169,9 +172,9 @@ pub struct Replica {
     pub leader: Option<NodeId>,
     pub last_leader_contact_ms: u64,
     pub seen_epoch: u32,
-    pub candidate_epoch: u32,
-    pub votes: u16,
-    pub election_started_ms: u64,
+    /// Whom it voted for in `voted_epoch` (forgotten in a crash; see `restart`).
+    pub voted_for: Option<NodeId>,
+    pub campaign: Campaign,
     /// Leader: highest confirmed position. Follower: highest it has heard is confirmed.
     pub confirmed: u64,
     pub peers: [Peer; MAX_REPLICAS],
@@ -202,9 +205,8 @@ impl Replica {
             leader: None,
             last_leader_contact_ms: 0,
             seen_epoch: 0,
-            candidate_epoch: 0,
-            votes: 0,
-            election_started_ms: 0,
+            voted_for: None,
+            campaign: Campaign::default(),
             confirmed: 0,
             peers: Default::default(),
             sync_follower: None,
@@ -224,9 +226,14 @@ impl Replica {
         self.epoch = 1;
         self.voted_epoch = 1;
         if self.id == leader {
-            self.candidate_epoch = 1;
-            self.votes = ctx.members.live;
-            self.election_started_ms = ctx.now;
+            self.campaign = Campaign {
+                phase: CampaignPhase::Vote,
+                epoch: 1,
+                started_ms: ctx.now,
+                phase_started_ms: ctx.now,
+                granted: ctx.members.live,
+                ..Campaign::default()
+            };
             self.become_leader(ctx, false);
         } else {
             self.leader = Some(leader);
@@ -289,8 +296,8 @@ impl Replica {
         self.role = Role::Follower;
         self.leader = None;
         self.seen_epoch = fresh.seen_epoch;
-        self.candidate_epoch = 0;
-        self.votes = 0;
+        self.voted_for = None;
+        self.campaign = Campaign::default();
         self.confirmed = 0;
         self.peers = fresh.peers;
         self.sync_follower = None;
@@ -373,11 +380,16 @@ impl Replica {
             TimerKind::Heartbeat => {
                 if self.role == Role::Leader {
                     self.leader_tick(ctx);
+                } else {
+                    self.campaign_tick(ctx);
                 }
             }
             TimerKind::Election => {
-                if self.role != Role::Leader && ctx.members.is_live(self.id) && self.setup.is_none()
-                {
+                if self.campaign.active() {
+                    self.campaign_window_over(ctx);
+                } else if self.role != Role::Leader && ctx.members.is_live(self.id) {
+                    // A live member that is being re-seeded from a snapshot may stand too:
+                    // its log may be the most up-to-date there is.
                     self.start_election(ctx, false);
                 }
             }
@@ -458,12 +470,23 @@ impl Replica {
                 last_position,
                 last_epoch,
                 forced,
-            } => self.on_vote_request(from, epoch, last_position, last_epoch, forced, ctx),
+                pre_vote,
+            } => self.on_vote_request(
+                from,
+                epoch,
+                last_position,
+                last_epoch,
+                forced,
+                pre_vote,
+                ctx,
+            ),
             Payload::VoteReply {
                 epoch,
-                granted,
+                pre_vote,
+                answer,
+                voter_epoch,
                 granted_at,
-            } => self.on_vote_reply(from, epoch, granted, granted_at, ctx),
+            } => self.on_vote_reply(from, epoch, pre_vote, answer, voter_epoch, granted_at, ctx),
             // Reads are served by the simulator from the replica's log (its storage).
             Payload::ClientWrite { .. }
             | Payload::WriteReply { .. }
@@ -898,6 +921,9 @@ impl Replica {
             ctx.send(from, payload);
             return false;
         }
+        // A candidate stands in its own, newer epoch and refused the stale message above;
+        // one of its epoch or newer comes from a leader that exists: no need to campaign.
+        self.heard_leader_while_campaigning(from, ctx);
         if epoch > self.epoch || self.role != Role::Follower {
             if self.role == Role::Leader {
                 self.step_down(StepDownCause::NewerEpoch { from }, Some(from), ctx);
@@ -1400,6 +1426,7 @@ impl Replica {
             if self.role == Role::Leader {
                 self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
             }
+            self.end_campaign(ctx);
             self.enter_epoch(epoch);
             self.role = Role::Follower;
             return;
@@ -1544,133 +1571,18 @@ impl Replica {
 
     // ----- Elections ----------------------------------------------------------------
 
-    /// Asks for votes: on a timeout, or at once (`forced`) for a manual failover.
-    pub fn start_election(&mut self, ctx: &mut Ctx, forced: bool) {
-        let epoch = self.epoch.max(self.voted_epoch).max(self.seen_epoch) + 1;
-        self.candidate_epoch = epoch;
-        self.voted_epoch = epoch;
-        self.seen_epoch = epoch;
-        self.role = Role::Candidate;
-        let last_leader = self.leader.take();
-        self.votes = self.id.bit();
-        self.election_started_ms = ctx.now;
-        for p in self.peers.iter_mut() {
-            p.acked_sent_at = 0;
-        }
-        let silent_ms = ctx.now.saturating_sub(self.last_leader_contact_ms);
-        ctx.happened(Happening::ElectionStarted {
-            epoch,
-            silent_ms,
-            forced,
-            last_leader,
-        });
-        if self.votes.count_ones() >= ctx.members.majority() {
-            self.become_leader(ctx, true);
-            return;
-        }
-        let (last_position, last_epoch) = (self.log.last_position(), self.log.last_epoch());
-        for f in ctx.members.iter_live().filter(|&f| f != self.id) {
-            ctx.send(
-                f,
-                Payload::VoteRequest {
-                    epoch,
-                    last_position,
-                    last_epoch,
-                    forced,
-                },
-            );
-        }
-        self.reset_election_timer(ctx);
-    }
-
-    fn on_vote_request(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
-        forced: bool,
-        ctx: &mut Ctx,
-    ) {
-        self.seen_epoch = self.seen_epoch.max(epoch);
-        let up_to_date =
-            (last_epoch, last_position) >= (self.log.last_epoch(), self.log.last_position());
-        // A replica that hears from a live leader ignores would-be leaders ("stickiness"),
-        // so one follower on a slow link cannot depose a healthy leader on its own.
-        // A vote counts towards the new leader's lease too (it rests on `granted_at`), so
-        // for a failover timeout after a vote the voter behaves as if it heard a leader.
-        let leader_alive = self.role == Role::Leader
-            || (self.leader.is_some()
-                && ctx.now.saturating_sub(self.last_leader_contact_ms)
-                    < ctx.settings.failover_timeout_ms)
-            || ctx.now < self.vote_promised_until_ms;
-        // A candidate of the same epoch steps aside for a better one (a longer log, or an
-        // equal log and a lower id), so a split vote resolves in one round. Safe: it stops
-        // being a candidate before it votes, so its own vote no longer counts for itself.
-        let better = (last_epoch, last_position, std::cmp::Reverse(from))
-            > (
-                self.log.last_epoch(),
-                self.log.last_position(),
-                std::cmp::Reverse(self.id),
-            );
-        let step_aside =
-            self.role == Role::Candidate && epoch == self.candidate_epoch && better && !forced;
-        let grant = (epoch > self.voted_epoch || step_aside)
-            && ctx.members.is_live(self.id)
-            && (forced || (up_to_date && !leader_alive));
-        if grant {
-            if self.role == Role::Leader {
-                let cause = if forced {
-                    StepDownCause::ManualFailover { to: from }
-                } else {
-                    StepDownCause::NewerEpoch { from }
-                };
-                self.step_down(cause, None, ctx);
-            }
-            self.enter_epoch(epoch);
-            self.voted_epoch = epoch;
-            self.role = Role::Follower;
-            self.leader = None;
-            self.last_leader_contact_ms = ctx.now;
-            self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
-            self.reset_election_timer(ctx);
-        }
-        ctx.send(
-            from,
-            Payload::VoteReply {
-                epoch,
-                granted: grant,
-                granted_at: ctx.now,
-            },
-        );
-    }
-
-    fn on_vote_reply(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        granted: bool,
-        granted_at: u64,
-        ctx: &mut Ctx,
-    ) {
-        if self.role != Role::Candidate || epoch != self.candidate_epoch || !granted {
-            return;
-        }
-        self.votes |= from.bit();
-        self.peers[from.index()].acked_sent_at = granted_at;
-        if (self.votes & ctx.members.live).count_ones() >= ctx.members.majority() {
-            self.become_leader(ctx, true);
-        }
-    }
-
+    /// Won the campaign (its durable epoch is already the one it campaigned in).
     fn become_leader(&mut self, ctx: &mut Ctx, announce: bool) {
-        self.epoch = self.candidate_epoch;
-        self.voted_epoch = self.voted_epoch.max(self.epoch);
+        self.enter_epoch(self.campaign.epoch);
+        self.campaign.phase = CampaignPhase::Won;
         self.role = Role::Leader;
+        // A live member being re-seeded from a snapshot leads with the log it has.
+        self.setup = None;
+        self.needs_catch_up = false;
         self.leader = Some(self.id);
         let last = self.log.last_position();
         for f in ctx.members.iter_all().filter(|&f| f != self.id) {
-            let voter = self.votes & f.bit() != 0;
+            let voter = self.campaign.granted & f.bit() != 0;
             let granted_at = self.peers[f.index()].acked_sent_at;
             self.peers[f.index()] = Peer {
                 // A follower still being set up gets its snapshot first, not the log.
@@ -1678,7 +1590,7 @@ impl Replica {
                 matched: 0,
                 last_heard_ms: ctx.now,
                 acked_sent_at: if voter {
-                    granted_at.max(self.election_started_ms)
+                    granted_at.max(self.campaign.phase_started_ms)
                 } else {
                     0
                 },
@@ -1687,7 +1599,7 @@ impl Replica {
             };
         }
         let me = self.id;
-        let voters = self.votes;
+        let voters = self.campaign.granted;
         self.sync_follower = ctx
             .members
             .iter_live()

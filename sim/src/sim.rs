@@ -1279,12 +1279,32 @@ impl Sim {
 
     fn happened(&mut self, n: NodeId, h: Happening) {
         match h {
-            Happening::ElectionStarted { epoch, silent_ms, forced, last_leader } => {
+            Happening::PreVoteStarted { epoch, silent_ms, last_leader, ahead_of } => {
                 let old = last_leader.map(|l| l.to_string()).unwrap_or_else(|| "any leader".into());
+                let why = match ahead_of {
+                    Some(c) => format!("{n}'s log is more up-to-date than that of {c}, which asked for its vote, so it campaigns itself"),
+                    None => format!("{n} heard nothing from {old} for {silent_ms} ms (failover timeout {} ms)", self.settings.failover_timeout_ms),
+                };
+                let text = format!("{why}; before standing in epoch {epoch}, it asks every replica how far its log reaches (pre-vote)");
+                self.note(NoteKind::Election, Some(n), vec![], text);
+            }
+            Happening::ElectionStarted { epoch, forced, heard, last_leader: _ } => {
                 let text = if forced {
                     format!("Manual failover: {n} asks for votes in epoch {epoch}")
+                } else if heard == 0 {
+                    format!("{n} asks for votes in epoch {epoch}: no other replica answered its pre-vote")
                 } else {
-                    format!("{n} heard nothing from {old} for {silent_ms} ms (failover timeout {} ms) and asks for votes in epoch {epoch}", self.settings.failover_timeout_ms)
+                    format!("{n} asks for votes in epoch {epoch}: none of the replicas that answered ({}) holds a more up-to-date log", node_list(heard))
+                };
+                self.note(NoteKind::Election, Some(n), vec![], text);
+            }
+            Happening::CampaignAbandoned { epoch, reason } => {
+                let text = match reason {
+                    Abandoned::PeerAhead { peer } => format!("{n} does not stand in epoch {epoch}: {peer} holds a more up-to-date log and stands instead"),
+                    Abandoned::LeaderAlive { peer } => format!("{n} does not stand in epoch {epoch}: {peer} still hears from a live leader"),
+                    Abandoned::HeardLeader { leader } => format!("{n} stops campaigning: it heard from {leader}, which leads"),
+                    Abandoned::TooFewVotes { pre_vote: true, granted, needed } => format!("{n} does not stand in epoch {epoch}: only {granted} of the {needed} replicas it needs would vote for it"),
+                    Abandoned::TooFewVotes { pre_vote: false, granted, needed } => format!("{n} was not elected in epoch {epoch}: {granted} votes of the {needed} it needs"),
                 };
                 self.note(NoteKind::Election, Some(n), vec![], text);
             }

@@ -311,8 +311,8 @@ impl Sim {
                     id: n.to_string(),
                     role: role_name(self, n).into(),
                     up: r.up,
-                    // A candidate shows the epoch it is asking votes for.
-                    epoch: if r.role == Role::Candidate && r.up { r.candidate_epoch } else { r.epoch },
+                    // A candidate's epoch is the one it asks votes for.
+                    epoch: r.epoch,
                     last_position: last,
                     confirmed_position: r.confirmed,
                     log_start: r.log_start(&self.settings),

@@ -1,6 +1,7 @@
-//! Property tests over random scenarios: random seed, 2 to 5 replicas, any mode, random
+//! Property tests over random scenarios: random seed, 3 to 9 replicas, any mode, random
 //! latencies and workload, and a random list of faults (crash, restart, partition, heal,
-//! cut, slow and lossy links, new followers, manual failovers, writes, setting changes),
+//! cut, slow and lossy links, the links from one replica to several slowed one way, new
+//! followers, manual failovers, writes, setting changes),
 //! followed by a quiet end (healed, everyone up, no writes). The run is stepped event by
 //! event and the named invariants of `support` are checked after every step; at the end
 //! every replica must hold exactly the leader's log.
@@ -29,6 +30,9 @@ enum Fault {
     Heal,
     CutLink(u8, u8, bool),
     SlowLink(u8, u8, u32, bool),
+    /// The links from one replica to those whose bit is set, slowed one way: the
+    /// testers' failover case, where the followers behind them lag and the others do not.
+    SlowFan(u8, u16, u32),
     LossyLink(u8, u8, u8, bool),
     HealLink(u8, u8),
     AddFollower,
@@ -92,7 +96,7 @@ fn mode() -> BoxedStrategy<Mode> {
 fn nodes() -> std::ops::RangeInclusive<u8> {
     match env("PROP_NODES").and_then(|v| v.parse().ok()) {
         Some(n) => n..=n,
-        None => 2..=5,
+        None => 3..=9,
     }
 }
 
@@ -105,6 +109,9 @@ fn max_faults() -> usize {
 fn fault() -> impl Strategy<Value = Fault> {
     prop_oneof![
         4 => any::<u8>().prop_map(Fault::Crash),
+        // n1 leads at first: its crash is a failover.
+        2 => Just(Fault::Crash(0)),
+        2 => (prop_oneof![3 => Just(0u8), 1 => any::<u8>()], any::<u16>(), 2u32..=12).prop_map(|(s, m, f)| Fault::SlowFan(s, m, f)),
         4 => any::<u8>().prop_map(Fault::Restart),
         2 => (any::<u16>(), any::<u16>()).prop_map(|(a, b)| Fault::Partition(a, b)),
         1 => any::<u8>().prop_map(Fault::Isolate),
@@ -241,6 +248,21 @@ impl Plan {
                         _ => unreachable!(),
                     }
                 }
+                Fault::SlowFan(s, mask, factor) => {
+                    let source = replica(*s, nodes);
+                    for t in (0..nodes).filter(|&t| t != source.0 && mask & (1 << t) != 0) {
+                        events.push(TimedAction {
+                            at_ms: *at,
+                            action: Action::SlowLink {
+                                source: Endpoint::Replica(source),
+                                target: Endpoint::Replica(NodeId(t)),
+                                factor: *factor,
+                                one_way: true,
+                            },
+                        });
+                    }
+                    continue;
+                }
                 Fault::HealLink(s, t) => {
                     let source = Endpoint::Replica(replica(*s, nodes));
                     let mut target = Endpoint::Replica(replica(*t, nodes));
@@ -254,7 +276,7 @@ impl Plan {
                     }
                 }
                 Fault::AddFollower => {
-                    if nodes >= 6 {
+                    if nodes as usize >= replication_sim::ids::MAX_REPLICAS {
                         continue;
                     }
                     nodes += 1;
@@ -509,6 +531,37 @@ fn every_invariant_catches_what_it_names() {
         semi_sync_keeps_two_copies(&sim),
         "semi_sync_keeps_two_copies",
     );
+    // A failover that leaves a more up-to-date replica behind: at the step where n3 wins
+    // the election after n1's crash, n2 (up, and reachable all along) is given an entry
+    // beyond the winner's log.
+    let s = preset("async-failover");
+    let mut sim = Sim::new(&s).unwrap();
+    let mut inv = Invariants::for_scenario(&s);
+    inv.check(&sim).unwrap();
+    loop {
+        assert!(sim.step(), "the preset fails over");
+        if let Some(l) = sim.current_leader().filter(|_| sim.max_epoch() > 1) {
+            let other = sim.replicas.iter().find(|r| r.up && r.id != l).unwrap().id;
+            let (epoch, at) = {
+                let log = &sim.replicas[l.index()].log;
+                (log.last_epoch(), log.last_position())
+            };
+            let log = &mut sim.replicas[other.index()].log;
+            while log.last_position() <= at {
+                log.append(Entry {
+                    epoch,
+                    write: WriteId(0),
+                    client: ClientId(0),
+                });
+            }
+            expect(
+                inv.check(&sim),
+                "failover_elects_the_most_up_to_date_reachable_replica",
+            );
+            break;
+        }
+        inv.check(&sim).unwrap();
+    }
 }
 
 /// Every preset under other seeds (other jitter, other timer draws): the invariants hold

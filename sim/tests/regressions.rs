@@ -7,7 +7,7 @@ mod support;
 use replication_sim::ids::{ClientId, Endpoint, NodeId, WriteId};
 use replication_sim::log::{Entry, Log};
 use replication_sim::message::*;
-use replication_sim::replica::{Ctx, Members, Replica, Role, Settings};
+use replication_sim::replica::{Campaign, CampaignPhase, Ctx, Members, Replica, Role, Settings};
 use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim};
 use support::*;
@@ -336,15 +336,22 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     let mut l = replica(1, &[e(1, 0)]);
     l.epoch = 2;
     l.voted_epoch = 2;
-    l.candidate_epoch = 2;
     // Elected in epoch 2 with the votes of n2 and n3.
     let vote = Payload::VoteReply {
         epoch: 2,
-        granted: true,
+        pre_vote: false,
+        answer: VoteAnswer::Granted,
+        voter_epoch: 2,
         granted_at: 10,
     };
     l.role = Role::Candidate;
-    l.votes = 1;
+    l.campaign = Campaign {
+        phase: CampaignPhase::Vote,
+        epoch: 2,
+        granted: 1,
+        window_ms: 500,
+        ..Campaign::default()
+    };
     react(&mut l, 10, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(1)), vote, 5, ctx)
     });
@@ -617,17 +624,21 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
         last_position: 1,
         last_epoch: 1,
         forced: false,
+        pre_vote: false,
+    };
+    let reply = |epoch, answer, voter_epoch, granted_at| Payload::VoteReply {
+        epoch,
+        pre_vote: false,
+        answer,
+        voter_epoch,
+        granted_at,
     };
     let out = react(&mut v, 1000, &s, 5, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), ask(2), 990, ctx)
     });
     assert!(out.contains(&Command::send_to_replica(
         NodeId(0),
-        Payload::VoteReply {
-            epoch: 2,
-            granted: true,
-            granted_at: 1000
-        }
+        reply(2, VoteAnswer::Granted, 2, 1000)
     )));
     let out = react(&mut v, 1010, &s, 5, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(2)), ask(3), 1000, ctx)
@@ -636,11 +647,7 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
         out,
         vec![Command::send_to_replica(
             NodeId(2),
-            Payload::VoteReply {
-                epoch: 3,
-                granted: false,
-                granted_at: 1010
-            }
+            reply(3, VoteAnswer::Refused, 2, 1010)
         )]
     );
     // Once the first candidate's lease on this vote has run out, it may vote again.
@@ -649,11 +656,7 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
     });
     assert!(out.contains(&Command::send_to_replica(
         NodeId(2),
-        Payload::VoteReply {
-            epoch: 3,
-            granted: true,
-            granted_at: 1500
-        }
+        reply(3, VoteAnswer::Granted, 3, 1500)
     )));
 
     // A replica that restarts does not know whom it voted for just before: it waits too.
@@ -667,11 +670,7 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
         out,
         vec![Command::send_to_replica(
             NodeId(2),
-            Payload::VoteReply {
-                epoch: 4,
-                granted: false,
-                granted_at: 2100
-            }
+            reply(4, VoteAnswer::Refused, 1, 2100)
         )]
     );
 }

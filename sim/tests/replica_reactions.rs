@@ -408,15 +408,54 @@ fn vote_request(epoch: u32, last_position: u64, last_epoch: u32) -> Payload {
         last_position,
         last_epoch,
         forced: false,
+        pre_vote: false,
     }
 }
 
-fn vote_reply(epoch: u32, granted: bool, granted_at: u64) -> Payload {
+fn pre_vote_request(epoch: u32, last_position: u64, last_epoch: u32) -> Payload {
+    Payload::VoteRequest {
+        epoch,
+        last_position,
+        last_epoch,
+        forced: false,
+        pre_vote: true,
+    }
+}
+
+fn vote_reply(epoch: u32, answer: VoteAnswer, voter_epoch: u32, granted_at: u64) -> Payload {
     Payload::VoteReply {
         epoch,
-        granted,
+        pre_vote: false,
+        answer,
+        voter_epoch,
         granted_at,
     }
+}
+
+fn pre_vote_reply(epoch: u32, answer: VoteAnswer, voter_epoch: u32, granted_at: u64) -> Payload {
+    Payload::VoteReply {
+        epoch,
+        pre_vote: true,
+        answer,
+        voter_epoch,
+        granted_at,
+    }
+}
+
+/// The two timers of a campaign's round: its window, and asking again whoever is silent.
+fn round_timers() -> Vec<Command> {
+    vec![
+        Command::SetTimer {
+            timer: TimerKind::Election,
+            after_ms: TIMEOUT,
+            jitter_ms: 0,
+        },
+        Command::SetTimer {
+            timer: TimerKind::Heartbeat,
+            after_ms: 100,
+            jitter_ms: 0,
+        },
+    ]
 }
 
 #[test]
@@ -426,7 +465,10 @@ fn vote_is_granted_to_an_up_to_date_candidate_once_the_leader_is_silent() {
     let out = w.deliver_from(&mut f, 600, n(3), vote_request(2, 1, 1));
     assert_eq!(
         out,
-        vec![election_timer(), send(n(3), vote_reply(2, true, 600))]
+        vec![
+            election_timer(),
+            send(n(3), vote_reply(2, VoteAnswer::Granted, 2, 600))
+        ]
     );
     assert_eq!((f.epoch, f.voted_epoch, f.leader), (2, 2, None));
 }
@@ -436,7 +478,10 @@ fn vote_is_refused_while_the_leader_is_heard_from_stickiness() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0)]);
     let out = w.deliver_from(&mut f, 300, n(3), vote_request(2, 1, 1));
-    assert_eq!(out, vec![send(n(3), vote_reply(2, false, 300))]);
+    assert_eq!(
+        out,
+        vec![send(n(3), vote_reply(2, VoteAnswer::LeaderAlive, 1, 300))]
+    );
     assert_eq!((f.epoch, f.voted_epoch, f.leader), (1, 1, Some(n(1))));
 }
 
@@ -451,31 +496,194 @@ fn vote_is_refused_in_an_epoch_already_voted_in() {
     );
     // A second candidate of the same epoch gets nothing: one vote per epoch.
     let out = w.deliver_from(&mut f, 610, n(1), vote_request(2, 1, 1));
-    assert_eq!(out, vec![send(n(1), vote_reply(2, false, 610))]);
+    assert_eq!(
+        out,
+        vec![send(n(1), vote_reply(2, VoteAnswer::Refused, 2, 610))]
+    );
     // And a stale epoch gets nothing either.
     assert_eq!(
         w.deliver_from(&mut f, 620, n(1), vote_request(1, 5, 1)),
-        vec![send(n(1), vote_reply(1, false, 620))]
+        vec![send(n(1), vote_reply(1, VoteAnswer::Refused, 2, 620))]
+    );
+    // The candidate it voted for, asking again (its answer was lost), gets it again.
+    assert_eq!(
+        w.deliver_from(&mut f, 630, n(3), vote_request(2, 1, 1)),
+        vec![
+            election_timer(),
+            send(n(3), vote_reply(2, VoteAnswer::Granted, 2, 630))
+        ]
     );
 }
 
 #[test]
-fn vote_is_refused_to_a_candidate_whose_log_is_behind() {
+fn a_replica_further_ahead_refuses_its_vote_and_campaigns_itself() {
     let w = World::new(Mode::Async, 3);
     let mut f = w.follower(n(2), &[e(1, 0), e(2, 1)]);
     f.epoch = 2;
     f.voted_epoch = 2;
-    // Shorter log.
+    // A shorter log: "no, I am ahead", and it asks the others at once (a pre-vote), for
+    // an epoch after the one n3 stands in.
+    let mut expected = vec![
+        send(n(3), vote_reply(3, VoteAnswer::Ahead, 2, 600)),
+        Command::Happened(Happening::PreVoteStarted {
+            epoch: 4,
+            silent_ms: 600,
+            last_leader: Some(n(1)),
+            ahead_of: Some(n(3)),
+        }),
+        send(n(1), pre_vote_request(4, 2, 2)),
+        send(n(3), pre_vote_request(4, 2, 2)),
+    ];
+    expected.extend(round_timers());
     assert_eq!(
         w.deliver_from(&mut f, 600, n(3), vote_request(3, 1, 1)),
-        vec![send(n(3), vote_reply(3, false, 600))]
+        expected
     );
-    // Longer, but its last entry is of an older epoch.
+    // Longer, but its last entry is of an older epoch: ahead too (already campaigning).
     assert_eq!(
         w.deliver_from(&mut f, 610, n(1), vote_request(4, 5, 1)),
-        vec![send(n(1), vote_reply(4, false, 610))]
+        vec![send(n(1), vote_reply(4, VoteAnswer::Ahead, 2, 610))]
     );
-    assert_eq!(f.voted_epoch, 2);
+    assert_eq!(
+        (f.epoch, f.voted_epoch),
+        (2, 2),
+        "a pre-vote raises no epoch"
+    );
+}
+
+#[test]
+fn a_silent_leader_starts_a_pre_vote_that_raises_no_epoch() {
+    let w = World::new(Mode::Async, 3);
+    let mut f = w.follower(n(2), &[e(1, 0)]);
+    let out = w.react(&mut f, 600, |r, ctx| r.on_timer(TimerKind::Election, ctx));
+    let mut expected = vec![
+        Command::Happened(Happening::PreVoteStarted {
+            epoch: 2,
+            silent_ms: 600,
+            last_leader: Some(n(1)),
+            ahead_of: None,
+        }),
+        send(n(1), pre_vote_request(2, 1, 1)),
+        send(n(3), pre_vote_request(2, 1, 1)),
+    ];
+    expected.extend(round_timers());
+    assert_eq!(out, expected);
+    assert_eq!((f.role, f.epoch, f.voted_epoch), (Role::Follower, 1, 1));
+
+    // A peer that still hears the leader says so; a pre-vote changes nothing for it.
+    let mut other = w.follower(n(3), &[e(1, 0)]);
+    assert_eq!(
+        w.deliver_from(&mut other, 400, n(2), pre_vote_request(2, 1, 1)),
+        vec![send(
+            n(2),
+            pre_vote_reply(2, VoteAnswer::LeaderAlive, 1, 400)
+        )]
+    );
+    assert_eq!((other.epoch, other.voted_epoch), (1, 1));
+}
+
+#[test]
+fn a_pre_vote_stands_once_the_window_is_over_with_a_majority_and_nobody_ahead() {
+    let w = World::new(Mode::Async, 3);
+    let mut f = w.follower(n(2), &[e(1, 0)]);
+    w.react(&mut f, 600, |r, ctx| r.on_timer(TimerKind::Election, ctx));
+    // n3 would vote for it; n1 (the old leader) never answers.
+    let out = w.deliver_from(
+        &mut f,
+        700,
+        n(3),
+        pre_vote_reply(2, VoteAnswer::Granted, 1, 650),
+    );
+    assert_eq!(out, vec![], "it waits for every live member, or the window");
+    assert_eq!(f.role, Role::Follower);
+    let out = w.react(&mut f, 1100, |r, ctx| r.on_timer(TimerKind::Election, ctx));
+    let mut expected = vec![
+        Command::Happened(Happening::ElectionStarted {
+            epoch: 2,
+            forced: false,
+            heard: n(3).bit(),
+            last_leader: Some(n(1)),
+        }),
+        send(n(1), vote_request(2, 1, 1)),
+        send(n(3), vote_request(2, 1, 1)),
+    ];
+    expected.extend(round_timers());
+    assert_eq!(out, expected);
+    assert_eq!(
+        (f.role, f.epoch, f.voted_epoch),
+        (Role::Candidate, 2, 2),
+        "its durable epoch is the one it campaigns in"
+    );
+}
+
+#[test]
+fn a_candidate_steps_back_when_a_peer_is_further_ahead() {
+    let w = World::new(Mode::Async, 3);
+    let mut f = w.follower(n(2), &[e(1, 0)]);
+    w.react(&mut f, 600, |r, ctx| r.on_timer(TimerKind::Election, ctx));
+    let out = w.deliver_from(
+        &mut f,
+        700,
+        n(3),
+        pre_vote_reply(2, VoteAnswer::Ahead, 1, 650),
+    );
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::CampaignAbandoned {
+                epoch: 2,
+                reason: Abandoned::PeerAhead { peer: n(3) }
+            }),
+            Command::CancelTimer {
+                timer: TimerKind::Heartbeat
+            },
+            election_timer(),
+        ]
+    );
+    assert_eq!((f.role, f.epoch), (Role::Follower, 1));
+}
+
+#[test]
+fn a_candidate_refuses_a_stale_epochs_heartbeat_and_keeps_its_log() {
+    // Broke: `start_election` raised only the epoch it asked votes for, not its own, so a
+    // replica campaigning in epoch 4 took an epoch-3 heartbeat for its leader's and
+    // discarded the entries beyond that leader's log.
+    let w = World::new(Mode::Async, 3);
+    let mut c = w.follower(n(2), &[e(1, 0), e(3, 1), e(3, 2)]);
+    c.epoch = 3;
+    c.voted_epoch = 3;
+    w.react(&mut c, 1000, |r, ctx| r.on_timer(TimerKind::Election, ctx));
+    w.deliver_from(
+        &mut c,
+        1010,
+        n(3),
+        pre_vote_reply(4, VoteAnswer::Granted, 3, 1005),
+    );
+    w.react(&mut c, 1500, |r, ctx| r.on_timer(TimerKind::Election, ctx));
+    assert_eq!((c.role, c.epoch), (Role::Candidate, 4));
+    let before = c.log.clone();
+    let out = w.deliver_from(&mut c, 1510, n(1), heartbeat(3, 1, 1, 1, 1));
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::StaleEpochRefused {
+                from: n(1),
+                their_epoch: 3,
+                our_epoch: 4
+            }),
+            send(
+                n(1),
+                Payload::Ack {
+                    epoch: 4,
+                    result: AckResult::Stale,
+                    echo_sent_at: 0,
+                    chain_confirmed: 0
+                }
+            ),
+        ]
+    );
+    assert_eq!(c.log, before, "nothing discarded");
+    assert_eq!((c.role, c.epoch), (Role::Candidate, 4));
 }
 
 #[test]
@@ -487,6 +695,7 @@ fn a_manual_failover_vote_overrides_stickiness_and_deposes_the_leader() {
         last_position: 1,
         last_epoch: 1,
         forced: true,
+        pre_vote: false,
     };
     let out = w.deliver_from(&mut l, 100, n(2), forced);
     assert_eq!(
@@ -501,7 +710,7 @@ fn a_manual_failover_vote_overrides_stickiness_and_deposes_the_leader() {
             },
             election_timer(),
             election_timer(),
-            send(n(2), vote_reply(2, true, 100)),
+            send(n(2), vote_reply(2, VoteAnswer::Granted, 2, 100)),
         ]
     );
     assert_eq!(l.role, Role::Follower);

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use replication_sim::checker::{engine_lost_writes, lost_writes};
-use replication_sim::ids::{NodeId, WriteId};
+use replication_sim::ids::{Endpoint, NodeId, WriteId, MAX_REPLICAS};
 use replication_sim::replica::{Role, SetupPhase};
 use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim};
@@ -113,6 +113,28 @@ pub struct Invariants {
     confirmed_seen: usize,
     /// Messages up to this id have been looked at by the chain invariant.
     messages_checked: u64,
+    /// Per pair of replicas (lower index first): how long they have been reachable.
+    pairs: Vec<PairWatch>,
+    /// Messages of `Sim::message_log` already looked at for losses.
+    messages_seen: usize,
+    /// The epoch each replica led at the previous check, if it led.
+    led: Vec<Option<u32>>,
+    checked_once: bool,
+}
+
+/// Whether two replicas can hear each other, as the simulator's network has it: since
+/// `good_since` both have been up and live members, the links between them cut neither
+/// way nor partitioned, and no message between them lost; `worst_ms` is the slowest
+/// one-way delay (latency plus jitter, times the slow factor) each way since then.
+#[derive(Clone, Copy, Debug, Default)]
+struct PairWatch {
+    good_since: Option<u64>,
+    worst_ms: [u64; 2],
+}
+
+fn pair_index(a: NodeId, b: NodeId) -> usize {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    a.index() * MAX_REPLICAS + b.index()
 }
 
 impl Invariants {
@@ -184,6 +206,8 @@ impl Invariants {
         self.one_leader_per_epoch(sim)?;
         self.epochs_only_move_forward(sim)?;
         self.a_leader_only_appends(sim)?;
+        self.watch_pairs(sim);
+        self.failover_elects_the_most_up_to_date_reachable_replica(sim)?;
         checker_agrees_with_engine(sim)?;
         holders_are_the_replicas_whose_log_has_the_write(sim)?;
         leader_knows_what_followers_hold(sim)?;
@@ -256,6 +280,116 @@ impl Invariants {
                 }
             }
             *before = now;
+        }
+        Ok(())
+    }
+
+    /// Keeps each pair's [`PairWatch`] up to date after a step.
+    fn watch_pairs(&mut self, sim: &Sim) {
+        self.pairs
+            .resize(MAX_REPLICAS * MAX_REPLICAS, PairWatch::default());
+        let mut lost_between = Vec::new();
+        for i in self.messages_seen..sim.message_log.len() {
+            let m = sim.message_log.get(i).expect("in range");
+            if let (true, Some(a), Some(b)) = (m.dropped, m.source.replica(), m.target.replica()) {
+                lost_between.push(pair_index(a, b));
+            }
+        }
+        self.messages_seen = sim.message_log.len();
+        let net = &sim.network;
+        let hop_ms = net.latency_ms + net.jitter_ms;
+        for a in &sim.replicas {
+            for b in sim.replicas.iter().filter(|b| b.id > a.id) {
+                let (ea, eb) = (Endpoint::Replica(a.id), Endpoint::Replica(b.id));
+                let i = pair_index(a.id, b.id);
+                let good = a.up
+                    && b.up
+                    && sim.members.is_live(a.id)
+                    && sim.members.is_live(b.id)
+                    && !net.blocked(ea, eb)
+                    && !net.blocked(eb, ea)
+                    && !lost_between.contains(&i);
+                let w = &mut self.pairs[i];
+                if !good {
+                    w.good_since = None;
+                    continue;
+                }
+                if w.good_since.is_none() {
+                    // Links deliver in order: what is already on them holds up what
+                    // follows.
+                    let backlog = sim
+                        .in_flight
+                        .values()
+                        .filter(|m| {
+                            (m.source == ea && m.target == eb) || (m.source == eb && m.target == ea)
+                        })
+                        .map(|m| m.deliver_at)
+                        .max()
+                        .unwrap_or(0);
+                    *w = PairWatch {
+                        good_since: Some(sim.now().max(backlog)),
+                        worst_ms: [0, 0],
+                    };
+                }
+                w.worst_ms[0] = w.worst_ms[0].max(hop_ms * net.fault(ea, eb).slow_factor as u64);
+                w.worst_ms[1] = w.worst_ms[1].max(hop_ms * net.fault(eb, ea).slow_factor as u64);
+            }
+        }
+    }
+
+    /// The chapter's best candidate: when a replica becomes leader through failover (an
+    /// election, not an operator's manual failover naming a node), no replica that is up
+    /// and reachable from it holds log entries beyond its own. "Beyond" is the order of
+    /// up-to-date logs: a later epoch in the last entry, or the same last epoch and a
+    /// longer log (then, by log matching, the longer log holds the winner's as a prefix
+    /// and more of the same leader's entries). Entries of an older epoch that the winner's
+    /// log has overwritten are not beyond it: a newer leader already superseded them.
+    ///
+    /// "Reachable" is judged from the simulator's network, over the whole campaign (from
+    /// the start of the winner's pre-vote round to its win): both up and live members, the
+    /// links cut neither way nor partitioned, and a round trip between them shorter than
+    /// the failover timeout the campaign waits for answers. Two limits are honest ones:
+    /// - a link slower than that is, to the candidate, a dead replica: no protocol that
+    ///   must also fail over when a replica crashes can wait for it for ever (the same
+    ///   timeout that declares a leader dead declares the replica unreachable);
+    /// - on a lossy link every copy of a question or its answer can be lost. The candidate
+    ///   asks again every heartbeat interval, which makes a miss unlikely, but not
+    ///   impossible in bounded time, so a pair between which a message was actually lost
+    ///   during the campaign does not count as reachable. Lossy links where nothing was
+    ///   lost do count.
+    ///
+    /// A new follower still being set up is not a live member: it neither votes nor
+    /// stands (it has not caught up) and is not counted.
+    fn failover_elects_the_most_up_to_date_reachable_replica(
+        &mut self,
+        sim: &Sim,
+    ) -> Result<(), String> {
+        self.led.resize(sim.replicas.len(), None);
+        let first = !std::mem::replace(&mut self.checked_once, true);
+        let last =
+            |r: &replication_sim::replica::Replica| (r.log.last_epoch(), r.log.last_position());
+        for r in &sim.replicas {
+            let now = r.is_leader().then_some(r.epoch);
+            let before = std::mem::replace(&mut self.led[r.id.index()], now);
+            if first || now.is_none() || before == now || r.campaign.forced {
+                continue;
+            }
+            let c = r.campaign;
+            for o in sim
+                .replicas
+                .iter()
+                .filter(|o| o.id != r.id && o.up && sim.members.is_live(o.id) && last(o) > last(r))
+            {
+                let w = self.pairs[pair_index(r.id, o.id)];
+                let reachable = w.good_since.is_some_and(|g| g < c.started_ms)
+                    && w.worst_ms[0] + w.worst_ms[1] < c.window_ms;
+                if reachable {
+                    return Err(format!(
+                        "failover_elects_the_most_up_to_date_reachable_replica: {} won epoch {} with its log at {:?} (epoch, position), but {} is up and reachable with {:?}",
+                        r.id, r.epoch, last(r), o.id, last(o)
+                    ));
+                }
+            }
         }
         Ok(())
     }
