@@ -147,7 +147,10 @@ impl Lab {
         let sim = Sim::new(&scenario).expect("the default scenario is valid");
         let loaded = Rc::new(scenario);
         Lab {
-            sandbox: preset.is_none() && loaded.duration_ms.is_some_and(|d| d >= 60_000),
+            sandbox: preset.is_none()
+                && loaded
+                    .duration_ms
+                    .is_some_and(|d| d >= replication_sim::sandbox::SANDBOX_MS),
             branches: Rc::new(vec![Branch {
                 scenario: loaded.clone(),
                 label: "as loaded".into(),
@@ -181,22 +184,19 @@ impl Lab {
         Some(lab)
     }
 
-    /// The lesson's key moment in `(from, to]`, if one happened there.
+    /// The lesson's key moment in `(from, to]`, if one happened there (the engine says
+    /// which they are; the head of the run holds every moment up to the cursor too).
     fn lesson_moment(&self, from: u64, to: u64) -> Option<(u64, String)> {
         let lesson = self.lesson?;
-        let timeline = self.timeline.borrow();
-        let notes = &timeline.head().notes;
-        let at = notes
-            .iter()
-            .find(|n| n.at_ms > from && n.at_ms <= to && lesson.pause_on.contains(&n.kind))?
-            .at_ms;
-        // Everything notable at that instant, in order: a failover and its lost writes together.
-        let text: Vec<String> = notes
-            .iter()
-            .filter(|n| n.at_ms == at && lesson.pause_on.contains(&n.kind))
-            .map(|n| n.text.clone())
-            .collect();
-        Some((at, text.join(" ")))
+        let m = lesson.moment_between(self.timeline.borrow().head(), from, to)?;
+        Some((m.at_ms, m.text))
+    }
+
+    /// The instants at which the lesson holds, in the run computed so far.
+    pub fn lesson_moments(&self) -> Vec<u64> {
+        self.lesson
+            .map(|l| l.moment_instants(self.timeline.borrow().head()))
+            .unwrap_or_default()
     }
 
     /// The latest engine sentence at the cursor: the lesson's running caption.
@@ -653,19 +653,19 @@ impl Reducible for Lab {
                 return Rc::new(self.replace_with(fresh));
             }
             LabAction::Do(action) => self.act(&mut next, action),
-            LabAction::SetReplicas(n) => {
-                let mut scenario = (*self.loaded).clone();
-                scenario.cluster.nodes = n;
-                if let Some(w) = scenario.cluster.write_quorum {
-                    scenario.cluster.write_quorum = Some(w.min(n));
+            LabAction::SetReplicas(n) => match self.loaded.with_replicas(n) {
+                Ok(scenario) => {
+                    let mut fresh = Lab::new(scenario, None);
+                    fresh.sandbox = true;
+                    return Rc::new(self.replace_with(fresh));
                 }
-                // Actions naming replicas that no longer exist would make it invalid.
-                scenario.events.clear();
-                scenario.duration_ms = Some(scenario.duration_ms.unwrap_or(60_000).max(60_000));
-                let mut fresh = Lab::new(scenario, None);
-                fresh.sandbox = true;
-                return Rc::new(self.replace_with(fresh));
-            }
+                Err(e) => {
+                    next.notice = Some(Notice {
+                        text: format!("Could not start with {n} replicas: {e}"),
+                        error: true,
+                    })
+                }
+            },
             LabAction::Select(s) => next.selected = s,
             LabAction::Notify(n) => next.notice = Some(n),
             LabAction::DismissNotice => next.notice = None,
@@ -696,4 +696,33 @@ pub fn preset_titles() -> Vec<(&'static str, String)> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lesson_holds_where_the_engine_says_its_moments_are() {
+        let lab = Lab::lesson("async-failover").unwrap();
+        let lab = Rc::new(lab).reduce(LabAction::Seek(u64::MAX));
+        let moments = lab.lesson_moments();
+        assert_eq!(moments.first(), Some(&1_500), "{moments:?}");
+        let (at, text) = lab.lesson_moment(0, u64::MAX).unwrap();
+        assert_eq!(at, 1_500);
+        assert!(text.contains("n1 crashed"), "{text}");
+    }
+
+    #[test]
+    fn another_number_of_replicas_starts_a_sandbox_with_a_quorum_it_can_meet() {
+        let mut scenario = Scenario::default_scenario();
+        scenario.cluster.nodes = 5;
+        scenario.cluster.mode = replication_sim::Mode::Quorum;
+        scenario.cluster.write_quorum = Some(5);
+        let lab = Rc::new(Lab::new(scenario, None)).reduce(LabAction::SetReplicas(3));
+        assert!(lab.sandbox);
+        assert_eq!(lab.loaded.cluster.nodes, 3);
+        assert_eq!(lab.loaded.cluster.write_quorum, Some(3));
+        assert!(lab.notice.is_none(), "{:?}", lab.notice);
+    }
 }
