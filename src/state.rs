@@ -420,17 +420,11 @@ impl Lab {
         }
     }
 
-    /// Maps a shortcut to what it does; None if the key means nothing here.
+    /// Maps a shortcut to what it does; None if the key means nothing here. It acts on the
+    /// cluster as it is at the cursor, as the inspector shows it, even in the past.
     fn key_action(&self, key: &str) -> Option<LabAction> {
         let node = self.selected_replica();
-        let up = node.map(|n| {
-            self.timeline
-                .borrow()
-                .head()
-                .replicas
-                .get(n.index())
-                .is_some_and(|r| r.up)
-        });
+        let up = node.map(|n| self.with_sim(|s| s.replicas.get(n.index()).is_some_and(|r| r.up)));
         Some(match key {
             " " | "k" => LabAction::TogglePlay,
             "." | "ArrowRight" => LabAction::Step,
@@ -473,7 +467,7 @@ impl Lab {
             }),
             d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() && d != "0" => {
                 let n: usize = d.parse().ok()?;
-                if n > self.timeline.borrow().head().replicas.len() {
+                if n > self.with_sim(|s| s.replicas.len()) {
                     return None;
                 }
                 LabAction::Select(Some(Selection::Replica(format!("n{n}"))))
@@ -701,6 +695,56 @@ pub fn preset_titles() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use replication_sim::NodeId;
+
+    /// The async-failover lesson's run (n1 crashes at 1.5 s, restarts at 3 s), computed up to
+    /// `head_ms`, shown at `cursor_ms`, with n1 selected.
+    fn lab_at(head_ms: u64, cursor_ms: u64) -> Rc<Lab> {
+        let lab = Rc::new(Lab::from_preset("async-failover").unwrap());
+        let lab = lab.reduce(LabAction::Seek(head_ms));
+        let lab = lab.reduce(LabAction::Seek(cursor_ms));
+        assert_eq!(lab.now_ms(), cursor_ms);
+        assert_eq!(lab.head_ms(), head_ms);
+        lab.reduce(LabAction::Select(Some(Selection::Replica("n1".into()))))
+    }
+
+    /// Broke before: the keys read the replica's state at the head of the run, so in the past
+    /// they disagreed with the inspector (which offers Crash for a replica up at the cursor).
+    #[test]
+    fn keys_act_on_the_replica_as_it_is_at_the_cursor_not_at_the_head() {
+        // n1 is down at the head (2 s) but up at the cursor (1 s): c crashes it.
+        let lab = lab_at(2_000, 1_000);
+        assert!(lab.in_past());
+        assert!(lab.with_sim(|s| s.replicas[0].up));
+        assert!(matches!(
+            lab.key_action("c"),
+            Some(LabAction::Do(Action::Crash { node: NodeId(0) }))
+        ));
+        assert!(
+            lab.key_action("s").is_none(),
+            "it is up: nothing to restart"
+        );
+        // Pressing it forks the run at the cursor with the crash.
+        let after = lab.clone().reduce(LabAction::Key("c".into()));
+        assert_eq!(after.branches.len(), 2, "a new branch from the past");
+        assert!(after
+            .recorded_scenario()
+            .events
+            .iter()
+            .any(|e| e.at_ms == 1_001 && matches!(e.action, Action::Crash { node: NodeId(0) })));
+
+        // n1 is up again at the head (3.5 s) but down at the cursor (2 s): s restarts it.
+        let lab = lab_at(3_500, 2_000);
+        assert!(!lab.with_sim(|s| s.replicas[0].up));
+        assert!(matches!(
+            lab.key_action("s"),
+            Some(LabAction::Do(Action::Restart { node: NodeId(0) }))
+        ));
+        assert!(
+            lab.key_action("c").is_none(),
+            "it is down: nothing to crash"
+        );
+    }
 
     #[test]
     fn a_lesson_holds_where_the_engine_says_its_moments_are() {
