@@ -2,7 +2,7 @@
 # Installs whatever is missing, then runs every test of Replication Lab:
 #   0. the lints: rustfmt, and clippy with warnings as errors, for the host and for wasm32;
 #   1. the engine, natively: unit, scenario (one per lesson), property, golden-output and
-#      determinism tests;
+#      determinism tests; and the web app's unit tests (layout, reducer), natively;
 #   2. the web app's component tests, in headless Chromium (wasm-bindgen-test);
 #   3. the end-to-end tests: the release build served on loopback, driven in headless Chromium.
 #
@@ -37,6 +37,13 @@ fi
 
 say "engine tests (cargo test -p replication-sim)"
 cargo test -p replication-sim -q
+
+if [ "$what" != native ]; then
+  # The web app's pure parts (layout geometry, the reducer) run natively: the browser runner
+  # skips plain #[test] functions, so these would otherwise never run.
+  say "web app unit tests, natively (cargo test -p replication-lab --lib)"
+  cargo test -p replication-lab --lib -q
+fi
 
 say "scenario runner: every preset checks"
 for f in scenarios/*.json; do

@@ -4,7 +4,8 @@
 
 use crate::layout::{along, geometry, n, offset_line, portrait, Point};
 use crate::state::Selection;
-use replication_sim::view::{EntryView, LinkView, MessageView, ReplicaView, View};
+use replication_sim::message::MessageKind;
+use replication_sim::view::{LinkState, LinkView, MessageView, ReplicaView, View};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -30,28 +31,20 @@ impl PartialEq for ClusterProps {
     }
 }
 
-/// Glyph shown in a log cell, so an entry's status reads without colour.
-pub fn entry_glyph(e: &EntryView) -> String {
-    match e.status.as_str() {
-        "confirmed" => "✓".into(),
-        "lost" => "✗".into(),
-        "blocked" => "‖".into(),
-        _ => e.held_by.to_string(),
-    }
-}
-
 /// Words for a link's state, for labels and screen readers.
 fn link_state(links: &[LinkView], a: &str, b: &str) -> (String, String) {
     let there = links.iter().find(|l| l.source == a && l.target == b);
     let back = links.iter().find(|l| l.source == b && l.target == a);
     let describe = |l: Option<&LinkView>| match l {
         None => ("up".to_string(), String::new()),
-        Some(l) if l.state == "slow" => ("slow".into(), format!("×{}", l.slow_factor)),
-        Some(l) if l.state == "lossy" => (
-            "lossy".into(),
-            format!("{}% lost", n(l.drop_probability * 100.0)),
-        ),
-        Some(l) => (l.state.clone(), "✂".into()),
+        Some(l) => match l.state {
+            LinkState::Slow => ("slow".into(), format!("×{}", l.slow_factor)),
+            LinkState::Lossy => (
+                "lossy".into(),
+                format!("{}% lost", n(l.drop_probability * 100.0)),
+            ),
+            LinkState::Cut => ("cut".into(), "✂".into()),
+        },
     };
     let (s1, l1) = describe(there);
     let (s2, l2) = describe(back);
@@ -89,17 +82,21 @@ fn activate(
 
 fn message_shape(m: &MessageView, p: Point) -> Html {
     let (x, y) = (n(p.x), n(p.y));
-    match m.kind.as_str() {
-        "append" => html! { <circle cx={x} cy={y} r="7" /> },
-        "ack" | "vote_reply" => html! { <circle cx={x} cy={y} r="4.5" class="hollow" /> },
-        "heartbeat" => html! { <circle cx={x} cy={y} r="3" /> },
-        "snapshot_chunk" => {
+    match m.kind {
+        MessageKind::Append => html! { <circle cx={x} cy={y} r="7" /> },
+        MessageKind::Ack | MessageKind::VoteReply => {
+            html! { <circle cx={x} cy={y} r="4.5" class="hollow" /> }
+        }
+        MessageKind::Heartbeat => html! { <circle cx={x} cy={y} r="3" /> },
+        MessageKind::SnapshotChunk => {
             html! { <rect x={n(p.x - 7.0)} y={n(p.y - 7.0)} width="14" height="14" rx="2" /> }
         }
-        "catch_up_request" | "snapshot_request" | "snapshot_needed" => {
+        MessageKind::CatchUpRequest
+        | MessageKind::SnapshotRequest
+        | MessageKind::SnapshotNeeded => {
             html! { <path d={format!("M{},{} l8,13 h-16 z", n(p.x), n(p.y - 8.0))} /> }
         }
-        "vote_request" => {
+        MessageKind::VoteRequest => {
             html! { <path d={format!("M{},{} l7,7 l-7,7 l-7,-7 z", n(p.x), n(p.y - 7.0))} /> }
         }
         _ => html! { <circle cx={x} cy={y} r="5" /> },
@@ -160,7 +157,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .filter_map(|(i, c)| {
             let pc = g.clients[i];
             let pl = centre(&c.believed_leader)?;
-            let cut = view.links.iter().any(|l| l.source == c.id && l.target == c.believed_leader && l.state == "cut");
+            let cut = view.links.iter().any(|l| l.source == c.id && l.target == c.believed_leader && l.state == LinkState::Cut);
             Some(html! {
                 <line class={classes!("client-link", cut.then_some("link-cut"))} x1={n(pc.x)} y1={n(pc.y)} x2={n(pl.x)} y2={n(pl.y)} />
             })
@@ -178,8 +175,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             let selected = props.selected.as_ref() == Some(&sel);
             let (click, _) = activate(props.on_select.clone(), sel);
             Some(html! {
-                <g key={m.id.to_string()} class={classes!("msg", format!("msg-{}", m.kind), m.doomed.then_some("doomed"), selected.then_some("selected"))} onclick={click}>
-                    <title>{ format!("{} {} → {}: {}{}", m.kind.replace('_', " "), m.source, m.target, m.summary, if m.doomed { " (will be lost)" } else { "" }) }</title>
+                <g key={m.id.to_string()} class={classes!("msg", format!("msg-{}", m.kind.name()), m.doomed.then_some("doomed"), selected.then_some("selected"))} onclick={click}>
+                    <title>{ format!("{} {} → {}: {}{}", m.kind.label(), m.source, m.target, m.summary, if m.doomed { " (will be lost)" } else { "" }) }</title>
                     { message_shape(m, p) }
                 </g>
             })
@@ -190,7 +187,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .replicas
         .iter()
         .enumerate()
-        .map(|(i, r)| replica_box(r, g.replicas[i], &g, view, props))
+        .map(|(i, r)| replica_box(r, g.replicas[i], &g, props))
         .collect();
 
     let clients: Html = view
@@ -235,7 +232,6 @@ fn replica_box(
     r: &ReplicaView,
     c: Point,
     g: &crate::layout::Geometry,
-    view: &View,
     props: &ClusterProps,
 ) -> Html {
     let sel = Selection::Replica(r.id.clone());
@@ -243,26 +239,15 @@ fn replica_box(
     let (click, key) = activate(props.on_select.clone(), sel);
     let (w, h) = (g.box_w, g.box_h);
     let (x0, y0) = (c.x - w / 2.0, c.y - h / 2.0);
-    let role_class = format!("role-{}", r.role.replace(' ', "-"));
+    let role_class = format!("role-{}", r.role.class());
     let mut badges = Vec::new();
     if r.sync_follower {
         badges.push("sync".to_string());
     }
-    if let Some(p) = r.chain_position {
-        let chain_len = view
-            .replicas
-            .iter()
-            .filter(|x| x.chain_position.is_some())
-            .count() as u8;
-        badges.push(if p == 0 {
-            "head".into()
-        } else if p + 1 == chain_len {
-            "tail".into()
-        } else {
-            format!("chain #{}", p + 1)
-        });
+    if let Some(link) = r.chain {
+        badges.push(link.badge());
     }
-    let role_line = r.role.to_ascii_uppercase();
+    let role_line = r.role.upper();
     let shown = r.entries.len().min(g.log_cells);
     let entries = &r.entries[r.entries.len() - shown..];
     let cells: Html = entries
@@ -272,10 +257,10 @@ fn replica_box(
             let x = x0 + 8.0 + k as f64 * g.cell_w;
             let y = y0 + 48.0;
             html! {
-                <g class={classes!("entry", format!("e-{}", e.status))}>
+                <g class={classes!("entry", format!("e-{}", e.status.name()))}>
                     <title>{ &e.tooltip }</title>
                     <rect x={n(x)} y={n(y)} width={n(g.cell_w - 2.0)} height="20" rx="2" />
-                    <text x={n(x + (g.cell_w - 2.0) / 2.0)} y={n(y + 14.5)} text-anchor="middle">{ entry_glyph(e) }</text>
+                    <text x={n(x + (g.cell_w - 2.0) / 2.0)} y={n(y + 14.5)} text-anchor="middle">{ &e.label }</text>
                 </g>
             }
         })
@@ -298,20 +283,20 @@ fn replica_box(
                 <rect class="track" x={n(x0 + 8.0)} y={n(y0 + h + 4.0)} width={n(bw)} height="8" rx="4" />
                 <rect class="fill" x={n(x0 + 8.0)} y={n(y0 + h + 4.0)} width={n(bw * s.progress)} height="8" rx="4" />
                 <text class="progress-label" x={n(c.x)} y={n(y0 + h + 24.0)} text-anchor="middle">
-                    { if s.snapshot_position > 0 { format!("{} · position {}", s.phase, s.snapshot_position) } else { s.phase.clone() } }
+                    { if s.snapshot_position > 0 { format!("{} · position {}", s.phase.name(), s.snapshot_position) } else { s.phase.name().to_string() } }
                 </text>
             </g>
         }
     });
     html! {
         <g class={classes!("replica", role_class, selected.then_some("selected"))} onclick={click}>
-            <title>{ format!("{} — {}, {}", r.id, r.role, position_line) }</title>
+            <title>{ format!("{} — {}, {}", r.id, r.role.name(), position_line) }</title>
             // The box is the accessible button: a name of its own, not the text drawn over it.
             <rect class="box" x={n(x0)} y={n(y0)} width={n(w)} height={n(h)} rx="10" tabindex="0" role="button"
                   aria-label={format!(
                       "Replica {}: {}, {}{}{}. Select for actions.",
                       r.id,
-                      r.role,
+                      r.role.name(),
                       position_line,
                       if lag_line.is_empty() { String::new() } else { format!(", {lag_line}") },
                       if badges.is_empty() { String::new() } else { format!(", {}", badges.join(", ")) }

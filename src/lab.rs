@@ -397,6 +397,15 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         use_memo((notes, generation.clone()), move |_| Rc::new(lab.markers()))
     };
     let markers: Rc<Vec<_>> = (*markers).clone();
+    // The instants a lesson holds at, as the engine finds them, for the page to expose.
+    let key_moments = {
+        let lab = lab.clone();
+        use_memo((notes, generation.clone()), move |_| {
+            let instants: Vec<String> =
+                lab.lesson_moments().iter().map(|t| t.to_string()).collect();
+            AttrValue::from(instants.join(" "))
+        })
+    };
     let recorded = {
         let lab = lab.clone();
         use_memo((actions, generation), move |_| {
@@ -459,8 +468,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let stage = match *tab {
         Tab::Cluster => cluster.clone(),
         Tab::SpaceTime => {
-            let data =
-                Rc::new(lab.with_sim(|s| crate::spacetime::extract(s, *window_ms, *heartbeats)));
+            let data = Rc::new(
+                lab.with_sim(|s| replication_sim::spacetime::extract(s, *window_ms, *heartbeats)),
+            );
             let export = {
                 let d = dispatch.clone();
                 let title = lab.title();
@@ -599,7 +609,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                         <span class="mode-pill">{ format!("{} · leader {} · epoch {}", view.mode, view.leader.clone().unwrap_or_else(|| "none".into()), view.epoch) }</span>
                     </div>
                     if let Some(l) = lab.lesson {
-                        { lesson_panel(&LessonPanelProps { intro: l.intro, question: l.question, caption: lab.caption(), pause: lab.lesson_pause.clone(),
+                        { lesson_panel(&LessonPanelProps { intro: l.intro, question: l.question, key_moments: (*key_moments).clone(), caption: lab.caption(), pause: lab.lesson_pause.clone(),
                                      outcome: lab.lesson_outcome(), playing: lab.playing, at_start: view.now_ms == 0, dispatch: dispatch.clone() }) }
                     } else if let Some(d) = description {
                         <p class="lesson-text">{ d }</p>

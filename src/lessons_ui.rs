@@ -35,6 +35,9 @@ pub fn gallery() -> Html {
 pub struct LessonPanelProps {
     pub intro: &'static str,
     pub question: &'static str,
+    /// The instants the lesson holds at in the run so far, as the engine finds them, space
+    /// separated: the page exposes them (`data-key-moments`) for tests to follow.
+    pub key_moments: AttrValue,
     pub caption: Option<String>,
     pub pause: Option<String>,
     pub outcome: Option<Vec<Check>>,
@@ -54,7 +57,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
         Callback::from(move |_| d.emit(LabAction::TogglePlay))
     };
     html! {
-        <section class="lesson" aria-label="Lesson">
+        <section class="lesson" aria-label="Lesson" data-key-moments={props.key_moments.clone()}>
             <p class="lesson-intro">{ props.intro }</p>
             <p class="lesson-question"><strong>{ "Think about: " }</strong>{ props.question }</p>
             if let Some(p) = &props.pause {

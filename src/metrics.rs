@@ -5,6 +5,7 @@
 
 use crate::layout::n;
 use replication_sim::history::{Metrics, Series};
+use replication_sim::view::WriteStatus;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -102,10 +103,10 @@ pub fn MetricsPanel(props: &MetricsProps) -> Html {
     let rows: Html = m
         .ledger
         .iter()
-        .filter(|r| !*only_lost || r.status == "lost")
+        .filter(|r| !*only_lost || r.status == WriteStatus::Lost)
         .map(|r| html! {
-            <tr class={format!("w-{}", r.status)}>
-                <th scope="row">{ &r.id }</th><td>{ &r.kv }</td><td>{ r.status }</td><td>{ &r.confirmed }</td><td>{ &r.holders }</td><td>{ &r.fate }</td>
+            <tr class={format!("w-{}", r.status.name())}>
+                <th scope="row">{ &r.id }</th><td>{ &r.kv }</td><td>{ r.status.name() }</td><td>{ &r.confirmed }</td><td>{ &r.holders }</td><td>{ &r.fate }</td>
             </tr>
         })
         .collect();

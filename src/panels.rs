@@ -4,7 +4,7 @@
 
 use crate::state::{LabAction, Selection, MAX_SPEED, MIN_SPEED};
 use replication_sim::scenario::{Mode, ReadFrom, SettingsChange};
-use replication_sim::view::{View, WriteView};
+use replication_sim::view::{ReplicaRole, View, WriteStatus, WriteView};
 use replication_sim::{Action, Endpoint};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -223,7 +223,7 @@ pub fn settings(props: &SettingsProps) -> Html {
             <label>
                 <span>{ "Mode" }</span>
                 <select onchange={on_mode} id="mode">
-                    { for Mode::ALL.iter().map(|m| html! { <option value={m.name()} selected={v.mode == m.name()}>{ m.name() }</option> }) }
+                    { for Mode::ALL.iter().map(|m| html! { <option value={m.name()} selected={v.mode == *m}>{ m.name() }</option> }) }
                 </select>
             </label>
             <label>
@@ -244,11 +244,11 @@ pub fn settings(props: &SettingsProps) -> Html {
                 <span>{ "Failover timeout, ms" }</span>
                 <input type="number" min="10" max="60000" step="50" value={v.failover_timeout_ms.to_string()} onchange={on_timeout} id="timeout" />
             </label>
-            if let Some(current) = v.read_from.clone() {
+            if let Some(current) = v.read_from {
                 <label>
                     <span>{ "Reads from" }</span>
                     <select onchange={on_read_from} id="read-from">
-                        { for ReadFrom::ALL.iter().map(|r| html! { <option value={r.name()} selected={current == r.name()}>{ r.name() }</option> }) }
+                        { for ReadFrom::ALL.iter().map(|r| html! { <option value={r.name()} selected={current == *r}>{ r.name() }</option> }) }
                     </select>
                 </label>
             }
@@ -260,37 +260,41 @@ pub fn settings(props: &SettingsProps) -> Html {
     }
 }
 
-fn status_glyph(status: &str) -> &'static str {
+fn status_glyph(status: WriteStatus) -> &'static str {
     match status {
-        "confirmed" => "✓",
-        "lost" => "✗",
-        "failed" => "⚠",
-        "blocked" => "‖",
-        _ => "…",
+        WriteStatus::Confirmed => "✓",
+        WriteStatus::Lost => "✗",
+        WriteStatus::Failed => "⚠",
+        WriteStatus::Blocked => "‖",
+        WriteStatus::Pending => "…",
     }
 }
 
 fn write_row(w: &WriteView) -> Html {
-    let detail = match (w.status.as_str(), w.latency_ms) {
-        ("confirmed", Some(l)) => format!(
+    let detail = match (w.status, w.latency_ms) {
+        (WriteStatus::Confirmed, Some(l)) => format!(
             "confirmed in {l} ms by {}",
             w.confirmed_by.clone().unwrap_or_default()
         ),
-        ("lost", _) => format!(
+        (WriteStatus::Lost, _) => format!(
             "confirmed at {} ms, then lost: {}",
             w.confirmed_at_ms.unwrap_or(0),
             w.reason.clone().unwrap_or_default()
         ),
-        ("failed", _) => format!("failed: {}", w.reason.clone().unwrap_or_default()),
-        ("blocked", _) => "blocked: waiting for a replica that does not answer".to_string(),
+        (WriteStatus::Failed, _) => {
+            format!("failed: {}", w.reason.clone().unwrap_or_default())
+        }
+        (WriteStatus::Blocked, _) => {
+            "blocked: waiting for a replica that does not answer".to_string()
+        }
         _ => "waiting for confirmation".to_string(),
     };
     html! {
-        <li class={classes!("write", format!("w-{}", w.status))}>
-            <span class="glyph" aria-hidden="true">{ status_glyph(&w.status) }</span>
+        <li class={classes!("write", format!("w-{}", w.status.name()))}>
+            <span class="glyph" aria-hidden="true">{ status_glyph(w.status) }</span>
             <span class="wid">{ &w.id }</span>
             <span class="kv">{ format!("{} = {}", w.key, w.value) }</span>
-            <span class="status">{ &w.status }</span>
+            <span class="status">{ w.status.name() }</span>
             <span class="detail">{ detail }</span>
         </li>
     }
@@ -310,7 +314,11 @@ pub fn Writes(props: &WritesProps) -> Html {
     let key = use_state(|| "x".to_string());
     let value = use_state(|| "1".to_string());
     let c = &props.counts;
-    let lost: Vec<&WriteView> = props.writes.iter().filter(|w| w.status == "lost").collect();
+    let lost: Vec<&WriteView> = props
+        .writes
+        .iter()
+        .filter(|w| w.status == WriteStatus::Lost)
+        .collect();
     let toggle_lost = {
         let show_lost = show_lost.clone();
         Callback::from(move |_| show_lost.set(!*show_lost))
@@ -412,7 +420,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
             (Some(r), Ok(node)) => {
                 let node: replication_sim::NodeId = node;
                 let lines = vec![
-                    ("role", r.role.clone()),
+                    ("role", r.role.name().to_string()),
                     ("epoch", r.epoch.to_string()),
                     ("log position", r.last_position.to_string()),
                     ("confirmed up to", r.confirmed_position.to_string()),
@@ -439,7 +447,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                             } else {
                                 <button onclick={act(d, Action::Restart { node })} aria-keyshortcuts="s">{ "↻ Restart" }</button>
                             }
-                            if r.role != "leader" {
+                            if r.role != ReplicaRole::Leader {
                                 <button onclick={act(d, Action::Failover { node: Some(node) })} aria-keyshortcuts="p">{ "★ Promote" }</button>
                             }
                             <button onclick={act(d, Action::Isolate { node })} aria-keyshortcuts="i">{ "Isolate" }</button>
@@ -459,7 +467,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 .filter(|l| {
                     (&l.source == a && &l.target == b) || (&l.source == b && &l.target == a)
                 })
-                .map(|l| format!("{} → {}: {}", l.source, l.target, l.state))
+                .map(|l| format!("{} → {}: {}", l.source, l.target, l.state.name()))
                 .collect();
             html! {
                 <>
@@ -477,7 +485,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
         Some(Selection::Message(id)) => match v.messages.iter().find(|m| m.id == *id) {
             Some(m) => html! {
                 <>
-                    <h3>{ format!("Message: {}", m.kind.replace('_', " ")) }</h3>
+                    <h3>{ format!("Message: {}", m.kind.label()) }</h3>
                     <dl>
                         <div><dt>{ "from" }</dt><dd>{ &m.source }</dd></div>
                         <div><dt>{ "to" }</dt><dd>{ &m.target }</dd></div>
@@ -521,7 +529,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             <h2 id="events-title">{ "What happened" }</h2>
             <ol class="event-list" reversed=true tabindex="0" aria-label="Event log, newest first">
                 { for props.events.iter().rev().map(|e| html! {
-                    <li class={classes!(format!("ev-{}", e.kind), e.notable.then_some("notable"))}>
+                    <li class={classes!(format!("ev-{}", e.kind.name()), e.notable.then_some("notable"))}>
                         <time>{ format!("{} ms", e.at_ms) }</time>
                         <span>{ &e.text }</span>
                     </li>

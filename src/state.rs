@@ -147,7 +147,10 @@ impl Lab {
         let sim = Sim::new(&scenario).expect("the default scenario is valid");
         let loaded = Rc::new(scenario);
         Lab {
-            sandbox: preset.is_none() && loaded.duration_ms.is_some_and(|d| d >= 60_000),
+            sandbox: preset.is_none()
+                && loaded
+                    .duration_ms
+                    .is_some_and(|d| d >= replication_sim::sandbox::SANDBOX_MS),
             branches: Rc::new(vec![Branch {
                 scenario: loaded.clone(),
                 label: "as loaded".into(),
@@ -181,22 +184,19 @@ impl Lab {
         Some(lab)
     }
 
-    /// The lesson's key moment in `(from, to]`, if one happened there.
+    /// The lesson's key moment in `(from, to]`, if one happened there (the engine says
+    /// which they are; the head of the run holds every moment up to the cursor too).
     fn lesson_moment(&self, from: u64, to: u64) -> Option<(u64, String)> {
         let lesson = self.lesson?;
-        let timeline = self.timeline.borrow();
-        let notes = &timeline.head().notes;
-        let at = notes
-            .iter()
-            .find(|n| n.at_ms > from && n.at_ms <= to && lesson.pause_on.contains(&n.kind))?
-            .at_ms;
-        // Everything notable at that instant, in order: a failover and its lost writes together.
-        let text: Vec<String> = notes
-            .iter()
-            .filter(|n| n.at_ms == at && lesson.pause_on.contains(&n.kind))
-            .map(|n| n.text.clone())
-            .collect();
-        Some((at, text.join(" ")))
+        let m = lesson.moment_between(self.timeline.borrow().head(), from, to)?;
+        Some((m.at_ms, m.text))
+    }
+
+    /// The instants at which the lesson holds, in the run computed so far.
+    pub fn lesson_moments(&self) -> Vec<u64> {
+        self.lesson
+            .map(|l| l.moment_instants(self.timeline.borrow().head()))
+            .unwrap_or_default()
     }
 
     /// The latest engine sentence at the cursor: the lesson's running caption.
@@ -420,17 +420,11 @@ impl Lab {
         }
     }
 
-    /// Maps a shortcut to what it does; None if the key means nothing here.
+    /// Maps a shortcut to what it does; None if the key means nothing here. It acts on the
+    /// cluster as it is at the cursor, as the inspector shows it, even in the past.
     fn key_action(&self, key: &str) -> Option<LabAction> {
         let node = self.selected_replica();
-        let up = node.map(|n| {
-            self.timeline
-                .borrow()
-                .head()
-                .replicas
-                .get(n.index())
-                .is_some_and(|r| r.up)
-        });
+        let up = node.map(|n| self.with_sim(|s| s.replicas.get(n.index()).is_some_and(|r| r.up)));
         Some(match key {
             " " | "k" => LabAction::TogglePlay,
             "." | "ArrowRight" => LabAction::Step,
@@ -473,7 +467,7 @@ impl Lab {
             }),
             d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() && d != "0" => {
                 let n: usize = d.parse().ok()?;
-                if n > self.timeline.borrow().head().replicas.len() {
+                if n > self.with_sim(|s| s.replicas.len()) {
                     return None;
                 }
                 LabAction::Select(Some(Selection::Replica(format!("n{n}"))))
@@ -653,19 +647,19 @@ impl Reducible for Lab {
                 return Rc::new(self.replace_with(fresh));
             }
             LabAction::Do(action) => self.act(&mut next, action),
-            LabAction::SetReplicas(n) => {
-                let mut scenario = (*self.loaded).clone();
-                scenario.cluster.nodes = n;
-                if let Some(w) = scenario.cluster.write_quorum {
-                    scenario.cluster.write_quorum = Some(w.min(n));
+            LabAction::SetReplicas(n) => match self.loaded.with_replicas(n) {
+                Ok(scenario) => {
+                    let mut fresh = Lab::new(scenario, None);
+                    fresh.sandbox = true;
+                    return Rc::new(self.replace_with(fresh));
                 }
-                // Actions naming replicas that no longer exist would make it invalid.
-                scenario.events.clear();
-                scenario.duration_ms = Some(scenario.duration_ms.unwrap_or(60_000).max(60_000));
-                let mut fresh = Lab::new(scenario, None);
-                fresh.sandbox = true;
-                return Rc::new(self.replace_with(fresh));
-            }
+                Err(e) => {
+                    next.notice = Some(Notice {
+                        text: format!("Could not start with {n} replicas: {e}"),
+                        error: true,
+                    })
+                }
+            },
             LabAction::Select(s) => next.selected = s,
             LabAction::Notify(n) => next.notice = Some(n),
             LabAction::DismissNotice => next.notice = None,
@@ -696,4 +690,83 @@ pub fn preset_titles() -> Vec<(&'static str, String)> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use replication_sim::NodeId;
+
+    /// The async-failover lesson's run (n1 crashes at 1.5 s, restarts at 3 s), computed up to
+    /// `head_ms`, shown at `cursor_ms`, with n1 selected.
+    fn lab_at(head_ms: u64, cursor_ms: u64) -> Rc<Lab> {
+        let lab = Rc::new(Lab::from_preset("async-failover").unwrap());
+        let lab = lab.reduce(LabAction::Seek(head_ms));
+        let lab = lab.reduce(LabAction::Seek(cursor_ms));
+        assert_eq!(lab.now_ms(), cursor_ms);
+        assert_eq!(lab.head_ms(), head_ms);
+        lab.reduce(LabAction::Select(Some(Selection::Replica("n1".into()))))
+    }
+
+    /// Broke before: the keys read the replica's state at the head of the run, so in the past
+    /// they disagreed with the inspector (which offers Crash for a replica up at the cursor).
+    #[test]
+    fn keys_act_on_the_replica_as_it_is_at_the_cursor_not_at_the_head() {
+        // n1 is down at the head (2 s) but up at the cursor (1 s): c crashes it.
+        let lab = lab_at(2_000, 1_000);
+        assert!(lab.in_past());
+        assert!(lab.with_sim(|s| s.replicas[0].up));
+        assert!(matches!(
+            lab.key_action("c"),
+            Some(LabAction::Do(Action::Crash { node: NodeId(0) }))
+        ));
+        assert!(
+            lab.key_action("s").is_none(),
+            "it is up: nothing to restart"
+        );
+        // Pressing it forks the run at the cursor with the crash.
+        let after = lab.clone().reduce(LabAction::Key("c".into()));
+        assert_eq!(after.branches.len(), 2, "a new branch from the past");
+        assert!(after
+            .recorded_scenario()
+            .events
+            .iter()
+            .any(|e| e.at_ms == 1_001 && matches!(e.action, Action::Crash { node: NodeId(0) })));
+
+        // n1 is up again at the head (3.5 s) but down at the cursor (2 s): s restarts it.
+        let lab = lab_at(3_500, 2_000);
+        assert!(!lab.with_sim(|s| s.replicas[0].up));
+        assert!(matches!(
+            lab.key_action("s"),
+            Some(LabAction::Do(Action::Restart { node: NodeId(0) }))
+        ));
+        assert!(
+            lab.key_action("c").is_none(),
+            "it is down: nothing to crash"
+        );
+    }
+
+    #[test]
+    fn a_lesson_holds_where_the_engine_says_its_moments_are() {
+        let lab = Lab::lesson("async-failover").unwrap();
+        let lab = Rc::new(lab).reduce(LabAction::Seek(u64::MAX));
+        let moments = lab.lesson_moments();
+        assert_eq!(moments.first(), Some(&1_500), "{moments:?}");
+        let (at, text) = lab.lesson_moment(0, u64::MAX).unwrap();
+        assert_eq!(at, 1_500);
+        assert!(text.contains("n1 crashed"), "{text}");
+    }
+
+    #[test]
+    fn another_number_of_replicas_starts_a_sandbox_with_a_quorum_it_can_meet() {
+        let mut scenario = Scenario::default_scenario();
+        scenario.cluster.nodes = 5;
+        scenario.cluster.mode = replication_sim::Mode::Quorum;
+        scenario.cluster.write_quorum = Some(5);
+        let lab = Rc::new(Lab::new(scenario, None)).reduce(LabAction::SetReplicas(3));
+        assert!(lab.sandbox);
+        assert_eq!(lab.loaded.cluster.nodes, 3);
+        assert_eq!(lab.loaded.cluster.write_quorum, Some(3));
+        assert!(lab.notice.is_none(), "{:?}", lab.notice);
+    }
 }

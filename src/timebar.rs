@@ -4,21 +4,22 @@
 
 use crate::panels::format_time;
 use crate::state::LabAction;
+use replication_sim::sim::NoteKind;
 use replication_sim::view::EventView;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// A marker's glyph, so kinds differ without colour.
-fn marker_glyph(kind: &str) -> &'static str {
+fn marker_glyph(kind: NoteKind) -> &'static str {
     match kind {
-        "crash" => "✕",
-        "restart" => "↻",
-        "leader" => "★",
-        "lost" => "✗",
-        "snapshot" => "■",
-        "caught_up" => "✓",
-        "step_down" => "▼",
+        NoteKind::Crash => "✕",
+        NoteKind::Restart => "↻",
+        NoteKind::Leader => "★",
+        NoteKind::Lost => "✗",
+        NoteKind::Snapshot => "■",
+        NoteKind::CaughtUp => "✓",
+        NoteKind::StepDown => "▼",
         _ => "•",
     }
 }
@@ -73,12 +74,12 @@ pub fn timebar(props: &TimebarProps) -> Html {
             let d = props.dispatch.clone();
             let at = m.at_ms;
             html! {
-                <button class={classes!("marker", format!("mk-{}", m.kind))} tabindex="-1"
+                <button class={classes!("marker", format!("mk-{}", m.kind.name()))} tabindex="-1"
                         style={format!("left:{}%", crate::layout::d1(pct(m.at_ms)))}
                         title={format!("{}: {}", format_time(m.at_ms), m.text)}
                         aria-label={format!("Jump to {}: {}", format_time(m.at_ms), m.text)}
                         onclick={Callback::from(move |_| d.emit(LabAction::Seek(at)))}>
-                    { marker_glyph(&m.kind) }
+                    { marker_glyph(m.kind) }
                 </button>
             }
         })

@@ -77,18 +77,26 @@ function withMode(scenario, mode) {
 }
 
 /**
- * The key moments a lesson holds at, as the engine reports them: every distinct instant after
- * 0 with an event of a kind in `pauseOn`, and the sentences of those kinds at that instant,
- * joined by a space (Lab::lesson_moment in src/state.rs).
+ * Whether `text` (what a lesson's hold says) is made of the runner's sentences at instant
+ * `at`: some of them, in the runner's order, joined by a space. Which kinds of event a lesson
+ * holds on is the engine's business (Lesson::moment_between); this only checks that the page
+ * and the runner tell the same run.
  */
-function keyMoments(report, pauseOn) {
-  const byTime = new Map();
+function saysTheRunnersSentencesAt(report, at, text) {
+  let rest = text;
+  let used = 0;
   for (const e of report.events) {
-    if (e.at_ms === 0 || !pauseOn.includes(e.kind)) continue;
-    if (!byTime.has(e.at_ms)) byTime.set(e.at_ms, []);
-    byTime.get(e.at_ms).push(e.text);
+    if (e.at_ms !== at || !rest.startsWith(e.text)) continue;
+    rest = rest.slice(e.text.length).replace(/^ /, '');
+    used += 1;
   }
-  return [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([at, texts]) => ({ at, text: texts.join(' ') }));
+  return used > 0 && rest === '';
+}
+
+/** The instants the open lesson holds at, as the page exposes them (data-key-moments). */
+async function keyMomentsShown(page) {
+  const value = await page.getAttribute('section.lesson', 'data-key-moments');
+  return (value || '').split(' ').filter(Boolean).map(Number);
 }
 
 /** "12.345 s" -> 12345 (ms); null when the text holds no time. */
@@ -115,4 +123,4 @@ async function setSpeedMax(page) {
   await page.evaluate(() => document.activeElement?.blur());
 }
 
-export const teaching = Object.freeze({ repo, presets, runNative, withMode, keyMoments, parseTime, readClock, setSpeedMax });
+export const teaching = Object.freeze({ repo, presets, runNative, withMode, saysTheRunnersSentencesAt, keyMomentsShown, parseTime, readClock, setSpeedMax });

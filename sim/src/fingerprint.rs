@@ -230,7 +230,7 @@ impl Sim {
         let blocked: BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
         let mut h = fnv(FNV_OFFSET, self.writes.len() as u64);
         for w in self.writes.iter() {
-            h = fnv_str(h, crate::view::write_status(w, &blocked));
+            h = fnv_str(h, crate::view::write_status(w, &blocked).name());
             h = fnv(h, pair(w.holders as u32, w.redirects as u32));
             h = match &w.outcome {
                 Outcome::Pending => fnv(h, 0),

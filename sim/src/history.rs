@@ -5,6 +5,7 @@
 
 use crate::ids::NodeId;
 use crate::sim::{Outcome, Sim};
+use crate::view::WriteStatus;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -17,7 +18,7 @@ pub struct Series {
 pub struct LedgerRow {
     pub id: String,
     pub kv: String,
-    pub status: &'static str,
+    pub status: WriteStatus,
     pub confirmed: String,
     pub holders: String,
     pub fate: String,
@@ -165,11 +166,13 @@ pub fn metrics(sim: &Sim) -> Metrics {
                 .collect();
             let (status, confirmed) = match (&w.lost, &w.outcome) {
                 (Some(_), Outcome::Confirmed { at, by, .. }) => {
-                    ("lost", format!("{at} ms by {by}"))
+                    (WriteStatus::Lost, format!("{at} ms by {by}"))
                 }
-                (_, Outcome::Confirmed { at, by, .. }) => ("confirmed", format!("{at} ms by {by}")),
-                (_, Outcome::Failed { .. }) => ("failed", "never".into()),
-                (_, Outcome::Pending) => ("pending", "not yet".into()),
+                (_, Outcome::Confirmed { at, by, .. }) => {
+                    (WriteStatus::Confirmed, format!("{at} ms by {by}"))
+                }
+                (_, Outcome::Failed { .. }) => (WriteStatus::Failed, "never".into()),
+                (_, Outcome::Pending) => (WriteStatus::Pending, "not yet".into()),
             };
             let fate = match (&w.lost, &w.outcome) {
                 (Some(l), _) => format!("lost at {} ms: {}", l.at, l.reason.explain()),
@@ -225,7 +228,11 @@ mod tests {
         let in_histogram: u64 = m.histogram.iter().map(|b| b.1).sum();
         assert_eq!(in_histogram as usize, summary.confirmed);
         // The lost writes are in the ledger, each with why.
-        let lost_rows: Vec<_> = m.ledger.iter().filter(|r| r.status == "lost").collect();
+        let lost_rows: Vec<_> = m
+            .ledger
+            .iter()
+            .filter(|r| r.status == crate::view::WriteStatus::Lost)
+            .collect();
         assert_eq!(lost_rows.len(), summary.lost);
         assert!(lost_rows.iter().all(|r| r.fate.starts_with("lost at ")));
         // Some replica holds the furthest log at every instant, so it lags by nothing.

@@ -43,6 +43,66 @@ impl Lesson {
     }
 }
 
+/// A moment at which a lesson holds for the reader: its instant, and every sentence at that
+/// instant of the kinds the lesson pauses on, in order (a failover and the writes it lost
+/// together).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyMoment {
+    pub at_ms: u64,
+    pub text: String,
+}
+
+impl Lesson {
+    /// The first key moment after `after_ms` and no later than `until_ms`, if the run has
+    /// one there. The start of the run (0 ms) is never one: the reader has just pressed Play.
+    pub fn moment_between(&self, sim: &Sim, after_ms: u64, until_ms: u64) -> Option<KeyMoment> {
+        let notes = &sim.notes;
+        let first = first_note_after(sim, after_ms);
+        let at = (first..notes.len())
+            .filter_map(|i| notes.get(i))
+            .take_while(|n| n.at_ms <= until_ms)
+            .find(|n| self.pause_on.contains(&n.kind))?
+            .at_ms;
+        let text: Vec<&str> = (first_note_after(sim, at.saturating_sub(1))..notes.len())
+            .filter_map(|i| notes.get(i))
+            .take_while(|n| n.at_ms == at)
+            .filter(|n| self.pause_on.contains(&n.kind))
+            .map(|n| n.text.as_str())
+            .collect();
+        Some(KeyMoment {
+            at_ms: at,
+            text: text.join(" "),
+        })
+    }
+
+    /// The instants of every key moment in the run so far, in order.
+    pub fn moment_instants(&self, sim: &Sim) -> Vec<u64> {
+        let mut instants: Vec<u64> = sim
+            .notes
+            .iter()
+            .filter(|n| n.at_ms > 0 && self.pause_on.contains(&n.kind))
+            .map(|n| n.at_ms)
+            .collect();
+        instants.dedup();
+        instants
+    }
+}
+
+/// Index of the first sentence after `t` (the event log is in time order): a lesson looks
+/// for its next moment on every animation frame, so it does not walk the whole log.
+fn first_note_after(sim: &Sim, t: u64) -> usize {
+    let (mut lo, mut hi) = (0, sim.notes.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if sim.notes.get(mid).is_some_and(|n| n.at_ms <= t) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 fn check(claim: &str, held: bool, evidence: String) -> Check {
     Check {
         claim: claim.to_string(),
@@ -341,6 +401,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_async_failover_lesson_holds_at_the_crash_the_failover_and_the_discard() {
+        let lesson = Lesson::by_id("async-failover").unwrap();
+        let mut sim = Sim::new(&lesson.preset().scenario().unwrap()).unwrap();
+        sim.run_to_end();
+        let instants = lesson.moment_instants(&sim);
+        assert_eq!(instants[0], 1_500, "n1 crashes at 1.5 s: {instants:?}");
+        assert!(instants.len() >= 3, "{instants:?}");
+        // Walking the run from moment to moment, as the reader does, meets each in turn.
+        let mut after = 0;
+        let mut walked = Vec::new();
+        while let Some(m) = lesson.moment_between(&sim, after, u64::MAX) {
+            assert!(!m.text.is_empty());
+            walked.push(m.at_ms);
+            after = m.at_ms;
+        }
+        assert_eq!(walked, instants);
+        // Every sentence of a paused-on kind at a moment's instant is in its text, in order.
+        let failover = lesson.moment_between(&sim, 1_500, u64::MAX).unwrap();
+        let expected: Vec<&str> = sim
+            .notes
+            .iter()
+            .filter(|n| n.at_ms == failover.at_ms && lesson.pause_on.contains(&n.kind))
+            .map(|n| n.text.as_str())
+            .collect();
+        assert_eq!(failover.text, expected.join(" "));
+        assert!(failover.text.contains("is now leader"), "{}", failover.text);
+        // Nothing between two moments, and nothing past the end of the window.
+        assert_eq!(lesson.moment_between(&sim, 1_500, failover.at_ms - 1), None);
     }
 
     #[test]

@@ -244,6 +244,25 @@ impl MessageKind {
             MessageKind::ReadReply => "read_reply",
         }
     }
+    /// The name in words, for readers: "catch up request".
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageKind::ClientWrite => "client write",
+            MessageKind::WriteReply => "write reply",
+            MessageKind::LeaderNotice => "leader notice",
+            MessageKind::Append => "append",
+            MessageKind::Ack => "ack",
+            MessageKind::Heartbeat => "heartbeat",
+            MessageKind::CatchUpRequest => "catch up request",
+            MessageKind::SnapshotRequest => "snapshot request",
+            MessageKind::SnapshotChunk => "snapshot chunk",
+            MessageKind::SnapshotNeeded => "snapshot needed",
+            MessageKind::VoteRequest => "vote request",
+            MessageKind::VoteReply => "vote reply",
+            MessageKind::Read => "read",
+            MessageKind::ReadReply => "read reply",
+        }
+    }
 }
 
 impl Payload {
@@ -264,6 +283,19 @@ impl Payload {
             Payload::Read { .. } => MessageKind::Read,
             Payload::ReadReply { .. } => MessageKind::ReadReply,
         }
+    }
+
+    /// A heartbeat, or the acknowledgement that answers one: liveness only, no log entries
+    /// (the space-time diagram hides them unless asked).
+    pub fn is_liveness(&self) -> bool {
+        matches!(
+            self,
+            Payload::Heartbeat { .. }
+                | Payload::Ack {
+                    result: AckResult::Heartbeat,
+                    ..
+                }
+        )
     }
 
     /// A few words for tooltips and the inspector.
@@ -550,6 +582,29 @@ impl Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kind_in_words_is_its_name_with_spaces() {
+        use MessageKind::*;
+        for k in [
+            ClientWrite,
+            WriteReply,
+            LeaderNotice,
+            Append,
+            Ack,
+            Heartbeat,
+            CatchUpRequest,
+            SnapshotRequest,
+            SnapshotChunk,
+            SnapshotNeeded,
+            VoteRequest,
+            VoteReply,
+            Read,
+            ReadReply,
+        ] {
+            assert_eq!(k.label(), k.name().replace('_', " "));
+        }
+    }
 
     #[test]
     fn a_chain_knows_each_members_neighbours() {

@@ -3,7 +3,7 @@
 //! a hash of the whole event trace.
 
 use crate::sim::Sim;
-use crate::view::{role_name, EventView};
+use crate::view::{role_of, EventView, WriteStatus};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -171,19 +171,20 @@ impl Sim {
                 client: w.client.clone(),
                 key: w.key.clone(),
                 value: w.value.clone(),
-                status: w.status.clone(),
+                status: w.status.name().into(),
                 invoked_at_ms: w.invoked_at_ms,
                 confirmed_at_ms: w.confirmed_at_ms,
                 latency_ms: w.latency_ms,
                 confirmed_by: w.confirmed_by.clone(),
                 replicas: w.replicas.clone(),
-                lost_reason: w.lost_reason.clone(),
+                lost_reason: w.lost_reason.map(|r| r.code().into()),
                 reason: w.reason.clone(),
             })
             .collect();
-        let lost_writes = writes
+        let lost_writes = view
+            .writes
             .iter()
-            .filter(|w| w.status == "lost")
+            .filter(|w| w.status == WriteStatus::Lost)
             .map(|w| w.id.clone())
             .collect();
         let replicas = self
@@ -191,7 +192,7 @@ impl Sim {
             .iter()
             .map(|r| ReplicaReport {
                 id: r.id.to_string(),
-                role: role_name(self, r.id).into(),
+                role: role_of(self, r.id).name().into(),
                 up: r.up,
                 epoch: r.epoch,
                 last_position: r.log.last_position(),
@@ -232,7 +233,7 @@ impl Sim {
         Report {
             title: self.scenario.title.clone(),
             seed: self.scenario.seed,
-            mode: view.mode.clone(),
+            mode: view.mode.name().into(),
             end_ms: self.now(),
             leader: view.leader.clone(),
             epoch: view.epoch,

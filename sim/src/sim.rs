@@ -403,6 +403,16 @@ pub struct ReadRecord {
     pub went_back: bool,
 }
 
+/// A replica went down (crashed) or came back up (restarted) at `at_ms`; `note` is the
+/// index of the event-log sentence that says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpChange {
+    pub at_ms: u64,
+    pub node: NodeId,
+    pub up: bool,
+    pub note: usize,
+}
+
 /// A message's life, kept for the space-time diagram: when it left and arrived (or was
 /// dropped), between whom, and a compact number for its summary.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -415,6 +425,8 @@ pub struct MessageRecord {
     /// Arrival, or the instant it was lost.
     pub end_at: u64,
     pub dropped: bool,
+    /// A heartbeat or its acknowledgement: liveness only, no log entries.
+    pub heartbeat: bool,
     /// Kind-specific: the write of a client request or reply, the first log position of an
     /// append, the position an acknowledgement reports.
     pub detail: u64,
@@ -456,6 +468,7 @@ impl MessageRecord {
             sent_at: m.sent_at,
             end_at,
             dropped,
+            heartbeat: m.payload.is_liveness(),
             detail,
             count,
         }
@@ -526,6 +539,8 @@ pub struct Sim {
     /// (instant, replica, last log position) whenever a replica's log changed length:
     /// replication lag over time is read from it.
     pub position_log: ChunkedVec<(u64, NodeId, u64)>,
+    /// Every crash and restart that took effect, with its sentence: when replicas were down.
+    pub up_changes: ChunkedVec<UpChange>,
     /// Every read a client made, with what it saw and whether it broke a guarantee.
     pub reads: ChunkedVec<ReadRecord>,
     read_rng: Rng,
@@ -667,6 +682,7 @@ impl Sim {
             notes: ChunkedVec::new(),
             message_log: ChunkedVec::new(),
             position_log: ChunkedVec::new(),
+            up_changes: ChunkedVec::new(),
             reads: ChunkedVec::new(),
             read_rng: Rng::new(scenario.seed, Stream::Client(0)),
             read_generation: 0,
@@ -1265,6 +1281,16 @@ impl Sim {
             }
         }
         self.out = out;
+    }
+
+    /// Records a crash or restart; the sentence that says so must be the next note.
+    fn up_changed(&mut self, node: NodeId, up: bool) {
+        self.up_changes.push(UpChange {
+            at_ms: self.now,
+            node,
+            up,
+            note: self.notes.len(),
+        });
     }
 
     fn note(&mut self, kind: NoteKind, node: Option<NodeId>, writes: Vec<WriteId>, text: String) {
@@ -2013,6 +2039,7 @@ impl Sim {
                 }
                 let (last, epoch) = (r.log.last_position(), r.epoch);
                 self.with_replica(n, |r, ctx| r.restart(ctx));
+                self.up_changed(n, true);
                 self.note(NoteKind::Restart, Some(n), vec![], format!("{n} restarted as a follower with its log up to position {last} (epoch {epoch})"));
             }
             Action::Partition { groups } => {
@@ -2313,6 +2340,7 @@ impl Sim {
                 if only_here.len() > 1 { "" } else { "s" }
             ));
         }
+        self.up_changed(n, false);
         self.note(NoteKind::Crash, Some(n), only_here, text);
         self.refresh_leader();
     }

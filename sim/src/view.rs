@@ -1,24 +1,30 @@
 //! A serialisable picture of the cluster at one instant: what the UI draws. Everything is
 //! precomputed here (statuses, progress, lag, sentences), so components only lay it out.
 
+mod kinds;
+
 use crate::ids::*;
 use crate::message::MessageKind;
-use crate::replica::{Role, SetupPhase};
-use crate::sim::{LinkFault, Outcome, Sim};
+use crate::replica::{Replica, Role, SetupPhase};
+use crate::scenario::ReadFrom;
+use crate::sim::{LinkFault, LostReason, NoteKind, Outcome, Sim, WriteRecord};
+use crate::Mode;
+pub use kinds::*;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct View {
     pub now_ms: u64,
     pub end_ms: u64,
-    pub mode: String,
+    pub mode: Mode,
     pub write_quorum: u8,
     pub fencing: bool,
     pub failover_timeout_ms: u64,
     pub latency_ms: u64,
     pub jitter_ms: u64,
-    /// "followers", "leader" or "sticky"; None when clients do not read.
-    pub read_from: Option<String>,
+    /// None when clients do not read.
+    pub read_from: Option<ReadFrom>,
     /// Each client's steady write interval; 0 when there is no steady workload.
     pub workload_every_ms: u64,
     pub leader: Option<String>,
@@ -35,8 +41,7 @@ pub struct View {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReplicaView {
     pub id: String,
-    /// "leader", "follower", "candidate", "new follower" or "down".
-    pub role: String,
+    pub role: ReplicaRole,
     pub up: bool,
     pub epoch: u32,
     pub last_position: u64,
@@ -52,7 +57,8 @@ pub struct ReplicaView {
     pub lag_ms: u64,
     pub setup: Option<SetupView>,
     pub sync_follower: bool,
-    pub chain_position: Option<u8>,
+    /// Its place in the chain (chain replication); None when not in the chain.
+    pub chain: Option<ChainLink>,
     pub leader_known: Option<String>,
 }
 
@@ -63,19 +69,18 @@ pub struct EntryView {
     pub write: String,
     pub key: String,
     pub value: String,
-    /// "leader_only", "replicated", "confirmed", "lost", "pending".
-    pub status: String,
+    pub status: EntryStatus,
     pub held_by: u8,
     pub of: u8,
-    /// Short text readable without colour: "1/3", "2/3", "✓", "✗".
+    /// The cell's glyph, readable without colour: "✓", the number of replicas holding it,
+    /// "‖" (blocked) or "✗" (see [`EntryStatus::label`]).
     pub label: String,
     pub tooltip: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SetupView {
-    /// "waiting", "snapshot requested", "copying snapshot", "catching up", "gave up".
-    pub phase: String,
+    pub phase: SetupStage,
     pub snapshot_position: u64,
     /// 0..=1 progress of the current phase.
     pub progress: f64,
@@ -93,8 +98,8 @@ pub struct ClientView {
 pub struct LinkView {
     pub source: String,
     pub target: String,
-    /// "up", "cut", "slow", "lossy"; partitions show as "cut".
-    pub state: String,
+    /// Partitions show as cut.
+    pub state: LinkState,
     pub slow_factor: u32,
     pub drop_probability: f64,
 }
@@ -102,7 +107,7 @@ pub struct LinkView {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MessageView {
     pub id: u64,
-    pub kind: String,
+    pub kind: MessageKind,
     pub source: String,
     pub target: String,
     pub sent_at_ms: u64,
@@ -120,15 +125,14 @@ pub struct WriteView {
     pub client: String,
     pub key: String,
     pub value: String,
-    /// "pending", "blocked", "confirmed", "failed", "lost".
-    pub status: String,
+    pub status: WriteStatus,
     pub invoked_at_ms: u64,
     pub confirmed_at_ms: Option<u64>,
     pub latency_ms: Option<u64>,
     pub replicas: Vec<String>,
     pub confirmed_by: Option<String>,
-    /// Why it was lost, as a code: "leader_crashed_before_replicating", ...
-    pub lost_reason: Option<String>,
+    /// Why it was lost (the report prints its code: "leader_crashed_before_replicating", ...).
+    pub lost_reason: Option<LostReason>,
     pub reason: Option<String>,
     pub lost_at_ms: Option<u64>,
 }
@@ -136,7 +140,7 @@ pub struct WriteView {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventView {
     pub at_ms: u64,
-    pub kind: String,
+    pub kind: NoteKind,
     pub notable: bool,
     pub text: String,
     pub node: Option<String>,
@@ -182,47 +186,119 @@ impl Default for ViewOptions {
     }
 }
 
-pub fn role_name(sim: &Sim, n: NodeId) -> &'static str {
+/// What replica `n` is doing, as the reader sees it.
+pub fn role_of(sim: &Sim, n: NodeId) -> ReplicaRole {
     let r = &sim.replicas[n.index()];
     if !r.up {
-        "down"
+        ReplicaRole::Down
     } else if r.setup.is_some() && r.role != Role::Leader {
-        "new follower"
+        ReplicaRole::NewFollower
     } else {
-        r.role.name()
+        match r.role {
+            Role::Leader => ReplicaRole::Leader,
+            Role::Follower => ReplicaRole::Follower,
+            Role::Candidate => ReplicaRole::Candidate,
+        }
     }
 }
 
-/// A write's status as the report and the app state it; `blocked` is
-/// [`Sim::blocked_writes`]. The trace hash covers it too.
-pub(crate) fn write_status(
-    w: &crate::sim::WriteRecord,
-    blocked: &std::collections::BTreeSet<WriteId>,
-) -> &'static str {
+/// A write's fate so far, as the report, the app and the trace hash state it; `blocked` lists the pending writes the mode cannot confirm.
+pub(crate) fn write_status(w: &WriteRecord, blocked: &BTreeSet<WriteId>) -> WriteStatus {
     if w.lost.is_some() {
-        "lost"
+        WriteStatus::Lost
     } else {
         match w.outcome {
-            Outcome::Confirmed { .. } => "confirmed",
-            Outcome::Failed { .. } => "failed",
-            Outcome::Pending if blocked.contains(&w.id) => "blocked",
-            Outcome::Pending => "pending",
+            Outcome::Confirmed { .. } => WriteStatus::Confirmed,
+            Outcome::Failed { .. } => WriteStatus::Failed,
+            Outcome::Pending if blocked.contains(&w.id) => WriteStatus::Blocked,
+            Outcome::Pending => WriteStatus::Pending,
         }
     }
+}
+
+/// One cell of a replica's log: the entry at `position`, and where its write stands.
+fn entry_view(
+    e: &crate::log::Entry,
+    position: u64,
+    w: &WriteRecord,
+    blocked: &BTreeSet<WriteId>,
+    live_count: u8,
+) -> EntryView {
+    let held_by = w.holders.count_ones() as u8;
+    let status = if w.lost.is_some() {
+        EntryStatus::Lost
+    } else if w.is_confirmed() {
+        EntryStatus::Confirmed
+    } else if blocked.contains(&w.id) {
+        EntryStatus::Blocked
+    } else if held_by <= 1 {
+        EntryStatus::LeaderOnly
+    } else {
+        EntryStatus::Replicated
+    };
+    let tooltip = format!(
+        "{} · {} = {} · position {position}, epoch {} · on {} of {} replicas · {}",
+        w.id,
+        w.key(),
+        w.value(),
+        e.epoch,
+        held_by,
+        live_count,
+        match (&w.lost, &w.outcome) {
+            (Some(l), _) => format!("lost: {}", l.reason.explain()),
+            (None, Outcome::Confirmed { at, .. }) => format!("confirmed to the client at {at} ms"),
+            (None, Outcome::Failed { reason, .. }) => format!("failed: {reason}"),
+            (None, Outcome::Pending) => "not yet confirmed".into(),
+        }
+    );
+    EntryView {
+        position,
+        epoch: e.epoch,
+        write: w.id.to_string(),
+        key: w.key(),
+        value: w.value(),
+        status,
+        held_by,
+        of: live_count,
+        label: status.label(held_by),
+        tooltip,
+    }
+}
+
+/// A new follower's progress through snapshot, copy and catch-up.
+fn setup_view(r: &Replica, leader_last: u64) -> Option<SetupView> {
+    let last = r.log.last_position();
+    r.setup.map(|s| {
+        let (phase, progress, detail, snapshot_position) = match s.phase {
+            SetupPhase::WaitingForLeader => (SetupStage::Waiting, 0.0, "waiting to hear from the leader".to_string(), 0),
+            SetupPhase::SnapshotRequested => (SetupStage::SnapshotRequested, 0.0, "asked the leader for a snapshot".to_string(), 0),
+            SetupPhase::Copying { position, rows, received, of } => (
+                SetupStage::CopyingSnapshot,
+                received as f64 / of.max(1) as f64,
+                format!("copying snapshot at position {position}: part {received} of {of} ({rows} rows)"),
+                position,
+            ),
+            SetupPhase::CatchingUp { from } => {
+                let target = leader_last.max(from);
+                let done = last.saturating_sub(from) as f64;
+                let todo = target.saturating_sub(from).max(1) as f64;
+                (SetupStage::CatchingUp, (done / todo).min(1.0), format!("catching up from position {from}: at {last} of {target}"), from)
+            }
+            SetupPhase::GaveUp => (SetupStage::GaveUp, 0.0, "gave up: the leader's log no longer reaches back to its snapshot".to_string(), r.log.snapshot_position),
+        };
+        SetupView { phase, snapshot_position, progress, detail, attempts: s.attempts }
+    })
 }
 
 impl Sim {
     pub fn view(&self, opts: &ViewOptions) -> View {
         let now = self.now();
         let leader = self.current_leader();
-        let blocked: std::collections::BTreeSet<WriteId> =
-            self.blocked_writes().into_iter().collect();
+        let blocked: BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
         let members = self.members;
         let live_count = members.live.count_ones() as u8;
         let leader_rep = leader.map(|l| &self.replicas[l.index()]);
         let leader_last = leader_rep.map(|r| r.log.last_position()).unwrap_or(0);
-
-        let write_status = |w: &crate::sim::WriteRecord| write_status(w, &blocked);
 
         let replicas = self
             .replicas
@@ -237,79 +313,29 @@ impl Sim {
                     .iter()
                     .enumerate()
                     .map(|(i, e)| {
-                        let position = from + i as u64;
                         let w = self.write(e.write).expect("every entry is a known write");
-                        let held_by = w.holders.count_ones() as u8;
-                        let (status, label) = if w.lost.is_some() {
-                            ("lost", "✗".to_string())
-                        } else if w.is_confirmed() {
-                            ("confirmed", "✓".to_string())
-                        } else if held_by <= 1 {
-                            ("leader_only", format!("{held_by}/{live_count}"))
-                        } else {
-                            ("replicated", format!("{held_by}/{live_count}"))
-                        };
-                        let status = if status != "confirmed" && status != "lost" && blocked.contains(&w.id) { "blocked" } else { status };
-                        let tooltip = format!(
-                            "{} · {} = {} · position {position}, epoch {} · on {} of {} replicas · {}",
-                            w.id,
-                            w.key(),
-                            w.value(),
-                            e.epoch,
-                            held_by,
-                            live_count,
-                            match (&w.lost, &w.outcome) {
-                                (Some(l), _) => format!("lost: {}", l.reason.explain()),
-                                (None, Outcome::Confirmed { at, .. }) => format!("confirmed to the client at {at} ms"),
-                                (None, Outcome::Failed { reason, .. }) => format!("failed: {reason}"),
-                                (None, Outcome::Pending) => "not yet confirmed".into(),
-                            }
-                        );
-                        EntryView {
-                            position,
-                            epoch: e.epoch,
-                            write: w.id.to_string(),
-                            key: w.key(),
-                            value: w.value(),
-                            status: status.into(),
-                            held_by,
-                            of: live_count,
-                            label,
-                            tooltip,
-                        }
+                        entry_view(e, from + i as u64, w, &blocked, live_count)
                     })
                     .collect();
                 let (lag_entries, lag_ms) = match leader_rep {
                     Some(l) if l.id != n && r.log.last_position() <= leader_last => {
                         let behind = leader_last - r.log.last_position();
-                        let oldest_missing = l.log.get(r.log.last_position() + 1).and_then(|e| self.write(e.write)).and_then(|w| w.appended_at);
-                        (behind, oldest_missing.map(|t| now.saturating_sub(t)).unwrap_or(0))
+                        let oldest_missing = l
+                            .log
+                            .get(r.log.last_position() + 1)
+                            .and_then(|e| self.write(e.write))
+                            .and_then(|w| w.appended_at);
+                        (
+                            behind,
+                            oldest_missing.map(|t| now.saturating_sub(t)).unwrap_or(0),
+                        )
                     }
                     _ => (0, 0),
                 };
-                let setup = r.setup.map(|s| {
-                    let (phase, progress, detail, snapshot_position) = match s.phase {
-                        SetupPhase::WaitingForLeader => ("waiting", 0.0, "waiting to hear from the leader".to_string(), 0),
-                        SetupPhase::SnapshotRequested => ("snapshot requested", 0.0, "asked the leader for a snapshot".to_string(), 0),
-                        SetupPhase::Copying { position, rows, received, of } => (
-                            "copying snapshot",
-                            received as f64 / of.max(1) as f64,
-                            format!("copying snapshot at position {position}: part {received} of {of} ({rows} rows)"),
-                            position,
-                        ),
-                        SetupPhase::CatchingUp { from } => {
-                            let target = leader_last.max(from);
-                            let done = last.saturating_sub(from) as f64;
-                            let todo = target.saturating_sub(from).max(1) as f64;
-                            ("catching up", (done / todo).min(1.0), format!("catching up from position {from}: at {last} of {target}"), from)
-                        }
-                        SetupPhase::GaveUp => ("gave up", 0.0, "gave up: the leader's log no longer reaches back to its snapshot".to_string(), r.log.snapshot_position),
-                    };
-                    SetupView { phase: phase.into(), snapshot_position, progress, detail, attempts: s.attempts }
-                });
+                let setup = setup_view(r, leader_last);
                 ReplicaView {
                     id: n.to_string(),
-                    role: role_name(self, n).into(),
+                    role: role_of(self, n),
                     up: r.up,
                     // A candidate's epoch is the one it asks votes for.
                     epoch: r.epoch,
@@ -321,9 +347,14 @@ impl Sim {
                     lag_entries,
                     lag_ms,
                     setup,
-                    sync_follower: self.settings.mode == crate::Mode::SemiSync && leader_rep.is_some_and(|l| l.sync_follower == Some(n)),
-                    chain_position: if self.settings.mode == crate::Mode::Chain {
-                        leader_rep.and_then(|l| l.chain.nodes().iter().position(|&x| x == n)).map(|p| p as u8)
+                    sync_follower: self.settings.mode == Mode::SemiSync
+                        && leader_rep.is_some_and(|l| l.sync_follower == Some(n)),
+                    chain: if self.settings.mode == Mode::Chain {
+                        leader_rep.and_then(|l| {
+                            let nodes = l.chain.nodes();
+                            let index = nodes.iter().position(|&x| x == n)?;
+                            Some(ChainLink::new(index as u8, nodes.len() as u8))
+                        })
                     } else {
                         None
                     },
@@ -348,18 +379,18 @@ impl Sim {
                     drop_probability,
                 } = self.network.fault(s, t);
                 let state = if cut || self.network.partitioned(s, t) {
-                    "cut"
+                    LinkState::Cut
                 } else if drop_probability > 0.0 {
-                    "lossy"
+                    LinkState::Lossy
                 } else if slow_factor > 1 {
-                    "slow"
+                    LinkState::Slow
                 } else {
                     continue;
                 };
                 links.push(LinkView {
                     source: s.to_string(),
                     target: t.to_string(),
-                    state: state.into(),
+                    state,
                     slow_factor,
                     drop_probability,
                 });
@@ -377,7 +408,7 @@ impl Sim {
                     .is_some_and(|n| !self.replicas[n.index()].up);
                 MessageView {
                     id: m.id,
-                    kind: m.payload.kind().name().into(),
+                    kind: m.payload.kind(),
                     source: m.source.to_string(),
                     target: m.target.to_string(),
                     sent_at_ms: m.sent_at,
@@ -392,12 +423,12 @@ impl Sim {
         let mut counts = Counts::default();
         for w in self.writes.iter() {
             counts.invoked += 1;
-            match write_status(w) {
-                "lost" => counts.lost += 1,
-                "confirmed" => counts.confirmed += 1,
-                "failed" => counts.failed += 1,
-                "blocked" => counts.blocked += 1,
-                _ => counts.pending += 1,
+            match write_status(w, &blocked) {
+                WriteStatus::Lost => counts.lost += 1,
+                WriteStatus::Confirmed => counts.confirmed += 1,
+                WriteStatus::Failed => counts.failed += 1,
+                WriteStatus::Blocked => counts.blocked += 1,
+                WriteStatus::Pending => counts.pending += 1,
             }
         }
         // Lost writes count as confirmed too: the client was told they were durable.
@@ -408,8 +439,8 @@ impl Sim {
             counts.monotonic_read_violations,
         ) = self.read_counts();
 
-        let write_view = |w: &crate::sim::WriteRecord| {
-            let status = write_status(w);
+        let write_view = |w: &WriteRecord| {
+            let status = write_status(w, &blocked);
             let (confirmed_at, confirmed_by) = match w.outcome {
                 Outcome::Confirmed { at, by, .. } => (Some(at), Some(by.to_string())),
                 _ => (None, None),
@@ -417,7 +448,7 @@ impl Sim {
             let reason = match (&w.lost, &w.outcome) {
                 (Some(l), _) => Some(l.reason.explain().to_string()),
                 (None, Outcome::Failed { reason, .. }) => Some(reason.clone()),
-                (None, Outcome::Pending) if status == "blocked" => {
+                (None, Outcome::Pending) if status == WriteStatus::Blocked => {
                     Some("waiting for a replica that does not answer".to_string())
                 }
                 _ => None,
@@ -427,7 +458,7 @@ impl Sim {
                 client: w.client.to_string(),
                 key: w.key(),
                 value: w.value(),
-                status: status.into(),
+                status,
                 invoked_at_ms: w.invoked_at,
                 confirmed_at_ms: confirmed_at,
                 latency_ms: confirmed_at.map(|c| c - w.invoked_at),
@@ -436,7 +467,7 @@ impl Sim {
                     .map(|i| NodeId(i).to_string())
                     .collect(),
                 confirmed_by,
-                lost_reason: w.lost.as_ref().map(|l| l.reason.code().to_string()),
+                lost_reason: w.lost.as_ref().map(|l| l.reason),
                 reason,
                 lost_at_ms: w.lost.as_ref().map(|l| l.at),
             }
@@ -445,7 +476,7 @@ impl Sim {
         let recent_from = total.saturating_sub(opts.recent_writes);
         // Older lost writes are listed too (the "which, and why?" list), up to a cap: a long
         // run can lose thousands, and this is built every frame.
-        let older_lost: Vec<&crate::sim::WriteRecord> = self
+        let older_lost: Vec<&WriteRecord> = self
             .writes
             .iter()
             .take(recent_from)
@@ -462,7 +493,7 @@ impl Sim {
             .range(n_notes.saturating_sub(opts.recent_events), n_notes)
             .map(|n| EventView {
                 at_ms: n.at_ms,
-                kind: n.kind.name().into(),
+                kind: n.kind,
                 notable: n.kind.notable(),
                 text: n.text.clone(),
                 node: n.node.map(|x| x.to_string()),
@@ -473,15 +504,14 @@ impl Sim {
         View {
             now_ms: now,
             end_ms: self.end_ms(),
-            mode: self.settings.mode.name().into(),
+            mode: self.settings.mode,
             write_quorum: self.settings.write_quorum,
             fencing: self.settings.fencing,
             failover_timeout_ms: self.settings.failover_timeout_ms,
             latency_ms: self.network.latency_ms,
             jitter_ms: self.network.jitter_ms,
             workload_every_ms: self.workload_every_ms(),
-            read_from: (self.scenario.workload.read_every_ms > 0)
-                .then(|| self.read_from.name().to_string()),
+            read_from: (self.scenario.workload.read_every_ms > 0).then_some(self.read_from),
             leader: leader.map(|l| l.to_string()),
             epoch: self.max_epoch(),
             replicas,
@@ -509,7 +539,7 @@ impl Sim {
             .filter(|n| n.kind.notable())
             .map(|n| EventView {
                 at_ms: n.at_ms,
-                kind: n.kind.name().into(),
+                kind: n.kind,
                 notable: true,
                 text: n.text.clone(),
                 node: n.node.map(|x| x.to_string()),

@@ -423,7 +423,7 @@ fn a_snapshot_older_than_the_log_retention_cannot_catch_up() {
     );
     assert_eq!(
         sim.view(&ViewOptions::default()).replicas[3].role,
-        "new follower"
+        replication_sim::view::ReplicaRole::NewFollower
     );
     // The rest of the cluster never noticed.
     assert!(sim.writes.iter().all(|w| w.is_confirmed()));

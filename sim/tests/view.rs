@@ -1,0 +1,107 @@
+//! The view says what the drawing shows, so the app draws it as it is: each log cell's glyph
+//! (README: ✓ confirmed to the client, a number for how many replicas hold it, ‖ blocked,
+//! ✗ confirmed then lost) and each replica's place in a chain.
+
+use replication_sim::presets::Preset;
+use replication_sim::view::{ChainPlace, EntryStatus, ReplicaRole, View};
+use replication_sim::{Sim, ViewOptions};
+
+fn view_at(preset: &str, t: u64) -> View {
+    let scenario = Preset::by_id(preset).unwrap().scenario().unwrap();
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.run_until(t);
+    sim.view(&ViewOptions::default())
+}
+
+fn glyph_for(status: EntryStatus, held_by: u8) -> String {
+    match status {
+        EntryStatus::Confirmed => "✓".into(),
+        EntryStatus::Lost => "✗".into(),
+        EntryStatus::Blocked => "‖".into(),
+        EntryStatus::LeaderOnly | EntryStatus::Replicated => held_by.to_string(),
+    }
+}
+
+/// Broke before: a blocked entry was labelled "2/3" (holders of live replicas) instead of ‖,
+/// and an unconfirmed one "2/3" instead of the README's number, so the app drew its own.
+#[test]
+fn a_blocked_entry_is_labelled_as_blocked() {
+    // Synchronous replication with n3 down: the leader's new entries wait.
+    let view = view_at("sync-vs-async", 5_200);
+    let blocked: Vec<_> = view
+        .replicas
+        .iter()
+        .flat_map(|r| &r.entries)
+        .filter(|e| e.status == EntryStatus::Blocked)
+        .collect();
+    assert!(!blocked.is_empty(), "n3 is down: writes wait for it");
+    for e in blocked {
+        assert_eq!(e.label, "‖", "position {}", e.position);
+    }
+}
+
+#[test]
+fn every_log_cell_is_labelled_with_the_readmes_glyph() {
+    for (preset, t) in [
+        ("async-failover", 2_700),
+        ("sync-vs-async", 5_200),
+        ("chain", 1_000),
+    ] {
+        let view = view_at(preset, t);
+        for r in &view.replicas {
+            for e in &r.entries {
+                assert_eq!(
+                    e.label,
+                    glyph_for(e.status, e.held_by),
+                    "{preset} at {t} ms, {} position {}: {:?}",
+                    r.id,
+                    e.position,
+                    e.status
+                );
+            }
+        }
+    }
+    // The crashed leader still holds the writes it confirmed and lost.
+    let view = view_at("async-failover", 2_700);
+    assert_eq!(view.replicas[0].role, ReplicaRole::Down);
+    assert!(view.replicas[0].entries.iter().any(|e| e.label == "✗"));
+}
+
+#[test]
+fn the_view_says_where_each_replica_is_in_the_chain() {
+    // n1 → n2 → n3 → n4 before n2 crashes at 1.5 s.
+    let view = view_at("chain", 1_000);
+    let places: Vec<_> = view
+        .replicas
+        .iter()
+        .map(|r| r.chain.map(|c| (c.place, c.index)))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            Some((ChainPlace::Head, 0)),
+            Some((ChainPlace::Middle, 1)),
+            Some((ChainPlace::Middle, 2)),
+            Some((ChainPlace::Tail, 3)),
+        ]
+    );
+    // n2 spliced out: n1 → n3 → n4, and n2 is in no chain.
+    let view = view_at("chain", 2_500);
+    let places: Vec<_> = view
+        .replicas
+        .iter()
+        .map(|r| r.chain.map(|c| c.badge()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            Some("head".to_string()),
+            None,
+            Some("chain #2".to_string()),
+            Some("tail".to_string())
+        ]
+    );
+    // Outside chain replication nobody is in a chain.
+    let view = view_at("async-failover", 1_000);
+    assert!(view.replicas.iter().all(|r| r.chain.is_none()));
+}
