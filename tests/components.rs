@@ -65,8 +65,9 @@ fn text(e: &web_sys::Element, selector: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn replicas_are_drawn_with_the_roles_the_engine_gives() {
-    // After the async leader's crash and the failover: n1 down, a new leader elected.
-    let view = view_at("async-failover", 2_700);
+    // After the async leader's crash and the failover (n3 leads from 3,038 ms), before n1
+    // restarts at 3.5 s: n1 down, a new leader elected.
+    let view = view_at("async-failover", 3_300);
     let root = draw(view.clone()).await;
     let boxes = all(&root, ".replica");
     assert_eq!(boxes.len(), view.replicas.len());
@@ -100,7 +101,7 @@ async fn replicas_are_drawn_with_the_roles_the_engine_gives() {
 
 #[wasm_bindgen_test]
 async fn every_log_entry_shows_its_status_as_a_glyph() {
-    let view = view_at("async-failover", 2_700);
+    let view = view_at("async-failover", 3_300);
     let root = draw(view.clone()).await;
     let mut lost = 0;
     for (g, r) in all(&root, ".replica").iter().zip(&view.replicas) {
