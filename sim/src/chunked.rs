@@ -76,11 +76,6 @@ impl<T: Clone> ChunkedVec<T> {
         self.len = len;
     }
 
-    pub fn clear(&mut self) {
-        self.chunks.clear();
-        self.len = 0;
-    }
-
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
         self.chunks.iter().flat_map(|c| c.iter())
     }

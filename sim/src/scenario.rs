@@ -178,9 +178,6 @@ pub enum ReadFrom {
 impl ReadFrom {
     pub const ALL: [ReadFrom; 3] = [ReadFrom::Followers, ReadFrom::Leader, ReadFrom::Sticky];
 
-    pub fn is_default(&self) -> bool {
-        *self == ReadFrom::Followers
-    }
     pub fn name(self) -> &'static str {
         match self {
             ReadFrom::Followers => "followers",
@@ -526,7 +523,6 @@ impl Scenario {
         let mut order: Vec<usize> = (0..self.events.len()).collect();
         order.sort_by_key(|&i| (self.events[i].at_ms, i));
         let mut nodes = c.nodes as usize;
-        let mut quorum_nodes = c.nodes;
         for &i in &order {
             let e = &self.events[i];
             let f = |name: &str| format!("events[{i}].{name}");
@@ -661,7 +657,6 @@ impl Scenario {
                     ..
                 }) => {
                     if let Some(w) = write_quorum {
-                        quorum_nodes = quorum_nodes.max(*w);
                         range(&f("write_quorum"), *w, 1, nodes as u8)?;
                     }
                     if let Some(l) = latency_ms {

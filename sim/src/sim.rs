@@ -6,7 +6,7 @@
 use crate::chunked::ChunkedVec;
 use crate::fingerprint::{fnv, FNV_OFFSET};
 use crate::ids::*;
-use crate::log::{Entry, Log};
+use crate::log::Log;
 use crate::message::*;
 use crate::replica::{Ctx, Members, Replica, Settings};
 use crate::rng::{Rng, Stream};
@@ -326,7 +326,6 @@ pub enum NoteKind {
     Sync,
     Chain,
     Write,
-    Blocked,
     Limit,
     /// A read that broke read-your-writes or monotonic reads.
     Anomaly,
@@ -351,7 +350,6 @@ impl NoteKind {
             NoteKind::Sync => "sync",
             NoteKind::Chain => "chain",
             NoteKind::Write => "write",
-            NoteKind::Blocked => "blocked",
             NoteKind::Limit => "limit",
             NoteKind::Anomaly => "anomaly",
         }
@@ -367,7 +365,6 @@ impl NoteKind {
                 | NoteKind::Snapshot
                 | NoteKind::CaughtUp
                 | NoteKind::StepDown
-                | NoteKind::Blocked
                 | NoteKind::Anomaly
         )
     }
@@ -567,7 +564,6 @@ pub struct Sim {
     out: Vec<Command>,
     last_stale_note: Option<(NodeId, NodeId, u32)>,
     open_split_brain_note: Option<(usize, Vec<WriteId>)>,
-    blocked_noted_epoch: Option<(NodeId, u32)>,
     trace: Option<Vec<TraceEvent>>,
 }
 
@@ -704,7 +700,6 @@ impl Sim {
             out: Vec::new(),
             last_stale_note: None,
             open_split_brain_note: None,
-            blocked_noted_epoch: None,
             trace: None,
         };
         for (i, _) in scenario.events.iter().enumerate() {
@@ -1338,7 +1333,6 @@ impl Sim {
                 self.note(NoteKind::Leader, Some(n), vec![], format!("{n} is now leader in epoch {epoch} (votes from {})", node_list(voters)));
                 self.max_epoch = self.max_epoch.max(epoch);
                 self.elections.push((self.now, epoch));
-                self.blocked_noted_epoch = None;
                 self.refresh_leader();
             }
             Happening::SteppedDown { epoch, cause } => {
@@ -2441,9 +2435,5 @@ impl Sim {
             }
         }
         state
-    }
-
-    pub fn entry_write(&self, e: &Entry) -> Option<&WriteRecord> {
-        self.write(e.write)
     }
 }

@@ -547,12 +547,4 @@ impl Sim {
             })
             .collect()
     }
-
-    /// Messages of one kind in flight: handy for tests and the inspector.
-    pub fn in_flight_of(&self, kind: MessageKind) -> usize {
-        self.in_flight
-            .values()
-            .filter(|m| m.payload.kind() == kind)
-            .count()
-    }
 }
