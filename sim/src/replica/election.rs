@@ -21,9 +21,9 @@
 //! the leader's epoch. A manual failover (`forced`) skips the pre-vote and wins on a
 //! majority, even for a lagging follower: the operator's choice, and a lesson in its cost.
 
-use super::{Ctx, Replica, Role};
-use crate::ids::NodeId;
-use crate::message::{Abandoned, Happening, Payload, TimerKind, VoteAnswer};
+use super::{Ctx, Peer, Replica, Role};
+use crate::ids::{ClientId, NodeId};
+use crate::message::{Abandoned, ChainConfig, Command, Happening, Payload, TimerKind, VoteAnswer};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CampaignPhase {
@@ -452,5 +452,84 @@ impl Replica {
             }
         }
         self.conclude(ctx, false);
+    }
+}
+
+impl Replica {
+    /// Won the campaign (its durable epoch is already the one it campaigned in).
+    pub(super) fn become_leader(&mut self, ctx: &mut Ctx, announce: bool) {
+        self.enter_epoch(self.campaign.epoch);
+        self.campaign.phase = CampaignPhase::Won;
+        self.role = Role::Leader;
+        // A live member being re-seeded from a snapshot leads with the log it has.
+        self.setup = None;
+        self.needs_catch_up = false;
+        self.leader = Some(self.id);
+        let last = self.log.last_position();
+        for f in ctx.members.iter_all().filter(|&f| f != self.id) {
+            let voter = self.campaign.granted & f.bit() != 0;
+            let granted_at = self.peers[f.index()].acked_sent_at;
+            self.peers[f.index()] = Peer {
+                // A follower still being set up gets its snapshot first, not the log.
+                next: if ctx.members.is_live(f) { last + 1 } else { 0 },
+                matched: 0,
+                last_heard_ms: ctx.now,
+                acked_sent_at: if voter {
+                    granted_at.max(self.campaign.phase_started_ms)
+                } else {
+                    0
+                },
+                stream_start: None,
+                snapshot: None,
+            };
+        }
+        let me = self.id;
+        let voters = self.campaign.granted;
+        self.sync_follower = ctx
+            .members
+            .iter_live()
+            .filter(|&f| f != me)
+            .find(|&f| voters & f.bit() != 0)
+            .or_else(|| ctx.members.iter_live().find(|&f| f != me));
+        if self.chain_mode(ctx) {
+            let mut order = vec![me];
+            order.extend(
+                self.chain
+                    .nodes()
+                    .iter()
+                    .copied()
+                    .filter(|&n| n != me && ctx.members.is_live(n)),
+            );
+            for n in ctx.members.iter_live() {
+                if !order.contains(&n) {
+                    order.push(n);
+                }
+            }
+            self.chain = ChainConfig::from_slice(0, &[]);
+            let config = ChainConfig::from_slice(1, &order);
+            let epoch = self.epoch;
+            self.chain_confirmed = self.chain_confirmed.min(last);
+            self.adopt_chain(config, epoch, ctx);
+        }
+        if announce {
+            ctx.happened(Happening::BecameLeader {
+                epoch: self.epoch,
+                voters,
+            });
+            for c in 0..ctx.settings.clients {
+                ctx.reply(
+                    ClientId(c),
+                    Payload::LeaderNotice {
+                        epoch: self.epoch,
+                        leader: me,
+                    },
+                );
+            }
+        }
+        ctx.out.push(Command::CancelTimer {
+            timer: TimerKind::Election,
+        });
+        self.leader_tick(ctx);
+        self.try_confirm(ctx);
     }
 }

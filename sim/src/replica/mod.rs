@@ -1,0 +1,499 @@
+//! One replica, sans-IO: it reacts to a client write, a message or a timer by changing its
+//! own state and returning commands (send, set a timer, report a happening) that the
+//! simulator carries out. Durable state (epoch, vote, log) survives a crash; everything
+//! else is volatile and is lost.
+//!
+//! This file holds the state, the lifecycle (start, crash, restart) and the dispatch of
+//! inputs. Each behaviour of the chapter has its own file: `confirm` (when each mode
+//! confirms a write), `replication` (append, acknowledge, heartbeat, catch-up), `chain`
+//! (chain replication), `election` (failover), `fencing` (epochs and leases) and
+//! `snapshot` (setting up a new follower, log retention).
+
+use crate::ids::{ClientId, Endpoint, NodeId, WriteId, MAX_REPLICAS};
+use crate::log::{Entry, Log};
+use crate::message::*;
+use crate::scenario::Mode;
+
+mod chain;
+mod confirm;
+mod election;
+mod fencing;
+mod replication;
+mod snapshot;
+
+pub use election::{Campaign, CampaignPhase};
+pub use snapshot::{Setup, SetupPhase, SnapshotSend, MAX_SNAPSHOT_ATTEMPTS};
+
+/// The cluster-wide settings a replica consults; they can change mid-run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub mode: Mode,
+    pub write_quorum: u8,
+    pub failover_timeout_ms: u64,
+    pub heartbeat_ms: u64,
+    pub sync_timeout_ms: u64,
+    pub fencing: bool,
+    pub log_retention_entries: Option<u64>,
+    pub snapshot_rows_per_s: u64,
+    pub clients: u8,
+    /// Most entries in one catch-up append.
+    pub batch_entries: u64,
+}
+
+/// Who belongs to the cluster. `live` members count for votes, quorums and synchronous
+/// acknowledgement; a new follower becomes live once it has caught up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Members {
+    pub all: u16,
+    pub live: u16,
+}
+
+impl Members {
+    pub fn is_live(&self, n: NodeId) -> bool {
+        self.live & n.bit() != 0
+    }
+    pub fn is_member(&self, n: NodeId) -> bool {
+        self.all & n.bit() != 0
+    }
+    pub fn majority(&self) -> u32 {
+        self.live.count_ones() / 2 + 1
+    }
+    pub fn iter_all(&self) -> impl Iterator<Item = NodeId> {
+        let all = self.all;
+        (0..MAX_REPLICAS as u8)
+            .filter(move |i| all & (1 << i) != 0)
+            .map(NodeId)
+    }
+    pub fn iter_live(&self) -> impl Iterator<Item = NodeId> {
+        let live = self.live;
+        (0..MAX_REPLICAS as u8)
+            .filter(move |i| live & (1 << i) != 0)
+            .map(NodeId)
+    }
+}
+
+/// What a replica may read of the world while it reacts, and where its commands go.
+pub struct Ctx<'a> {
+    pub now: u64,
+    pub settings: &'a Settings,
+    pub members: Members,
+    pub out: &'a mut Vec<Command>,
+    /// Rows of data a snapshot of `log` up to `position` holds; the simulator knows the keys.
+    pub snapshot_rows: &'a dyn Fn(&Log, u64) -> u64,
+}
+
+impl Ctx<'_> {
+    fn send(&mut self, to: NodeId, payload: Payload) {
+        self.out.push(Command::send_to_replica(to, payload));
+    }
+    fn reply(&mut self, to: ClientId, payload: Payload) {
+        self.out.push(Command::send_to_client(to, payload));
+    }
+    fn timer(&mut self, timer: TimerKind, after_ms: u64, jitter_ms: u64) {
+        self.out.push(Command::SetTimer {
+            timer,
+            after_ms,
+            jitter_ms,
+        });
+    }
+    fn happened(&mut self, h: Happening) {
+        self.out.push(Command::Happened(h));
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Leader,
+    Follower,
+    Candidate,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Leader => "leader",
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+        }
+    }
+}
+
+/// A leader's knowledge of one follower (or, in a chain, of its successor).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Peer {
+    /// Next log position to send; 0 while the follower is being set up from a snapshot.
+    pub next: u64,
+    /// Highest position known to be identical on both.
+    pub matched: u64,
+    pub last_heard_ms: u64,
+    /// Send time of the newest message it acknowledged: the basis of the leader's lease.
+    pub acked_sent_at: u64,
+    /// First position sent to it live (not as catch-up): from here on it follows live.
+    pub stream_start: Option<u64>,
+    pub snapshot: Option<SnapshotSend>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replica {
+    pub id: NodeId,
+    // Durable.
+    pub epoch: u32,
+    pub voted_epoch: u32,
+    pub log: Log,
+    // Volatile.
+    pub up: bool,
+    pub role: Role,
+    pub leader: Option<NodeId>,
+    pub last_leader_contact_ms: u64,
+    pub seen_epoch: u32,
+    /// Whom it voted for in `voted_epoch` (forgotten in a crash; see `restart`).
+    pub voted_for: Option<NodeId>,
+    pub campaign: Campaign,
+    /// Leader: highest confirmed position. Follower: highest it has heard is confirmed.
+    pub confirmed: u64,
+    pub peers: [Peer; MAX_REPLICAS],
+    pub sync_follower: Option<NodeId>,
+    pub chain: ChainConfig,
+    pub chain_epoch: u32,
+    /// Chain: highest position the tail has, as heard from downstream.
+    pub chain_confirmed: u64,
+    /// Chain: highest position verified with the predecessor.
+    pub upstream_match: u64,
+    pub setup: Option<Setup>,
+    pub needs_catch_up: bool,
+    pub position_at_last_heartbeat: u64,
+    /// Until this instant the replica votes for no other candidate (bar a manual
+    /// failover): the candidate it voted for may be leading on the strength of that vote.
+    pub vote_promised_until_ms: u64,
+}
+impl Replica {
+    pub fn new(id: NodeId) -> Replica {
+        Replica {
+            id,
+            epoch: 0,
+            voted_epoch: 0,
+            log: Log::new(),
+            up: true,
+            role: Role::Follower,
+            leader: None,
+            last_leader_contact_ms: 0,
+            seen_epoch: 0,
+            voted_for: None,
+            campaign: Campaign::default(),
+            confirmed: 0,
+            peers: Default::default(),
+            sync_follower: None,
+            chain: ChainConfig::empty(),
+            chain_epoch: 0,
+            chain_confirmed: 0,
+            upstream_match: 0,
+            setup: None,
+            needs_catch_up: false,
+            position_at_last_heartbeat: 0,
+            vote_promised_until_ms: 0,
+        }
+    }
+
+    /// The cluster's first configuration: `leader` leads epoch 1 and everyone knows it.
+    pub fn start(&mut self, leader: NodeId, ctx: &mut Ctx) {
+        self.epoch = 1;
+        self.voted_epoch = 1;
+        if self.id == leader {
+            self.campaign = Campaign {
+                phase: CampaignPhase::Vote,
+                epoch: 1,
+                started_ms: ctx.now,
+                phase_started_ms: ctx.now,
+                granted: ctx.members.live,
+                ..Campaign::default()
+            };
+            self.become_leader(ctx, false);
+        } else {
+            self.leader = Some(leader);
+            self.last_leader_contact_ms = ctx.now;
+            self.reset_election_timer(ctx);
+        }
+    }
+
+    /// Loses everything volatile, as a process does when it dies.
+    pub fn crash(&mut self) {
+        let fresh = Replica::new(self.id);
+        self.up = false;
+        self.role = Role::Follower;
+        self.leader = None;
+        self.seen_epoch = fresh.seen_epoch;
+        self.voted_for = None;
+        self.campaign = Campaign::default();
+        self.confirmed = 0;
+        self.peers = fresh.peers;
+        self.sync_follower = None;
+        self.chain = ChainConfig::empty();
+        self.chain_epoch = 0;
+        self.chain_confirmed = 0;
+        self.upstream_match = 0;
+        self.needs_catch_up = false;
+    }
+
+    /// Back up as a follower that knows its last log position and will ask for the rest.
+    pub fn restart(&mut self, ctx: &mut Ctx) {
+        self.up = true;
+        self.role = Role::Follower;
+        self.leader = None;
+        self.last_leader_contact_ms = ctx.now;
+        self.needs_catch_up = true;
+        // It may have voted just before it crashed, and has forgotten whom for: it keeps
+        // that promise the safe way, by voting for nobody for a failover timeout.
+        self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
+        if let Some(setup) = &mut self.setup {
+            setup.phase = if self.log.snapshot_position > 0 {
+                SetupPhase::CatchingUp {
+                    from: self.log.last_position(),
+                }
+            } else {
+                SetupPhase::WaitingForLeader
+            };
+            setup.leader = None;
+            setup.since_ms = ctx.now;
+        }
+        self.reset_election_timer(ctx);
+    }
+
+    pub fn is_leader(&self) -> bool {
+        self.up && self.role == Role::Leader
+    }
+
+    /// The last position this replica knows to be on the leader: its whole log if it leads,
+    /// otherwise what it verified with its upstream in the current epoch. A chain node
+    /// forwards, and a chain tail confirms, nothing beyond it.
+    pub fn verified_last(&self) -> u64 {
+        if self.role == Role::Leader {
+            self.log.last_position()
+        } else {
+            self.upstream_match.min(self.log.last_position())
+        }
+    }
+
+    fn reset_election_timer(&mut self, ctx: &mut Ctx) {
+        let t = ctx.settings.failover_timeout_ms;
+        // Randomised over [t, 2t], as in Raft, so that followers rarely time out together.
+        ctx.timer(TimerKind::Election, t, t);
+    }
+
+    pub fn on_timer(&mut self, timer: TimerKind, ctx: &mut Ctx) {
+        match timer {
+            TimerKind::Heartbeat => {
+                if self.role == Role::Leader {
+                    self.leader_tick(ctx);
+                } else {
+                    self.campaign_tick(ctx);
+                }
+            }
+            TimerKind::Election => {
+                if self.campaign.active() {
+                    self.campaign_window_over(ctx);
+                } else if self.role != Role::Leader && ctx.members.is_live(self.id) {
+                    // A live member that is being re-seeded from a snapshot may stand too:
+                    // its log may be the most up-to-date there is.
+                    self.start_election(ctx, false);
+                }
+            }
+            TimerKind::SnapshotSend(f) => self.send_snapshot_chunk(f, ctx),
+        }
+    }
+
+    pub fn on_message(&mut self, from: Endpoint, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
+        match (from, payload) {
+            (Endpoint::Client(c), Payload::ClientWrite { write }) => {
+                self.on_client_write(c, write, ctx)
+            }
+            (Endpoint::Replica(f), p) => self.on_replica_message(f, p, sent_at, ctx),
+            _ => {}
+        }
+    }
+
+    /// A message from another replica. The log's own traffic is handled here; set-up and
+    /// election messages in `on_snapshot_or_vote_message`.
+    fn on_replica_message(&mut self, from: NodeId, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
+        match payload {
+            Payload::Append {
+                epoch,
+                prev_position,
+                prev_epoch,
+                entries,
+                confirmed,
+            } => self.on_append(
+                from,
+                epoch,
+                prev_position,
+                prev_epoch,
+                entries,
+                confirmed,
+                sent_at,
+                ctx,
+            ),
+            Payload::Ack {
+                epoch,
+                result,
+                echo_sent_at,
+                chain_confirmed,
+            } => self.on_ack(from, epoch, result, echo_sent_at, chain_confirmed, ctx),
+            Payload::Heartbeat {
+                epoch,
+                confirmed,
+                sent_upto,
+                leader_last,
+                leader_last_epoch,
+                chain,
+            } => self.on_heartbeat(
+                from,
+                epoch,
+                confirmed,
+                sent_upto,
+                (leader_last, leader_last_epoch),
+                chain,
+                sent_at,
+                ctx,
+            ),
+            Payload::CatchUpRequest {
+                epoch,
+                last_position,
+                last_epoch,
+            } => self.on_catch_up_request(from, epoch, last_position, last_epoch, ctx),
+            other => self.on_snapshot_or_vote_message(from, other, ctx),
+        }
+    }
+
+    fn on_snapshot_or_vote_message(&mut self, from: NodeId, payload: Payload, ctx: &mut Ctx) {
+        match payload {
+            Payload::SnapshotRequest { epoch } => self.on_snapshot_request(from, epoch, ctx),
+            Payload::SnapshotChunk {
+                epoch,
+                position,
+                rows,
+                chunk,
+                of,
+                data,
+            } => self.on_snapshot_chunk(from, epoch, position, rows, chunk, of, data, ctx),
+            Payload::SnapshotNeeded { epoch, log_start } => {
+                self.on_snapshot_needed(from, epoch, log_start, ctx)
+            }
+            Payload::VoteRequest {
+                epoch,
+                last_position,
+                last_epoch,
+                forced,
+                pre_vote,
+            } => self.on_vote_request(
+                from,
+                epoch,
+                last_position,
+                last_epoch,
+                forced,
+                pre_vote,
+                ctx,
+            ),
+            Payload::VoteReply {
+                epoch,
+                pre_vote,
+                answer,
+                voter_epoch,
+                granted_at,
+            } => self.on_vote_reply(from, epoch, pre_vote, answer, voter_epoch, granted_at, ctx),
+            // Handled in `on_replica_message`.
+            Payload::Append { .. }
+            | Payload::Ack { .. }
+            | Payload::Heartbeat { .. }
+            | Payload::CatchUpRequest { .. } => {}
+            // Reads are served by the simulator from the replica's log (its storage).
+            Payload::ClientWrite { .. }
+            | Payload::WriteReply { .. }
+            | Payload::LeaderNotice { .. }
+            | Payload::Read { .. }
+            | Payload::ReadReply { .. } => {}
+        }
+    }
+
+    pub fn on_client_write(&mut self, client: ClientId, write: WriteId, ctx: &mut Ctx) {
+        if self.role != Role::Leader {
+            let leader = if self.role == Role::Follower {
+                self.leader
+            } else {
+                None
+            };
+            ctx.reply(
+                client,
+                Payload::WriteReply {
+                    write,
+                    outcome: ReplyOutcome::Redirect { leader },
+                },
+            );
+            return;
+        }
+        if ctx.settings.fencing && !self.lease_valid(ctx) {
+            let silent = self.majority_silence_ms(ctx);
+            self.step_down(StepDownCause::LostMajority { silent_ms: silent }, None, ctx);
+            ctx.reply(
+                client,
+                Payload::WriteReply {
+                    write,
+                    outcome: ReplyOutcome::Refused {
+                        reason:
+                            "the leader cannot reach a majority, so another may have been elected",
+                    },
+                },
+            );
+            return;
+        }
+        let position = self.log.append(Entry {
+            epoch: self.epoch,
+            write,
+            client,
+        });
+        self.replicate_new(position, ctx);
+        if self.chain_mode(ctx) {
+            self.chain_tail_duties(ctx, true);
+        } else {
+            self.try_confirm(ctx);
+        }
+    }
+
+    /// A changed replication mode applies from now on: re-learn what each follower holds
+    /// (a chain only tracked its successor) and confirm whatever the new mode allows.
+    pub fn on_mode_changed(&mut self, ctx: &mut Ctx) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let me = self.id;
+        let last = self.log.last_position();
+        if self.chain_mode(ctx) {
+            let mut order = vec![me];
+            order.extend(ctx.members.iter_live().filter(|&f| f != me));
+            let config = ChainConfig::from_slice(self.chain.version + 1, &order);
+            self.chain = ChainConfig::empty();
+            self.chain_confirmed = self.confirmed;
+            let epoch = self.epoch;
+            ctx.happened(Happening::ChainChanged {
+                order: config,
+                removed: vec![],
+            });
+            self.adopt_chain(config, epoch, ctx);
+        } else {
+            for f in ctx
+                .members
+                .iter_live()
+                .filter(|&f| f != me)
+                .collect::<Vec<_>>()
+            {
+                let peer = &mut self.peers[f.index()];
+                if peer.snapshot.is_none() {
+                    peer.next = last + 1;
+                    self.send_batch(f, ctx, true);
+                }
+            }
+            if self.sync_follower.is_none() {
+                self.sync_follower = ctx.members.iter_live().find(|&f| f != me);
+            }
+        }
+        self.try_confirm(ctx);
+    }
+}
