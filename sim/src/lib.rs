@@ -6,6 +6,7 @@
 //! the cluster and a [`Report`]. Nothing here touches a clock, a browser or a global RNG,
 //! so the same scenario always gives the same trace.
 
+pub mod bounds;
 pub mod checker;
 pub mod chunked;
 pub mod history;

@@ -496,22 +496,6 @@ impl Scenario {
         }
         range("workload.keys", w.keys, 1, MAX_KEYS)?;
         range("workload.read_every_ms", w.read_every_ms, 0, 60_000)?;
-        let span = w
-            .until_ms
-            .unwrap_or_else(|| self.end_ms())
-            .saturating_sub(w.start_ms);
-        for (field, every) in [
-            ("workload.write_every_ms", w.write_every_ms),
-            ("workload.read_every_ms", w.read_every_ms),
-        ] {
-            let ops = span.checked_div(every).unwrap_or(0) * c.clients as u64;
-            if ops > MAX_WORKLOAD_OPS {
-                return Err(err(
-                    field,
-                    format!("{every} ms with {} clients over {span} ms makes {ops} operations; at most {MAX_WORKLOAD_OPS}", c.clients),
-                ));
-            }
-        }
         if let Some(d) = self.duration_ms {
             range("duration_ms", d, 1, MAX_TIME_MS)?;
         }
@@ -693,7 +677,7 @@ impl Scenario {
                 }
             }
         }
-        Ok(())
+        crate::bounds::check(self)
     }
 
     /// The instant the run stops: `duration_ms`, or two seconds after the last thing that
