@@ -16,6 +16,7 @@ pub mod link;
 pub mod log;
 pub mod message;
 pub mod presets;
+mod read_index;
 mod reader;
 pub mod replica;
 pub mod report;

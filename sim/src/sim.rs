@@ -522,6 +522,8 @@ pub struct Sim {
     pub reads: ChunkedVec<ReadRecord>,
     read_rng: Rng,
     read_generation: u32,
+    /// What judging a read needs, kept as the run goes; only in runs with reads.
+    read_index: Option<crate::read_index::ReadIndex>,
     /// Writes before this index have a settled fate (see `refresh_leader`).
     fate_low_water: usize,
     /// Where reads go now (a `set` action can change it).
@@ -672,6 +674,9 @@ impl Sim {
             reads: ChunkedVec::new(),
             read_rng: Rng::new(scenario.seed, Stream::Client(0)),
             read_generation: 0,
+            read_index: (scenario.workload.read_every_ms > 0).then(|| {
+                crate::read_index::ReadIndex::new(scenario.workload.keys, c.clients as usize)
+            }),
             fate_low_water: 0,
             read_from: scenario.workload.read_from,
             trace_hash: FNV_OFFSET,
@@ -1233,6 +1238,12 @@ impl Sim {
         if after != before || base != before {
             self.position_log.push((self.now, n, after));
         }
+        if let Some(index) = &mut self.read_index {
+            let log = &self.replicas[n.index()].log;
+            let new =
+                (base.min(after) + 1..=after).map(|p| log.get(p).expect("in the log").write.0);
+            index.log_changed(n.index(), base.min(after), new);
+        }
         if after > base {
             let now = self.now;
             for p in base + 1..=after {
@@ -1653,15 +1664,31 @@ impl Sim {
 
     /// A client reads back the key of its latest write, from the replica its policy picks.
     fn read(&mut self, c: ClientId) {
-        let Some(w) = self
-            .writes
-            .iter()
-            .rev()
-            .find(|w| w.client == c)
-            .map(|w| w.id)
-        else {
+        let Some(index) = &self.read_index else {
             return;
         };
+        let Some(w) = index.latest_write(c.index()).map(WriteId) else {
+            return;
+        };
+        let own_confirmed = index.own_confirmed(c.index(), w.0).map(WriteId);
+        #[cfg(debug_assertions)]
+        if self.writes.len() < 2_000 {
+            // The index against the scan it replaces, while runs are short enough to scan.
+            let latest = self
+                .writes
+                .iter()
+                .rev()
+                .find(|x| x.client == c)
+                .map(|x| x.id);
+            let slot = self.write(w).map(|r| r.key_slot());
+            let scanned = self
+                .writes
+                .iter()
+                .rev()
+                .find(|x| x.client == c && x.is_confirmed() && Some(x.key_slot()) == slot)
+                .map(|x| x.id);
+            debug_assert_eq!((latest, scanned), (Some(w), own_confirmed));
+        }
         let leader = self.clients[c.index()].believed_leader;
         let followers: Vec<NodeId> = self
             .members
@@ -1677,13 +1704,6 @@ impl Sim {
             }
         };
         let key = self.write(w).map(|r| r.key()).unwrap_or_default();
-        let slot = self.write(w).map(|r| r.key_slot());
-        let own_confirmed = self
-            .writes
-            .iter()
-            .rev()
-            .find(|x| x.client == c && x.is_confirmed() && Some(x.key_slot()) == slot)
-            .map(|x| x.id);
         let id = self.reads.len() as u32;
         self.reads.push(ReadRecord {
             client: c,
@@ -1712,17 +1732,25 @@ impl Sim {
 
     /// The replica's storage answers: the newest write of the key in its log.
     fn serve_read(&mut self, n: NodeId, c: ClientId, read: u32, key_of: WriteId) {
-        let Some(slot) = self.write(key_of).map(|w| w.key_slot()) else {
+        let Some(index) = &self.read_index else {
             return;
         };
         let log = &self.replicas[n.index()].log;
-        let mut found = (None, 0);
-        for p in (1..=log.last_position()).rev() {
-            let e = log.get(p).expect("within the log");
-            if self.write(e.write).is_some_and(|w| w.key_slot() == slot) {
-                found = (Some(e.write), p);
-                break;
-            }
+        debug_assert_eq!(index.indexed(n.index()), log.last_position());
+        let found = match index.newest_position(n.index(), key_of.0) {
+            Some(p) => (log.get(p).map(|e| e.write), p),
+            None => (None, 0),
+        };
+        #[cfg(debug_assertions)]
+        if log.last_position() < 2_000 {
+            // The index against the scan it replaces, while logs are short enough to scan.
+            let slot = self.write(key_of).map(|w| w.key_slot());
+            let scanned = (1..=log.last_position())
+                .rev()
+                .map(|p| (log.get(p).map(|e| e.write), p))
+                .find(|(w, _)| w.and_then(|w| self.write(w)).map(|w| w.key_slot()) == slot)
+                .unwrap_or((None, 0));
+            debug_assert_eq!(found, scanned);
         }
         let replica_last = log.last_position();
         self.send(
@@ -1762,13 +1790,36 @@ impl Sim {
         let stale_own_write = r
             .own_confirmed
             .is_some_and(|own| value.is_none_or(|v| v < own));
-        let previous = self
-            .reads
-            .iter()
-            .filter(|x| x.client == r.client && x.key == r.key && x.answered_at.is_some())
-            .filter_map(|x| x.value.map(|v| (v, x.target, x.answered_at.unwrap_or(0))))
-            .max_by_key(|x| x.0);
+        // The client's earlier read of the key that saw the newest value (of equal values,
+        // the later read).
+        let best = self
+            .read_index
+            .as_ref()
+            .and_then(|index| index.best_read(r.client.index(), r.key_of.0));
+        let previous = best
+            .and_then(|b| self.reads.get(b as usize))
+            .and_then(|x| x.value.map(|v| (v, x.target, x.answered_at.unwrap_or(0))));
+        #[cfg(debug_assertions)]
+        if self.reads.len() < 2_000 {
+            let scanned = self
+                .reads
+                .iter()
+                .filter(|x| x.client == r.client && x.key == r.key && x.answered_at.is_some())
+                .filter_map(|x| x.value.map(|v| (v, x.target, x.answered_at.unwrap_or(0))))
+                .max_by_key(|x| x.0);
+            debug_assert_eq!(previous, scanned);
+        }
         let went_back = previous.is_some_and(|(v, _, _)| value.is_none_or(|now_v| now_v < v));
+        let newer = match (value, previous, best) {
+            (None, _, _) => false,
+            (Some(_), None, _) => true,
+            (Some(v), Some((p, _, _)), b) => v > p || (v == p && b.is_some_and(|b| read > b)),
+        };
+        if newer {
+            if let Some(index) = &mut self.read_index {
+                index.set_best_read(r.client.index(), r.key_of.0, read);
+            }
+        }
         if let Some(rec) = self.reads.get_mut(read as usize) {
             rec.answered_at = Some(now);
             rec.value = value;
@@ -1820,6 +1871,9 @@ impl Sim {
     fn invoke(&mut self, client: ClientId, data: WriteData) -> WriteId {
         let id = WriteId(self.writes.len() as u32);
         let target = self.clients[client.index()].believed_leader;
+        if let Some(index) = &mut self.read_index {
+            index.invoked(id.0, client.index(), &data);
+        }
         self.writes.push(WriteRecord {
             id,
             client,
@@ -1907,6 +1961,10 @@ impl Sim {
                             epoch,
                             newer_leader_existed,
                         };
+                        let client = rec.client.index();
+                        if let Some(index) = &mut self.read_index {
+                            index.confirmed(write.0, client);
+                        }
                         self.check_lost(write);
                     }
                     ReplyOutcome::Redirect { leader: Some(l) } if rec.redirects < 3 => {
