@@ -9,6 +9,7 @@
 pub mod bounds;
 pub mod checker;
 pub mod chunked;
+mod fates;
 pub mod history;
 pub mod ids;
 pub mod lessons;

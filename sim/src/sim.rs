@@ -524,8 +524,8 @@ pub struct Sim {
     read_generation: u32,
     /// What judging a read needs, kept as the run goes; only in runs with reads.
     read_index: Option<crate::read_index::ReadIndex>,
-    /// Writes before this index have a settled fate (see `refresh_leader`).
-    fate_low_water: usize,
+    /// Which writes a change of leader or a crash can concern.
+    fates: crate::fates::Fates,
     /// Where reads go now (a `set` action can change it).
     pub read_from: crate::scenario::ReadFrom,
     trace_hash: u64,
@@ -534,8 +534,9 @@ pub struct Sim {
     pub messages_dropped: u64,
     current_leader: Option<NodeId>,
     max_epoch: u32,
-    /// When each epoch's leader was elected, oldest first.
-    elections: Vec<(u64, u32)>,
+    /// When each epoch's leader was elected, oldest first, with the newest epoch elected
+    /// by then (so "had a newer leader been elected by t?" is a binary search).
+    elections: Vec<(u64, u32, u32)>,
     workload_every_ms: u64,
     workload_generation: u32,
     workload_count: u32,
@@ -561,8 +562,9 @@ fn fnv(mut h: u64, x: u64) -> u64 {
 }
 
 fn names(writes: &[WriteId]) -> String {
-    let list: Vec<String> = writes.iter().map(|w| w.to_string()).collect();
-    match list.len() {
+    // Only the first few are named, so only they are formatted.
+    let list: Vec<String> = writes.iter().take(8).map(|w| w.to_string()).collect();
+    match writes.len() {
         0 => String::new(),
         1 => list[0].clone(),
         n if n <= 8 => format!("{} and {}", list[..n - 1].join(", "), list[n - 1]),
@@ -677,7 +679,7 @@ impl Sim {
             read_index: (scenario.workload.read_every_ms > 0).then(|| {
                 crate::read_index::ReadIndex::new(scenario.workload.keys, c.clients as usize)
             }),
-            fate_low_water: 0,
+            fates: crate::fates::Fates::default(),
             read_from: scenario.workload.read_from,
             trace_hash: FNV_OFFSET,
             events: 0,
@@ -685,7 +687,7 @@ impl Sim {
             messages_dropped: 0,
             current_leader: Some(NodeId(0)),
             max_epoch: 1,
-            elections: vec![(0, 1)],
+            elections: vec![(0, 1, 1)],
             workload_every_ms: scenario.workload.write_every_ms,
             workload_generation: 0,
             workload_count: 0,
@@ -985,6 +987,7 @@ impl Sim {
                     reason: "timed out: no answer from the cluster".into(),
                 };
                 let client = rec.client;
+                self.refile(WriteId(w));
                 self.hash(3, w as u64);
                 self.trace_event(
                     "client_timeout",
@@ -1230,6 +1233,7 @@ impl Sim {
                 for e in entries {
                     if let Some(w) = self.writes.get_mut(e.write.index()) {
                         w.holders &= !n.bit();
+                        self.fates.refile(w);
                     }
                 }
             }
@@ -1254,6 +1258,7 @@ impl Sim {
                 if let Some(w) = self.writes.get_mut(e.write.index()) {
                     w.holders |= n.bit();
                     w.appended_at.get_or_insert(now);
+                    self.fates.refile(w);
                 }
             }
         }
@@ -1298,7 +1303,8 @@ impl Sim {
             Happening::BecameLeader { epoch, voters } => {
                 self.note(NoteKind::Leader, Some(n), vec![], format!("{n} is now leader in epoch {epoch} (votes from {})", node_list(voters)));
                 self.max_epoch = self.max_epoch.max(epoch);
-                self.elections.push((self.now, epoch));
+                let newest = self.elections.last().map_or(epoch, |e| e.2.max(epoch));
+                self.elections.push((self.now, epoch, newest));
                 self.blocked_noted_epoch = None;
                 self.refresh_leader();
             }
@@ -1432,31 +1438,29 @@ impl Sim {
             _ => {}
         }
         self.current_leader = leader;
-        // A change of leader decides the fate of every confirmed write whose fate is still
-        // open. Writes below the low-water mark are settled: failed, confirmed and held by
-        // every member, or lost from every log.
-        let mut newly_lost = Vec::new();
-        for i in self.fate_low_water..self.writes.len() {
-            if self.update_lost(WriteId(i as u32)) == Some(true) {
-                newly_lost.push(WriteId(i as u32));
-            }
-        }
-        let all = self.members.all;
-        while let Some(w) = self.writes.get(self.fate_low_water) {
-            let settled = match w.outcome {
-                Outcome::Failed { .. } => true,
-                // Held by every member, no leader can lack it; held by none, no leader
-                // can ever have it again.
-                Outcome::Confirmed { .. } => {
-                    (w.lost.is_none() && w.holders & all == all)
-                        || (w.lost.is_some() && w.holders == 0)
-                }
-                Outcome::Pending => false,
+        // A change of leader decides the fate of the confirmed writes the new leader lacks
+        // (or holds, if they were lost), and only theirs.
+        let turned = self.fates.turned_by_leader(leader);
+        #[cfg(debug_assertions)]
+        if self.writes.len() < 2_000 {
+            // Against the pass over every write that it replaces, while runs are short.
+            let turns = |w: &WriteRecord| {
+                let gone = leader.map_or(w.holders == 0, |l| w.holders & l.bit() == 0);
+                w.is_confirmed() && gone != w.lost.is_some()
             };
-            if !settled {
-                break;
+            let scanned: Vec<WriteId> = self
+                .writes
+                .iter()
+                .filter(|w| turns(w))
+                .map(|w| w.id)
+                .collect();
+            debug_assert_eq!(turned, scanned);
+        }
+        let mut newly_lost = Vec::new();
+        for w in turned {
+            if self.update_lost(w) == Some(true) {
+                newly_lost.push(w);
             }
-            self.fate_low_water += 1;
         }
         if !newly_lost.is_empty() {
             self.note_lost(newly_lost);
@@ -1577,13 +1581,23 @@ impl Sim {
                     confirmed_by: by,
                     new_leader: leader,
                 });
+                self.fates.refile(rec);
                 Some(true)
             }
             (false, true) => {
-                self.writes.get_mut(w.index())?.lost = None;
+                let rec = self.writes.get_mut(w.index())?;
+                rec.lost = None;
+                self.fates.refile(rec);
                 Some(false)
             }
             _ => None,
+        }
+    }
+
+    /// Files a write anew in [`crate::fates::Fates`] after a change to it.
+    fn refile(&mut self, w: WriteId) {
+        if let Some(rec) = self.writes.get(w.index()) {
+            self.fates.refile(rec);
         }
     }
 
@@ -1886,6 +1900,7 @@ impl Sim {
             appended_at: None,
             lost: None,
         });
+        self.refile(id);
         if let Some(t) = self.scenario.cluster.client_timeout_ms {
             let at = self.now + t;
             self.push(at, Event::ClientTimeout(id.0));
@@ -1907,6 +1922,7 @@ impl Sim {
                     at: now,
                     reason: format!("{target} is down: connection refused"),
                 };
+                self.fates.refile(rec);
             }
             return;
         }
@@ -1939,9 +1955,8 @@ impl Sim {
             }
             Payload::WriteReply { write, outcome } => {
                 let newer_than = |epoch: u32| {
-                    self.elections
-                        .iter()
-                        .any(|&(at, e)| at <= sent_at && e > epoch)
+                    let by_then = self.elections.partition_point(|e| e.0 <= sent_at);
+                    by_then > 0 && self.elections[by_then - 1].2 > epoch
                 };
                 let newer_leader_existed = match outcome {
                     ReplyOutcome::Confirmed { epoch, .. } => newer_than(epoch),
@@ -1990,6 +2005,7 @@ impl Sim {
                         };
                     }
                 }
+                self.refile(write);
             }
             _ => {}
         }
@@ -2193,8 +2209,6 @@ impl Sim {
                 };
                 self.replicas.push(r);
                 self.members.all |= id.bit();
-                // A new member holds nothing yet: every write's fate is open again.
-                self.fate_low_water = 0;
                 self.note(NoteKind::Snapshot, Some(id), vec![], format!("{id} joins as a new follower: first a snapshot of the leader, then every change since"));
             }
             Action::Failover { node } => self.manual_failover(*node),
@@ -2311,24 +2325,28 @@ impl Sim {
         // Its connections reset: whatever it had on the wire, either way, is gone.
         let e = Endpoint::Replica(n);
         self.drop_in_flight(|m| m.source == e || m.target == e);
-        let only_here: Vec<WriteId> = self
-            .writes
-            .iter()
-            .filter(|w| w.is_confirmed() && w.holders == n.bit() && w.lost.is_none())
-            .map(|w| w.id)
-            .collect();
+        let only_here = self.fates.only_on(n);
+        let waiting = self.fates.waiting_on(n);
+        #[cfg(debug_assertions)]
+        if self.writes.len() < 2_000 {
+            // Against the passes over every write that they replace, while runs are short.
+            let ids = |f: &dyn Fn(&WriteRecord) -> bool| -> Vec<WriteId> {
+                self.writes.iter().filter(|w| f(w)).map(|w| w.id).collect()
+            };
+            let only = ids(&|w| w.is_confirmed() && w.holders == n.bit() && w.lost.is_none());
+            let pending = ids(&|w| w.outcome == Outcome::Pending && w.sent_to == n);
+            debug_assert_eq!((&only_here, &waiting), (&only, &pending));
+        }
         // Clients waiting on it see their connection reset: they know the write did not
         // (knowingly) succeed, though it may still survive on another replica.
         let now = self.now;
-        for i in 0..self.writes.len() {
-            let w = self.writes.get(i).expect("in range");
-            if w.outcome == Outcome::Pending && w.sent_to == n {
-                let rec = self.writes.get_mut(i).expect("in range");
-                rec.outcome = Outcome::Failed {
-                    at: now,
-                    reason: format!("connection to {n} reset: it crashed before answering"),
-                };
-            }
+        for w in waiting {
+            let rec = self.writes.get_mut(w.index()).expect("in range");
+            rec.outcome = Outcome::Failed {
+                at: now,
+                reason: format!("connection to {n} reset: it crashed before answering"),
+            };
+            self.fates.refile(rec);
         }
         let mut text = format!(
             "{n} crashed{}",
