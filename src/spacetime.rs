@@ -66,7 +66,7 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
     let mut i = log.len();
     while i > 0 {
         i -= 1;
-        let m: &MessageRecord = log.get(i).expect("in range");
+        let m: MessageRecord = log.get(i).expect("in range");
         if m.end_at < from_ms {
             break;
         }

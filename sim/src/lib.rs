@@ -16,6 +16,7 @@ pub mod lessons;
 pub mod link;
 pub mod log;
 pub mod message;
+pub mod message_log;
 pub mod presets;
 mod read_index;
 mod reader;

@@ -395,93 +395,7 @@ pub struct ReadRecord {
     pub went_back: bool,
 }
 
-/// A message's life, kept for the space-time diagram: when it left and arrived (or was
-/// dropped), between whom, and a compact number for its summary.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MessageRecord {
-    pub id: u64,
-    pub kind: MessageKind,
-    pub source: Endpoint,
-    pub target: Endpoint,
-    pub sent_at: u64,
-    /// Arrival, or the instant it was lost.
-    pub end_at: u64,
-    pub dropped: bool,
-    /// Kind-specific: the write of a client request or reply, the first log position of an
-    /// append, the position an acknowledgement reports.
-    pub detail: u64,
-    /// Entries in an append.
-    pub count: u32,
-}
-
-impl MessageRecord {
-    fn of(m: &InFlight, end_at: u64, dropped: bool) -> MessageRecord {
-        let (detail, count) = match &m.payload {
-            Payload::ClientWrite { write } | Payload::WriteReply { write, .. } => {
-                (write.0 as u64, 0)
-            }
-            Payload::Append {
-                prev_position,
-                entries,
-                ..
-            } => (prev_position + 1, entries.len() as u32),
-            Payload::Ack {
-                result: AckResult::Appended { match_position },
-                ..
-            } => (*match_position, 0),
-            Payload::Ack {
-                result: AckResult::Rejected { hint, .. },
-                ..
-            } => (*hint, 0),
-            Payload::CatchUpRequest { last_position, .. } => (*last_position, 0),
-            Payload::SnapshotChunk { position, .. } => (*position, 0),
-            Payload::VoteRequest { epoch, .. } | Payload::VoteReply { epoch, .. } => {
-                (*epoch as u64, 0)
-            }
-            _ => (0, 0),
-        };
-        MessageRecord {
-            id: m.id,
-            kind: m.payload.kind(),
-            source: m.source,
-            target: m.target,
-            sent_at: m.sent_at,
-            end_at,
-            dropped,
-            detail,
-            count,
-        }
-    }
-
-    pub fn summary(&self) -> String {
-        let k = self.kind.name().replace('_', " ");
-        let what = match self.kind {
-            MessageKind::ClientWrite | MessageKind::WriteReply => {
-                format!(" {}", WriteId(self.detail as u32))
-            }
-            MessageKind::Append if self.count == 0 => {
-                format!(" (probe at {})", self.detail.saturating_sub(1))
-            }
-            MessageKind::Append if self.count == 1 => format!(" of position {}", self.detail),
-            MessageKind::Append => format!(
-                " of positions {}–{}",
-                self.detail,
-                self.detail + self.count as u64 - 1
-            ),
-            MessageKind::Ack if self.detail > 0 => format!(": up to position {}", self.detail),
-            MessageKind::VoteRequest | MessageKind::VoteReply => format!(", epoch {}", self.detail),
-            _ => String::new(),
-        };
-        format!(
-            "{k}{what}, {} → {}, sent {} ms, {} {} ms",
-            self.source,
-            self.target,
-            self.sent_at,
-            if self.dropped { "lost at" } else { "arrived" },
-            self.end_at
-        )
-    }
-}
+pub use crate::message_log::{MessageLog, MessageRecord};
 
 /// One processed event, for trace export; recorded only when asked for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -514,10 +428,11 @@ pub struct Sim {
     pub writes: ChunkedVec<WriteRecord>,
     pub notes: ChunkedVec<Note>,
     /// Every message that arrived or was lost, in that order (the space-time diagram).
-    pub message_log: ChunkedVec<MessageRecord>,
+    pub message_log: MessageLog,
     /// (instant, replica, last log position) whenever a replica's log changed length:
     /// replication lag over time is read from it.
-    pub position_log: ChunkedVec<(u64, NodeId, u64)>,
+    /// Kept in 32 bits (instants and positions of a run fit), 12 bytes an entry.
+    pub position_log: ChunkedVec<(u32, NodeId, u32)>,
     /// Every read a client made, with what it saw and whether it broke a guarantee.
     pub reads: ChunkedVec<ReadRecord>,
     read_rng: Rng,
@@ -671,7 +586,7 @@ impl Sim {
             timers: vec![[TimerSlot::default(); TIMER_SLOTS]; MAX_REPLICAS],
             writes: ChunkedVec::new(),
             notes: ChunkedVec::new(),
-            message_log: ChunkedVec::new(),
+            message_log: MessageLog::default(),
             position_log: ChunkedVec::new(),
             reads: ChunkedVec::new(),
             read_rng: Rng::new(scenario.seed, Stream::Client(0)),
@@ -1240,7 +1155,8 @@ impl Sim {
         }
         let after = self.replicas[n.index()].log.last_position();
         if after != before || base != before {
-            self.position_log.push((self.now, n, after));
+            let narrow = |x: u64| x.min(u32::MAX as u64) as u32;
+            self.position_log.push((narrow(self.now), n, narrow(after)));
         }
         if let Some(index) = &mut self.read_index {
             let log = &self.replicas[n.index()].log;
