@@ -25,6 +25,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+mod strict_json;
 pub mod timeline;
 pub mod view;
 mod writer;
