@@ -21,7 +21,7 @@ pub fn thousands(n: u64) -> String {
 
 /// `1 client`, `3 clients`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Ticks of a steady activity every `every` ms for `clients` clients, started at `from`,

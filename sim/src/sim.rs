@@ -3,6 +3,7 @@
 //! commands they return, and keeps the life of every write (who holds it, when it was
 //! confirmed, whether it was lost and why).
 
+use crate::bounds::count;
 use crate::chunked::ChunkedVec;
 use crate::ids::*;
 use crate::log::{Entry, Log};
@@ -14,8 +15,16 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::sync::Arc;
 
-/// A run stops (with a note) after this many events, so no scenario can spin forever.
-pub const EVENT_BUDGET: u64 = 50_000_000;
+/// A run stops (with a note) after this many events, so no scenario can spin forever, nor
+/// outgrow a tab's memory: what a run keeps (its message log, its notes) grows with its
+/// events, up to about 40 bytes each (an election storm of 9 replicas), so 20 million
+/// stay well under 1 GB.
+pub const EVENT_BUDGET: u64 = 20_000_000;
+/// A run also stops after moving this many log entries in bulk: in snapshots taken and
+/// installed, and in entries discarded. One event can move a whole log (a snapshot of a
+/// long log, for every follower that cannot catch up from a short retention), so events
+/// alone do not bound the work.
+pub const BULK_ENTRY_BUDGET: u64 = 100_000_000;
 
 const TIMER_SLOTS: usize = 2 + MAX_REPLICAS;
 
@@ -407,6 +416,9 @@ pub struct TraceEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     pub detail: String,
+    /// A message that never reached its target: the link lost it, or the target was down.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dropped: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -445,6 +457,8 @@ pub struct Sim {
     pub read_from: crate::scenario::ReadFrom,
     trace_hash: u64,
     events: u64,
+    /// Log entries moved in bulk so far (see [`BULK_ENTRY_BUDGET`]).
+    bulk_entries: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
     current_leader: Option<NodeId>,
@@ -598,6 +612,7 @@ impl Sim {
             read_from: scenario.workload.read_from,
             trace_hash: FNV_OFFSET,
             events: 0,
+            bulk_entries: 0,
             messages_sent: 0,
             messages_dropped: 0,
             current_leader: Some(NodeId(0)),
@@ -666,6 +681,11 @@ impl Sim {
             .end_ms
             .max(end_ms.min(crate::scenario::limits::MAX_TIME_MS));
     }
+    /// Log entries moved in bulk so far (see [`BULK_ENTRY_BUDGET`]).
+    pub fn bulk_entries(&self) -> u64 {
+        self.bulk_entries
+    }
+
     pub fn events_processed(&self) -> u64 {
         self.events
     }
@@ -783,13 +803,23 @@ impl Sim {
             let Some(Reverse(q)) = self.queue.peek().copied() else {
                 return false;
             };
-            if q.at > self.end_ms || self.events >= EVENT_BUDGET {
-                if self.events >= EVENT_BUDGET && self.end_ms != self.now {
+            let limit = if self.events >= EVENT_BUDGET {
+                Some(format!("{} events", crate::bounds::thousands(EVENT_BUDGET)))
+            } else if self.bulk_entries >= BULK_ENTRY_BUDGET {
+                Some(format!(
+                    "copying {} log entries in snapshots and discarded entries",
+                    crate::bounds::thousands(BULK_ENTRY_BUDGET)
+                ))
+            } else {
+                None
+            };
+            if q.at > self.end_ms || limit.is_some() {
+                if let Some(limit) = limit.filter(|_| self.end_ms != self.now) {
                     self.note(
                         NoteKind::Limit,
                         None,
                         vec![],
-                        format!("The run stopped after {EVENT_BUDGET} events, the engine's limit"),
+                        format!("The run stopped at {} ms, after {limit}: the engine's limit, so that no scenario can run without end", self.now),
                     );
                     self.end_ms = self.now;
                 }
@@ -933,6 +963,7 @@ impl Sim {
                 source: source.map(|s| s.to_string()),
                 target: target.map(|s| s.to_string()),
                 detail: detail(),
+                dropped: false,
             });
         }
     }
@@ -988,13 +1019,25 @@ impl Sim {
             4,
             ((m.source.index() as u64) << 16) | ((m.target.index() as u64) << 8) | kind as u64,
         );
-        self.trace_event(kind.name(), Some(m.source), Some(m.target), || {
-            m.payload.summary()
-        });
         let target_down = m
             .target
             .replica()
             .is_some_and(|n| !self.replicas[n.index()].up);
+        self.trace_event(kind.name(), Some(m.source), Some(m.target), || {
+            let why = if m.doomed {
+                "; dropped: the link lost it".to_string()
+            } else if target_down {
+                format!("; dropped: {} is down", m.target)
+            } else {
+                String::new()
+            };
+            format!("{}{why}", m.payload.summary())
+        });
+        if m.doomed || target_down {
+            if let Some(e) = self.trace.as_mut().and_then(|t| t.last_mut()) {
+                e.dropped = true;
+            }
+        }
         self.message_log
             .push(MessageRecord::of(&m, self.now, m.doomed || target_down));
         if m.doomed {
@@ -1145,6 +1188,7 @@ impl Sim {
             }) = cmd
             {
                 base = base.min(from_position - 1);
+                self.bulk_entries += entries.len() as u64;
                 for e in entries {
                     if let Some(w) = self.writes.get_mut(e.write.index()) {
                         w.holders &= !n.bit();
@@ -1154,6 +1198,10 @@ impl Sim {
             }
         }
         let after = self.replicas[n.index()].log.last_position();
+        // Entries arriving more than a batch at a time came in a snapshot.
+        if after.saturating_sub(base) > self.settings.batch_entries {
+            self.bulk_entries += after - base;
+        }
         if after != before || base != before {
             let narrow = |x: u64| x.min(u32::MAX as u64) as u32;
             self.position_log.push((narrow(self.now), n, narrow(after)));
@@ -1273,19 +1321,22 @@ impl Sim {
                 }
                 self.note(NoteKind::Chain, Some(n), vec![], text);
             }
-            Happening::SnapshotTaken { follower, position, rows, copy_ms } => self.note(
-                NoteKind::Snapshot,
-                Some(n),
-                vec![],
-                format!("{n} took a consistent snapshot at log position {position} ({rows} rows) for {follower}, without locking writes; copying takes about {copy_ms} ms"),
-            ),
+            Happening::SnapshotTaken { follower, position, rows, copy_ms } => {
+                self.bulk_entries += position;
+                self.note(
+                    NoteKind::Snapshot,
+                    Some(n),
+                    vec![],
+                    format!("{n} took a consistent snapshot at log position {position} ({}) for {follower}, without locking writes; copying takes about {copy_ms} ms", count(rows, "row", "rows")),
+                )
+            }
             Happening::SnapshotInstalled { position } => {
                 let leader = self.replicas[n.index()].leader.map(|l| l.to_string()).unwrap_or_else(|| "the leader".into());
                 self.note(NoteKind::CatchUp, Some(n), vec![], format!("{n} installed the snapshot at log position {position} and asks {leader} for every change since"))
             }
             Happening::SnapshotTooOld { from, requested, log_start, attempt: _, giving_up } => {
                 let leader = from;
-                let retention = self.settings.log_retention_entries.map(|r| format!(" (it keeps {r} entries)")).unwrap_or_default();
+                let retention = self.settings.log_retention_entries.map(|r| format!(" (it keeps {})", count(r, "entry", "entries"))).unwrap_or_default();
                 let next = if giving_up { "" } else { "; it must take a new snapshot" };
                 self.note(
                     NoteKind::Snapshot,

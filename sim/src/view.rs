@@ -287,7 +287,7 @@ impl Sim {
                         SetupPhase::Copying { position, rows, received, of } => (
                             "copying snapshot",
                             received as f64 / of.max(1) as f64,
-                            format!("copying snapshot at position {position}: part {received} of {of} ({rows} rows)"),
+                            format!("copying snapshot at position {position}: part {received} of {of} ({})", crate::bounds::count(rows, "row", "rows")),
                             position,
                         ),
                         SetupPhase::CatchingUp { from } => {

@@ -10,7 +10,7 @@ fn refusal(json: &str) -> String {
 }
 
 /// Broke: only the initial workload was checked against the cap, so a `workload` action
-/// could raise the rate without limit (a 3-replica, 150 s run made 1.35 M writes and used
+/// could raise the rate without limit, past what was then a cap of 1,000,000 writes (a 3-replica, 150 s run made 1.35 M writes and used
 /// 2.6 GB; a 9-replica, one-hour run ran out of memory).
 #[test]
 fn a_workload_change_that_would_pass_the_cap_is_refused_by_name() {
@@ -24,7 +24,7 @@ fn a_workload_change_that_would_pass_the_cap_is_refused_by_name() {
     );
     assert_eq!(
         e,
-        "events[2]: this workload change would bring the run to 1,332,010 writes; at most 1,000,000 are allowed"
+        "events[2]: this workload change would bring the run to 1,332,010 writes; at most 500,000 are allowed"
     );
     // The same rate, stopped in time, is fine.
     let ok = r#"{"version":1,"cluster":{"nodes":3,"mode":"async","clients":9},
@@ -46,7 +46,7 @@ fn reads_count_to_the_end_of_the_run_not_to_the_end_of_the_writes() {
     );
     assert_eq!(
         e,
-        "workload.read_every_ms: this read rate would bring the run to 10,800,000 reads; at most 1,000,000 are allowed"
+        "workload.read_every_ms: this read rate would bring the run to 10,800,000 reads; at most 500,000 are allowed"
     );
 }
 
@@ -60,16 +60,16 @@ fn writes_by_hand_count_too() {
             )
         })
         .collect();
-    // 999,999 workload writes leave room for one more.
+    // 499,999 workload writes leave room for one more.
     let json = format!(
         r#"{{"version":1,"cluster":{{"nodes":2,"mode":"async","clients":1}},
-            "workload":{{"write_every_ms":1,"until_ms":999998}},
+            "workload":{{"write_every_ms":1,"until_ms":499998}},
             "events":[{}],"duration_ms":1000000}}"#,
         writes.join(",")
     );
     assert_eq!(
         refusal(&json),
-        "events[1]: this write would bring the run to 1,000,009 writes; at most 1,000,000 are allowed"
+        "events[1]: this write would bring the run to 500,009 writes; at most 500,000 are allowed"
     );
 }
 

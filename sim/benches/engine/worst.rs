@@ -38,6 +38,8 @@ pub struct Worst {
     pub message_log: usize,
     pub position_log: usize,
     pub notes: usize,
+    pub bulk_entries: u64,
+    pub stopped_early: bool,
 }
 
 /// Runs `scenario` to its end and measures it.
@@ -49,6 +51,13 @@ pub fn measure(name: &str, scenario: &Scenario) -> Worst {
     sim.run_to_end();
     let wall = start.elapsed();
     let peak = if reset { peak_rss_kb() } else { None };
+    if std::env::var("WORST_KINDS").is_ok() {
+        let mut kinds = std::collections::BTreeMap::new();
+        for m in sim.message_log.iter() {
+            *kinds.entry(m.kind.name()).or_insert(0u64) += 1;
+        }
+        eprintln!("{kinds:?}");
+    }
     let w = Worst {
         name: name.to_string(),
         wall_ms: wall.as_secs_f64() * 1e3,
@@ -61,6 +70,11 @@ pub fn measure(name: &str, scenario: &Scenario) -> Worst {
         message_log: sim.message_log.len(),
         position_log: sim.position_log.len(),
         notes: sim.notes.len(),
+        bulk_entries: sim.bulk_entries(),
+        stopped_early: sim
+            .notes
+            .iter()
+            .any(|n| n.kind == replication_sim::sim::NoteKind::Limit),
     };
     drop(sim);
     w
@@ -68,7 +82,7 @@ pub fn measure(name: &str, scenario: &Scenario) -> Worst {
 
 pub fn line(w: &Worst) -> String {
     format!(
-        "{}: {:.1} s, peak {} MB (from {} MB), {} events, {} writes, {} reads, {} messages sent, {} logged, {} log-length changes, {} notes",
+        "{}: {:.1} s, peak {} MB (from {} MB), {} events, {} writes, {} reads, {} messages sent, {} logged, {} log-length changes, {} notes, {} entries moved in bulk{}",
         w.name,
         w.wall_ms / 1e3,
         w.peak_rss_mb.map_or("?".into(), |m| format!("{m:.0}")),
@@ -79,6 +93,8 @@ pub fn line(w: &Worst) -> String {
         w.messages,
         w.message_log,
         w.position_log,
-        w.notes
+        w.notes,
+        w.bulk_entries,
+        if w.stopped_early { ", STOPPED EARLY at the engine's limit" } else { "" }
     )
 }
