@@ -24,6 +24,9 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+#[path = "engine/worst.rs"]
+mod worst;
+
 /// Simulated length of the long throughput runs.
 const LONG_MS: u64 = 600_000;
 /// Runs of each long scenario; the median and the best are reported.
@@ -633,6 +636,12 @@ fn only(piece: &str) {
                     what.chars().take(160).collect::<String>()
                 );
             }
+        }
+        "worst-file" => {
+            let path = std::env::var("WORST_FILE").expect("WORST_FILE names a scenario file");
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let scenario = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{e}"));
+            println!("{}", worst::line(&worst::measure(&path, &scenario)));
         }
         other => eprintln!("ENGINE_BENCH_ONLY: unknown piece {other}"),
     }

@@ -2,6 +2,7 @@
 //! the message for the reader when the input is wrong. The binary prints it; the golden
 //! tests compare it with stored outputs, through the same code.
 
+use crate::scenario::limits::MAX_TIME_MS;
 use crate::{Scenario, Sim};
 
 pub const USAGE: &str = "usage:
@@ -10,6 +11,7 @@ pub const USAGE: &str = "usage:
   scenario check FILE                        validate a scenario file
   scenario link FILE [--at MS]               print the scenario as a link fragment (s=1.…&t=MS)
   scenario decode LINK                       print the scenario a link or fragment holds, as JSON
+                                             (the link's instant, t=, goes to standard error)
 
 FILE may be - for standard input.";
 
@@ -32,25 +34,29 @@ pub fn execute(args: &[String]) -> Result<String, String> {
         Some("trace") => run(&args[1..], true),
         Some("check") => match args.get(1) {
             Some(f) => load(f).map(|s| {
-                let n = s.events.len();
+                use crate::bounds::count;
                 format!(
-                    "{f}: ok ({} replicas, {} mode, {n} action{})",
-                    s.cluster.nodes,
+                    "{f}: ok ({}, {} mode, {}, {})",
+                    count(s.cluster.nodes as u64, "replica", "replicas"),
                     s.cluster.mode,
-                    if n == 1 { "" } else { "s" }
+                    count(s.cluster.clients as u64, "client", "clients"),
+                    count(s.events.len() as u64, "action", "actions")
                 )
             }),
             None => Err(format!("which scenario file?\n\n{USAGE}")),
         },
         Some("link") => link(&args[1..]),
         Some("decode") => match args.get(1) {
+            // Standard output is the scenario alone, so it can be saved and run.
             Some(l) => crate::link::decode(l)
                 .map(|d| {
-                    let mut out = d.scenario.to_json_pretty();
-                    if let Some(t) = d.options.t_ms {
-                        out.push_str(&format!("\n(time cursor: {t} ms)"));
+                    if let Some(p) = d.preset {
+                        eprintln!("lesson: {p}");
                     }
-                    out
+                    if let Some(t) = d.options.t_ms {
+                        eprintln!("time cursor: {t} ms");
+                    }
+                    d.scenario.to_json_pretty()
                 })
                 .map_err(|e| format!("cannot read that link: {e}")),
             None => Err(format!("which link?\n\n{USAGE}")),
@@ -93,6 +99,23 @@ fn read(path: &str) -> Result<String, String> {
     }
 }
 
+/// A number of milliseconds given to `flag`, at most `max`; one too large says so.
+fn millis(flag: &str, v: Option<&String>, max: u64) -> Result<u64, String> {
+    let v = v.ok_or_else(|| format!("{flag} needs a number of milliseconds"))?;
+    let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    match v.parse::<u64>() {
+        Ok(ms) if ms <= max => Ok(ms),
+        _ if digits => Err(format!(
+            "{flag}: {} is too large; the latest instant is {max} ms",
+            crate::ids::clip(v)
+        )),
+        _ => Err(format!(
+            "{flag}: `{}` is not a whole number of milliseconds",
+            crate::ids::clip(v)
+        )),
+    }
+}
+
 fn load(path: &str) -> Result<Scenario, String> {
     let text = read(path)?;
     Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
@@ -108,12 +131,7 @@ fn run(args: &[String], trace: bool) -> Result<String, String> {
             "--json" => json = true,
             "--until" => {
                 i += 1;
-                let v = args
-                    .get(i)
-                    .ok_or("--until needs a number of milliseconds")?;
-                until = Some(v.parse::<u64>().map_err(|_| {
-                    format!("--until: `{v}` is not a whole number of milliseconds")
-                })?);
+                until = Some(millis("--until", args.get(i), u64::MAX)?);
             }
             a if a.starts_with("--") => return Err(format!("unknown option {a}\n\n{USAGE}")),
             a => {
@@ -142,11 +160,8 @@ fn link(args: &[String]) -> Result<String, String> {
         match args[i].as_str() {
             "--at" => {
                 i += 1;
-                let v = args.get(i).ok_or("--at needs a number of milliseconds")?;
-                at =
-                    Some(v.parse::<u64>().map_err(|_| {
-                        format!("--at: `{v}` is not a whole number of milliseconds")
-                    })?);
+                // A link's instant must be one the app (and `decode`) will read back.
+                at = Some(millis("--at", args.get(i), MAX_TIME_MS)?);
             }
             a if a.starts_with("--") => return Err(format!("unknown option {a}\n\n{USAGE}")),
             a => file = Some(a.to_string()),

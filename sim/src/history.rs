@@ -52,6 +52,7 @@ pub fn metrics(sim: &Sim) -> Metrics {
     for &t in &instants {
         while k < plog.len() {
             let (at, node, p) = *plog.get(k).expect("in range");
+            let (at, p) = (at as u64, p as u64);
             if at > t {
                 break;
             }

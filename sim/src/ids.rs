@@ -61,6 +61,14 @@ impl Endpoint {
             Endpoint::Client(c) => MAX_REPLICAS + c.index(),
         }
     }
+    /// The inverse of [`Endpoint::index`]: the message log stores endpoints as one byte.
+    pub fn from_index(i: usize) -> Endpoint {
+        if i < MAX_REPLICAS {
+            Endpoint::Replica(NodeId(i as u8))
+        } else {
+            Endpoint::Client(ClientId((i - MAX_REPLICAS) as u8))
+        }
+    }
     pub fn replica(self) -> Option<NodeId> {
         match self {
             Endpoint::Replica(n) => Some(n),

@@ -3,6 +3,7 @@
 //! evaluated against the actual run. A reader who changes the scenario so that the effect
 //! does not happen is told so, rather than being told it did.
 
+use crate::bounds::count;
 use crate::ids::NodeId;
 use crate::presets::Preset;
 use crate::sim::{LostReason, NoteKind, Outcome, Sim};
@@ -193,7 +194,7 @@ pub const LESSONS: &[Lesson] = &[
                 check(
                     "While n3 was down, no new write was confirmed: all of them waited",
                     waited > 0 && blocked_confirmed == 0,
-                    format!("{waited} writes sent while n3 was down; {blocked_confirmed} confirmed before it came back"),
+                    format!("{} sent while n3 was down; {blocked_confirmed} confirmed before it came back", count(waited as u64, "write", "writes")),
                 ),
                 check("No confirmed write was lost", n_lost == 0, format!("{n_lost} lost")),
             ]
@@ -210,7 +211,7 @@ pub const LESSONS: &[Lesson] = &[
             let n_lost = lost(sim).len();
             vec![
                 check("After n2 failed, n3 became the synchronous follower", switched, if switched { "the leader switched to n3".into() } else { "no switch happened".into() }),
-                check("Writes kept being confirmed while n2 was down", during > 0, format!("{during} writes confirmed between 1.9 s and 3 s")),
+                check("Writes kept being confirmed while n2 was down", during > 0, format!("{} confirmed between 1.9 s and 3 s", count(during as u64, "write", "writes"))),
                 check("When the leader crashed, no confirmed write was lost", n_lost == 0 && crashed_any(sim), format!("{n_lost} lost")),
             ]
         },
@@ -283,7 +284,7 @@ pub const LESSONS: &[Lesson] = &[
             let too_old = notes_of(sim, NoteKind::Snapshot).filter(|n| n.text.contains("log now starts at")).count();
             let live = sim.replicas.len() > 3 && sim.members.is_live(NodeId(3));
             vec![
-                check("The leader no longer had the position n4 needed", too_old > 0, format!("{too_old} times")),
+                check("The leader no longer had the position n4 needed", too_old > 0, count(too_old as u64, "time", "times")),
                 check("n4 never caught up", !live && sim.replicas.len() > 3, if live { "n4 caught up".into() } else { "n4 is still not a live follower".into() }),
             ]
         },
@@ -296,7 +297,7 @@ pub const LESSONS: &[Lesson] = &[
         checks: |sim| {
             let split = lost(sim).iter().filter(|(_, r)| *r == LostReason::SplitBrain).count();
             vec![
-                check("Two leaders accepted writes at the same time", split > 0, format!("{split} writes confirmed by the deposed leader after the new one was elected")),
+                check("Two leaders accepted writes at the same time", split > 0, format!("{} confirmed by the deposed leader after the new one was elected", count(split as u64, "write", "writes"))),
                 check("The deposed leader's writes were lost when the partition healed", split > 0, format!("{split} lost to split brain")),
             ]
         },
@@ -313,7 +314,7 @@ pub const LESSONS: &[Lesson] = &[
             vec![
                 check("The old leader stopped taking writes once it lost touch with the majority", fenced, if fenced { "see the event log".into() } else { "it never stepped down".into() }),
                 check("No write was lost to split brain", split == 0, format!("{split} lost to split brain")),
-                check("The old leader's clients had their writes refused instead", refused > 0, format!("{refused} writes refused")),
+                check("The old leader's clients had their writes refused instead", refused > 0, format!("{} refused", count(refused as u64, "write", "writes"))),
             ]
         },
     },
@@ -332,7 +333,7 @@ pub const LESSONS: &[Lesson] = &[
             let n_lost = lost(sim).len();
             let chain = sim.settings.mode == Mode::Chain;
             vec![
-                check("The tail (n4), not the head, confirmed the writes", tail && chain, format!("{} writes confirmed before the crash, all by n4: {}", before.len(), if tail { "yes" } else { "no" })),
+                check("The tail (n4), not the head, confirmed the writes", tail && chain, format!("{} confirmed before the crash, all by n4: {}", count(before.len() as u64, "write", "writes"), if tail { "yes" } else { "no" })),
                 check("The crashed node was spliced out of the chain", spliced, if spliced { "see the event log".into() } else { "no splice".into() }),
                 check("Nothing was lost", n_lost == 0, format!("{n_lost} lost")),
             ]
@@ -366,12 +367,12 @@ pub const LESSONS: &[Lesson] = &[
             let later = sim.reads.iter().filter(after).filter(|r| r.answered_at.is_some()).count();
             let later_bad = sim.reads.iter().filter(after).filter(|r| r.stale_own_write || r.went_back).count();
             vec![
-                check("Reading from followers, the client sometimes missed its own confirmed write", ryw > 0, format!("{ryw} reads")),
-                check("Reading from followers, a read sometimes returned an older value than the read before it", mono > 0, format!("{mono} reads")),
+                check("Reading from followers, the client sometimes missed its own confirmed write", ryw > 0, count(ryw as u64, "read", "reads")),
+                check("Reading from followers, a read sometimes returned an older value than the read before it", mono > 0, count(mono as u64, "read", "reads")),
                 check(
                     "Reading from the leader, neither happened again",
                     later > 0 && later_bad == 0,
-                    format!("{later} reads from the leader, {later_bad} anomalies"),
+                    format!("{} from the leader, {}", count(later as u64, "read", "reads"), count(later_bad as u64, "anomaly", "anomalies")),
                 ),
             ]
         },

@@ -6,9 +6,11 @@
 //! the cluster and a [`Report`]. Nothing here touches a clock, a browser or a global RNG,
 //! so the same scenario always gives the same trace.
 
+pub mod bounds;
 pub mod checker;
 pub mod chunked;
 pub mod cli;
+mod fates;
 pub mod fingerprint;
 pub mod history;
 pub mod ids;
@@ -16,7 +18,9 @@ pub mod lessons;
 pub mod link;
 pub mod log;
 pub mod message;
+pub mod message_log;
 pub mod presets;
+mod read_index;
 mod reader;
 pub mod replica;
 pub mod report;
@@ -25,6 +29,7 @@ pub mod sandbox;
 pub mod scenario;
 pub mod sim;
 pub mod spacetime;
+mod strict_json;
 pub mod timeline;
 pub mod view;
 mod writer;

@@ -2,14 +2,16 @@
 //!
 //! Why by hand: serde's derived readers for these types (an internally tagged `Action`, a
 //! flattened `TimedAction`, field paths from serde_path_to_error) were a tenth of the web
-//! app's download. Here one generic JSON parser (`serde_json::Value`) does the syntax, and
-//! this module the meaning. `writer.rs` is the other direction.
+//! app's download. Here one generic JSON parser (`strict_json.rs`, into a
+//! `serde_json::Value`) does the syntax, and this module the meaning. `writer.rs` is the
+//! other direction.
 
 use crate::ids::{clip, ClientId, Endpoint, NodeId};
 use crate::scenario::{
     documented_range, Action, Cluster, Mode, ReadFrom, Scenario, ScenarioError, SettingsChange,
     TimedAction, Workload,
 };
+use crate::strict_json::RawNumbers;
 use serde_json::{Map, Value};
 use std::str::FromStr;
 
@@ -22,7 +24,30 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
     }
 }
 
-/// How a value reads in a message: its JSON kind, and the value itself when short.
+/// No numbers kept as text: for values that did not come from a scenario's text.
+static NO_RAW: RawNumbers = RawNumbers::new();
+
+/// How a value reads in a message: its JSON kind, and the value itself when short; a
+/// number as the author wrote it, when `Value` could not hold it exactly.
+fn describe(raw: &RawNumbers, path: &str, v: &Value) -> String {
+    match (v, raw.get(path)) {
+        (Value::Number(_), Some(text)) => clip(text),
+        _ => kind(v),
+    }
+}
+
+/// "expected X, found Y", or, for an explicit null, "null is not X" (null is a value the
+/// author wrote, not a missing field).
+fn wrong(raw: &RawNumbers, field: String, v: &Value, what: &str) -> ScenarioError {
+    match v {
+        Value::Null => err(field, format!("null is not {what}")),
+        _ => {
+            let found = describe(raw, &field, v);
+            err(field, format!("expected {what}, found {found}"))
+        }
+    }
+}
+
 fn kind(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
@@ -38,16 +63,17 @@ fn kind(v: &Value) -> String {
 struct Obj<'a> {
     path: String,
     map: &'a Map<String, Value>,
+    raw: &'a RawNumbers,
 }
 
 impl<'a> Obj<'a> {
     /// Refuses anything but an object, and any field not in `known`: a misspelt field would
     /// otherwise be silently ignored and the reader left wondering why nothing changed.
-    fn new(path: String, v: &'a Value, known: &[&str]) -> Result<Obj<'a>> {
+    fn new(path: String, v: &'a Value, known: &[&str], raw: &'a RawNumbers) -> Result<Obj<'a>> {
         let Value::Object(map) = v else {
-            return Err(err(path, format!("expected an object, found {}", kind(v))));
+            return Err(wrong(raw, path, v, "an object"));
         };
-        let obj = Obj { path, map };
+        let obj = Obj { path, map, raw };
         if let Some(unknown) = map.keys().find(|k| !known.contains(&k.as_str())) {
             let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
             return Err(err(
@@ -66,9 +92,10 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A field's value; `null` counts as absent.
+    /// A field's value. An explicit `null` is a value, refused by each reader below
+    /// with what was expected: the format has no field that takes null.
     fn get(&self, name: &str) -> Option<&'a Value> {
-        self.map.get(name).filter(|v| !v.is_null())
+        self.map.get(name)
     }
 
     fn required<T>(&self, name: &str, value: Option<T>) -> Result<T> {
@@ -83,10 +110,11 @@ impl<'a> Obj<'a> {
         };
         let field = self.field(name);
         let Value::Number(n) = v else {
-            return Err(err(
-                field,
-                format!("expected a whole number, found {}", kind(v)),
-            ));
+            let what = match (v, documented_range(name)) {
+                (Value::Null, Some(range)) => format!("a whole number from {range}"),
+                _ => "a whole number".into(),
+            };
+            return Err(wrong(self.raw, field, v, &what));
         };
         if let Some(x) = n.as_u64().filter(|&x| x <= max) {
             return Ok(Some(x));
@@ -97,9 +125,10 @@ impl<'a> Obj<'a> {
         } else {
             "is out of range"
         };
+        let said = describe(self.raw, &field, v);
         Err(match documented_range(name) {
-            Some(range) => err(field, format!("{} {what}: use {range}", kind(v))),
-            None => err(field, format!("{} {what}", kind(v))),
+            Some(range) => err(field, format!("{said} {what}: use {range}")),
+            None => err(field, format!("{said} {what}")),
         })
     }
 
@@ -119,10 +148,7 @@ impl<'a> Obj<'a> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(v) => Err(err(
-                self.field(name),
-                format!("expected a number, found {}", kind(v)),
-            )),
+            Some(v) => Err(wrong(self.raw, self.field(name), v, "a number from 0 to 1")),
         }
     }
 
@@ -130,43 +156,63 @@ impl<'a> Obj<'a> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(v) => Err(err(
-                self.field(name),
-                format!("expected true or false, found {}", kind(v)),
-            )),
+            Some(v) => Err(wrong(self.raw, self.field(name), v, "true or false")),
         }
     }
 
     fn string(&self, name: &str) -> Result<Option<String>> {
         match self.get(name) {
             None => Ok(None),
-            Some(v) => text(self.field(name), v).map(|s| Some(s.to_string())),
+            Some(v) => text(self.raw, self.field(name), v).map(|s| Some(s.to_string())),
         }
     }
 
     /// A replica or client name (`n2`, `c1`), or a word from a fixed list (`async`).
-    fn parsed<T: FromStr<Err = String>>(&self, name: &str) -> Result<Option<T>> {
+    fn parsed<T: Word>(&self, name: &str) -> Result<Option<T>> {
         match self.get(name) {
             None => Ok(None),
-            Some(v) => parse(self.field(name), v).map(Some),
+            Some(v) => parse(self.raw, self.field(name), v).map(Some),
         }
     }
 }
 
-fn text(field: String, v: &Value) -> Result<&str> {
+fn text<'v>(raw: &RawNumbers, field: String, v: &'v Value) -> Result<&'v str> {
     match v {
         Value::String(s) => Ok(s),
-        _ => Err(err(field, format!("expected text, found {}", kind(v)))),
+        _ => Err(wrong(raw, field, v, "text")),
     }
 }
 
-fn parse<T: FromStr<Err = String>>(field: String, v: &Value) -> Result<T> {
-    let s = text(field.clone(), v)?;
-    s.parse().map_err(|why| err(field, why))
+/// What a name or word field takes, for a message about a value of the wrong kind.
+trait Word: FromStr<Err = String> {
+    const WHAT: &'static str;
 }
 
-/// A word from a fixed list, refused with the list: `unknown variant `eventual`, expected
-/// one of `async`, ...`.
+impl Word for NodeId {
+    const WHAT: &'static str = "a replica name (n1 to n9)";
+}
+impl Word for ClientId {
+    const WHAT: &'static str = "a client name (c1 to c9)";
+}
+impl Word for Endpoint {
+    const WHAT: &'static str = "a replica or client name (n1 to n9, c1 to c9)";
+}
+impl Word for Mode {
+    const WHAT: &'static str = "one of async, sync, semi-sync, chain, quorum";
+}
+impl Word for ReadFrom {
+    const WHAT: &'static str = "one of followers, leader, sticky";
+}
+
+fn parse<T: Word>(raw: &RawNumbers, field: String, v: &Value) -> Result<T> {
+    match v {
+        Value::String(s) => s.parse().map_err(|why| err(field, why)),
+        _ => Err(wrong(raw, field, v, T::WHAT)),
+    }
+}
+
+/// A word from a fixed list, refused with the list: "`eventual` is not one of async,
+/// sync, ...".
 fn word<T: Copy>(
     s: &str,
     words: impl Iterator<Item = (&'static str, T)>,
@@ -176,13 +222,9 @@ fn word<T: Copy>(
         if name == s {
             return Ok(value);
         }
-        names.push(format!("`{name}`"));
+        names.push(name);
     }
-    Err(format!(
-        "unknown variant `{}`, expected one of {}",
-        clip(s),
-        names.join(", ")
-    ))
+    Err(format!("`{}` is not one of {}", clip(s), names.join(", ")))
 }
 
 impl FromStr for Mode {
@@ -199,8 +241,9 @@ impl FromStr for ReadFrom {
     }
 }
 
-/// The whole scenario, from its top-level JSON object.
-pub(crate) fn scenario(v: &Value) -> Result<Scenario> {
+/// The whole scenario, from its top-level JSON object; `raw` holds the text of numbers
+/// `v` could not hold exactly.
+pub(crate) fn scenario(v: &Value, raw: &RawNumbers) -> Result<Scenario> {
     let o = Obj::new(
         String::new(),
         v,
@@ -214,14 +257,15 @@ pub(crate) fn scenario(v: &Value) -> Result<Scenario> {
             "events",
             "duration_ms",
         ],
+        raw,
     )?;
     let cluster = o.required("cluster", o.get("cluster"))?;
     let events = match o.get("events") {
         None => Vec::new(),
-        Some(v) => list("events", v)?
+        Some(v) => list(raw, "events", v)?
             .iter()
             .enumerate()
-            .map(|(i, e)| timed_action(format!("events[{i}]"), e))
+            .map(|(i, e)| timed_action(format!("events[{i}]"), e, raw))
             .collect::<Result<_>>()?,
     };
     Ok(Scenario {
@@ -229,9 +273,9 @@ pub(crate) fn scenario(v: &Value) -> Result<Scenario> {
         title: o.string("title")?,
         description: o.string("description")?,
         seed: o.u64("seed")?.unwrap_or(0),
-        cluster: read_cluster(cluster)?,
+        cluster: read_cluster(cluster, raw)?,
         workload: match o.get("workload") {
-            Some(w) => read_workload(w)?,
+            Some(w) => read_workload(w, raw)?,
             None => Workload::default(),
         },
         events,
@@ -239,7 +283,7 @@ pub(crate) fn scenario(v: &Value) -> Result<Scenario> {
     })
 }
 
-fn read_cluster(v: &Value) -> Result<Cluster> {
+fn read_cluster(v: &Value, raw: &RawNumbers) -> Result<Cluster> {
     let o = Obj::new(
         "cluster".into(),
         v,
@@ -260,6 +304,7 @@ fn read_cluster(v: &Value) -> Result<Cluster> {
             "clients",
             "client_timeout_ms",
         ],
+        raw,
     )?;
     let d = Cluster::defaults();
     Ok(Cluster {
@@ -285,7 +330,7 @@ fn read_cluster(v: &Value) -> Result<Cluster> {
     })
 }
 
-fn read_workload(v: &Value) -> Result<Workload> {
+fn read_workload(v: &Value, raw: &RawNumbers) -> Result<Workload> {
     let o = Obj::new(
         "workload".into(),
         v,
@@ -297,6 +342,7 @@ fn read_workload(v: &Value) -> Result<Workload> {
             "read_every_ms",
             "read_from",
         ],
+        raw,
     )?;
     let d = Workload::default();
     Ok(Workload {
@@ -351,18 +397,18 @@ const ACTIONS: [&str; 14] = [
     "workload",
 ];
 
-fn timed_action(path: String, v: &Value) -> Result<TimedAction> {
-    let (at_ms, action) = read_action(path, v, true)?;
+fn timed_action(path: String, v: &Value, raw: &RawNumbers) -> Result<TimedAction> {
+    let (at_ms, action) = read_action(path, v, true, raw)?;
     Ok(TimedAction { at_ms, action })
 }
 
 /// An action on its own, as `{"action": "crash", "node": "n1"}`.
 pub(crate) fn action(v: &Value) -> Result<Action> {
-    read_action(String::new(), v, false).map(|(_, action)| action)
+    read_action(String::new(), v, false, &NO_RAW).map(|(_, action)| action)
 }
 
 /// An action and, when `timed`, its `at_ms` (required then, refused otherwise).
-fn read_action(path: String, v: &Value, timed: bool) -> Result<(u64, Action)> {
+fn read_action(path: String, v: &Value, timed: bool, raw: &RawNumbers) -> Result<(u64, Action)> {
     let field = |name: &str| {
         if path.is_empty() {
             name.to_string()
@@ -374,7 +420,7 @@ fn read_action(path: String, v: &Value, timed: bool) -> Result<(u64, Action)> {
     let name = match v {
         Value::Object(map) => match map.get("action") {
             Some(a) => {
-                let name = text(field("action"), a)?;
+                let name = text(raw, field("action"), a)?;
                 word(name, ACTIONS.iter().map(|a| (*a, *a)))
                     .map_err(|why| err(field("action"), why))?
             }
@@ -385,7 +431,7 @@ fn read_action(path: String, v: &Value, timed: bool) -> Result<(u64, Action)> {
                 ))
             }
         },
-        _ => return Err(err(path, format!("expected an object, found {}", kind(v)))),
+        _ => return Err(wrong(raw, path, v, "an object")),
     };
     let mut known = if timed {
         vec!["at_ms", "action"]
@@ -393,7 +439,7 @@ fn read_action(path: String, v: &Value, timed: bool) -> Result<(u64, Action)> {
         vec!["action"]
     };
     known.extend_from_slice(action_fields(name));
-    let o = Obj::new(path, v, &known)?;
+    let o = Obj::new(path, v, &known, raw)?;
     let node = || -> Result<NodeId> { o.required("node", o.parsed("node")?) };
     let endpoint = |f: &str| -> Result<Endpoint> { o.required(f, o.parsed(f)?) };
     let one_way = || -> Result<bool> { Ok(o.bool("one_way")?.unwrap_or(false)) };
@@ -457,25 +503,25 @@ fn read_action(path: String, v: &Value, timed: bool) -> Result<(u64, Action)> {
     Ok((at_ms, action))
 }
 
-fn list<'v>(field: &str, v: &'v Value) -> Result<&'v [Value]> {
+fn list<'v>(raw: &RawNumbers, field: &str, v: &'v Value) -> Result<&'v [Value]> {
     match v {
         Value::Array(items) => Ok(items),
-        _ => Err(err(field, format!("expected a list, found {}", kind(v)))),
+        _ => Err(wrong(raw, field.to_string(), v, "a list")),
     }
 }
 
 fn read_groups(o: &Obj) -> Result<Vec<Vec<Endpoint>>> {
     let field = o.field("groups");
-    let groups = list(&field, o.required("groups", o.get("groups"))?)?;
+    let groups = list(o.raw, &field, o.required("groups", o.get("groups"))?)?;
     groups
         .iter()
         .enumerate()
         .map(|(i, g)| {
             let group_field = format!("{field}[{i}]");
-            list(&group_field, g)?
+            list(o.raw, &group_field, g)?
                 .iter()
                 .enumerate()
-                .map(|(j, e)| parse(format!("{group_field}[{j}]"), e))
+                .map(|(j, e)| parse(o.raw, format!("{group_field}[{j}]"), e))
                 .collect()
         })
         .collect()
@@ -547,9 +593,9 @@ mod tests {
         let e = refusal(&format!(
             r#"{{{HEAD},"events":[{{"at_ms":1,"action":"set","mode":"eventual"}}]}}"#
         ));
-        assert!(
-            e.starts_with("events[0].mode: unknown variant `eventual`, expected one of `async`"),
-            "{e}"
+        assert_eq!(
+            e,
+            "events[0].mode: `eventual` is not one of async, sync, semi-sync, chain, quorum"
         );
     }
 
@@ -575,5 +621,106 @@ mod tests {
         assert_eq!(s.events.len(), 15);
         assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
         assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s);
+    }
+
+    /// Broke: serde_json's `Value` keeps the last of two equal keys, so this ran 3 replicas
+    /// without a word about the 40.
+    #[test]
+    fn a_key_given_twice_is_refused_by_name() {
+        let e = refusal(r#"{"version":1,"cluster":{"nodes":40,"mode":"async","nodes":3}}"#);
+        assert_eq!(
+            e,
+            "cluster.nodes: given twice; each field may appear once in its object"
+        );
+        let e = refusal(&format!(
+            r#"{{{HEAD},"events":[{{"at_ms":1,"action":"crash","node":"n1","at_ms":2}}]}}"#
+        ));
+        assert!(e.starts_with("events[0].at_ms: given twice"), "{e}");
+    }
+
+    /// Broke: an explicit null read as a missing field ("cluster.nodes: missing"), and an
+    /// optional null was silently taken as the default.
+    #[test]
+    fn an_explicit_null_is_reported_as_null() {
+        let e = refusal(r#"{"version":1,"cluster":{"nodes":null,"mode":"async"}}"#);
+        assert_eq!(e, "cluster.nodes: null is not a whole number from 2 to 9");
+        let e = refusal(r#"{"version":1,"cluster":{"nodes":3,"mode":null}}"#);
+        assert_eq!(
+            e,
+            "cluster.mode: null is not one of async, sync, semi-sync, chain, quorum"
+        );
+        let e = refusal(r#"{"version":1,"cluster":{"nodes":3,"mode":"async","fencing":null}}"#);
+        assert_eq!(e, "cluster.fencing: null is not true or false");
+        let e = refusal(r#"{"version":1,"cluster":null}"#);
+        assert_eq!(e, "cluster: null is not an object");
+        let e = refusal(&format!(r#"{{{HEAD},"title":null}}"#));
+        assert_eq!(e, "title: null is not text");
+        let e = refusal(&format!(
+            r#"{{{HEAD},"events":[{{"at_ms":1,"action":"crash","node":null}}]}}"#
+        ));
+        assert_eq!(e, "events[0].node: null is not a replica name (n1 to n9)");
+    }
+
+    /// Broke: a number past 64 bits was printed as serde_json's float,
+    /// `1.8446744073709552e19`.
+    #[test]
+    fn numbers_past_64_bits_are_quoted_as_written() {
+        let e = refusal(r#"{"version":1,"cluster":{"nodes":18446744073709551617,"mode":"async"}}"#);
+        assert_eq!(
+            e,
+            "cluster.nodes: 18446744073709551617 is out of range: use 2 to 9"
+        );
+        let e = refusal(
+            r#"{"version":1,"seed":123456789012345678901234,"cluster":{"nodes":3,"mode":"async"}}"#,
+        );
+        assert_eq!(
+            e,
+            "seed: 123456789012345678901234 is out of range: use 0 to 18446744073709551615"
+        );
+        let e = refusal(r#"{"version":18446744073709551616,"cluster":{"nodes":3,"mode":"async"}}"#);
+        assert_eq!(
+            e,
+            "version: 18446744073709551616 is not a known version (expected 1)"
+        );
+    }
+
+    /// Broke: a word outside its list was refused as an "unknown variant", serde's word.
+    #[test]
+    fn messages_use_no_words_from_rust() {
+        let cases = [
+            r#"{"version":1,"cluster":{"nodes":3,"mode":"paxos"}}"#.to_string(),
+            format!(r#"{{{HEAD},"workload":{{"read_from":"anyone"}}}}"#),
+            format!(r#"{{{HEAD},"events":[{{"at_ms":1,"action":"explode"}}]}}"#),
+            format!(r#"{{{HEAD},"events":[{{"at_ms":-1,"action":"heal"}}]}}"#),
+            format!(r#"{{{HEAD},"events":[{{"at_ms":1,"action":"crash","node":7}}]}}"#),
+            format!(r#"{{{HEAD},"events":{{}}}}"#),
+            r#"{"version":1,"cluster":{"nodes":3,"mode":"async"},"seed":-1}"#.to_string(),
+            r#"{"version":1,"cluster":{"nodes":3,"mode":"async""#.to_string(),
+            r#"[1,2]"#.to_string(),
+            "".to_string(),
+        ];
+        let rust = [
+            "variant",
+            "u64",
+            "u32",
+            "u8",
+            "usize",
+            "invalid type",
+            "struct",
+            "Option",
+            "None",
+            "Some(",
+            "EOF",
+        ];
+        for json in &cases {
+            let e = refusal(json);
+            for word in rust {
+                assert!(!e.contains(word), "{json}: {e}");
+            }
+        }
+        assert_eq!(
+            refusal(r#"{"version":1,"cluster":{"nodes":3,"mode":"paxos"}}"#),
+            "cluster.mode: `paxos` is not one of async, sync, semi-sync, chain, quorum"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! and as tests inspect it: every write's fate, every replica's log and state, metrics and
 //! a hash of the whole event trace.
 
+use crate::bounds::count;
 use crate::sim::Sim;
 use crate::view::{role_of, EventView, WriteStatus};
 use serde::Serialize;
@@ -282,12 +283,20 @@ impl Report {
         if m.reads > 0 {
             let _ = writeln!(
                 s,
-                "reads: {}, read-your-writes violated {} times, monotonic reads violated {} times",
-                m.reads, m.read_your_writes_violations, m.monotonic_read_violations
+                "reads: {}, read-your-writes violated {}, monotonic reads violated {}",
+                m.reads,
+                count(m.read_your_writes_violations, "time", "times"),
+                count(m.monotonic_read_violations, "time", "times")
             );
         }
         for l in &m.lag {
-            let _ = writeln!(s, "lag {}: {} entries, {} ms", l.follower, l.entries, l.ms);
+            let _ = writeln!(
+                s,
+                "lag {}: {}, {} ms",
+                l.follower,
+                count(l.entries, "entry", "entries"),
+                l.ms
+            );
         }
         if !self.lost_writes.is_empty() {
             let _ = writeln!(s, "\nconfirmed writes lost:");

@@ -3,6 +3,7 @@
 //! commands they return, and keeps the life of every write (who holds it, when it was
 //! confirmed, whether it was lost and why).
 
+use crate::bounds::count;
 use crate::chunked::ChunkedVec;
 use crate::fingerprint::{fnv, FNV_OFFSET};
 use crate::ids::*;
@@ -15,8 +16,16 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::sync::Arc;
 
-/// A run stops (with a note) after this many events, so no scenario can spin forever.
-pub const EVENT_BUDGET: u64 = 50_000_000;
+/// A run stops (with a note) after this many events, so no scenario can spin forever, nor
+/// outgrow a tab's memory: what a run keeps (its message log, its notes) grows with its
+/// events, up to about 40 bytes each (an election storm of 9 replicas), so 20 million
+/// stay well under 1 GB.
+pub const EVENT_BUDGET: u64 = 20_000_000;
+/// A run also stops after moving this many log entries in bulk: in snapshots taken and
+/// installed, and in entries discarded. One event can move a whole log (a snapshot of a
+/// long log, for every follower that cannot catch up from a short retention), so events
+/// alone do not bound the work.
+pub const BULK_ENTRY_BUDGET: u64 = 100_000_000;
 
 const TIMER_SLOTS: usize = 2 + MAX_REPLICAS;
 
@@ -410,96 +419,7 @@ pub struct UpChange {
     pub note: usize,
 }
 
-/// A message's life, kept for the space-time diagram: when it left and arrived (or was
-/// dropped), between whom, and a compact number for its summary.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MessageRecord {
-    pub id: u64,
-    pub kind: MessageKind,
-    pub source: Endpoint,
-    pub target: Endpoint,
-    pub sent_at: u64,
-    /// Arrival, or the instant it was lost.
-    pub end_at: u64,
-    pub dropped: bool,
-    /// A heartbeat or its acknowledgement: liveness only, no log entries.
-    pub heartbeat: bool,
-    /// Kind-specific: the write of a client request or reply, the first log position of an
-    /// append, the position an acknowledgement reports.
-    pub detail: u64,
-    /// Entries in an append.
-    pub count: u32,
-}
-
-impl MessageRecord {
-    fn of(m: &InFlight, end_at: u64, dropped: bool) -> MessageRecord {
-        let (detail, count) = match &m.payload {
-            Payload::ClientWrite { write } | Payload::WriteReply { write, .. } => {
-                (write.0 as u64, 0)
-            }
-            Payload::Append {
-                prev_position,
-                entries,
-                ..
-            } => (prev_position + 1, entries.len() as u32),
-            Payload::Ack {
-                result: AckResult::Appended { match_position },
-                ..
-            } => (*match_position, 0),
-            Payload::Ack {
-                result: AckResult::Rejected { hint, .. },
-                ..
-            } => (*hint, 0),
-            Payload::CatchUpRequest { last_position, .. } => (*last_position, 0),
-            Payload::SnapshotChunk { position, .. } => (*position, 0),
-            Payload::VoteRequest { epoch, .. } | Payload::VoteReply { epoch, .. } => {
-                (*epoch as u64, 0)
-            }
-            _ => (0, 0),
-        };
-        MessageRecord {
-            id: m.id,
-            kind: m.payload.kind(),
-            source: m.source,
-            target: m.target,
-            sent_at: m.sent_at,
-            end_at,
-            dropped,
-            heartbeat: m.payload.is_liveness(),
-            detail,
-            count,
-        }
-    }
-
-    pub fn summary(&self) -> String {
-        let k = self.kind.name().replace('_', " ");
-        let what = match self.kind {
-            MessageKind::ClientWrite | MessageKind::WriteReply => {
-                format!(" {}", WriteId(self.detail as u32))
-            }
-            MessageKind::Append if self.count == 0 => {
-                format!(" (probe at {})", self.detail.saturating_sub(1))
-            }
-            MessageKind::Append if self.count == 1 => format!(" of position {}", self.detail),
-            MessageKind::Append => format!(
-                " of positions {}–{}",
-                self.detail,
-                self.detail + self.count as u64 - 1
-            ),
-            MessageKind::Ack if self.detail > 0 => format!(": up to position {}", self.detail),
-            MessageKind::VoteRequest | MessageKind::VoteReply => format!(", epoch {}", self.detail),
-            _ => String::new(),
-        };
-        format!(
-            "{k}{what}, {} → {}, sent {} ms, {} {} ms",
-            self.source,
-            self.target,
-            self.sent_at,
-            if self.dropped { "lost at" } else { "arrived" },
-            self.end_at
-        )
-    }
-}
+pub use crate::message_log::{MessageLog, MessageRecord};
 
 /// One processed event, for trace export; recorded only when asked for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -511,6 +431,9 @@ pub struct TraceEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     pub detail: String,
+    /// A message that never reached its target: the link lost it, or the target was down.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dropped: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -532,29 +455,35 @@ pub struct Sim {
     pub writes: ChunkedVec<WriteRecord>,
     pub notes: ChunkedVec<Note>,
     /// Every message that arrived or was lost, in that order (the space-time diagram).
-    pub message_log: ChunkedVec<MessageRecord>,
+    pub message_log: MessageLog,
     /// (instant, replica, last log position) whenever a replica's log changed length:
     /// replication lag over time is read from it.
-    pub position_log: ChunkedVec<(u64, NodeId, u64)>,
+    /// Kept in 32 bits (instants and positions of a run fit), 12 bytes an entry.
+    pub position_log: ChunkedVec<(u32, NodeId, u32)>,
     /// Every crash and restart that took effect, with its sentence: when replicas were down.
     pub up_changes: ChunkedVec<UpChange>,
     /// Every read a client made, with what it saw and whether it broke a guarantee.
     pub reads: ChunkedVec<ReadRecord>,
     read_rng: Rng,
     read_generation: u32,
-    /// Writes before this index have a settled fate (see `refresh_leader`).
-    fate_low_water: usize,
+    /// What judging a read needs, kept as the run goes; only in runs with reads.
+    read_index: Option<crate::read_index::ReadIndex>,
+    /// Which writes a change of leader or a crash can concern.
+    fates: crate::fates::Fates,
     /// Where reads go now (a `set` action can change it).
     pub read_from: crate::scenario::ReadFrom,
     /// The events' part of the trace hash (see `fingerprint`).
     events_hash: u64,
     events: u64,
+    /// Log entries moved in bulk so far (see [`BULK_ENTRY_BUDGET`]).
+    bulk_entries: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
     current_leader: Option<NodeId>,
     max_epoch: u32,
-    /// When each epoch's leader was elected, oldest first.
-    elections: Vec<(u64, u32)>,
+    /// When each epoch's leader was elected, oldest first, with the newest epoch elected
+    /// by then (so "had a newer leader been elected by t?" is a binary search).
+    elections: Vec<(u64, u32, u32)>,
     workload_every_ms: u64,
     workload_generation: u32,
     workload_count: u32,
@@ -568,8 +497,9 @@ pub struct Sim {
 }
 
 fn names(writes: &[WriteId]) -> String {
-    let list: Vec<String> = writes.iter().map(|w| w.to_string()).collect();
-    match list.len() {
+    // Only the first few are named, so only they are formatted.
+    let list: Vec<String> = writes.iter().take(8).map(|w| w.to_string()).collect();
+    match writes.len() {
         0 => String::new(),
         1 => list[0].clone(),
         n if n <= 8 => format!("{} and {}", list[..n - 1].join(", "), list[n - 1]),
@@ -676,21 +606,25 @@ impl Sim {
             timers: vec![[TimerSlot::default(); TIMER_SLOTS]; MAX_REPLICAS],
             writes: ChunkedVec::new(),
             notes: ChunkedVec::new(),
-            message_log: ChunkedVec::new(),
+            message_log: MessageLog::default(),
             position_log: ChunkedVec::new(),
             up_changes: ChunkedVec::new(),
             reads: ChunkedVec::new(),
             read_rng: Rng::new(scenario.seed, Stream::Client(0)),
             read_generation: 0,
-            fate_low_water: 0,
+            read_index: (scenario.workload.read_every_ms > 0).then(|| {
+                crate::read_index::ReadIndex::new(scenario.workload.keys, c.clients as usize)
+            }),
+            fates: crate::fates::Fates::default(),
             read_from: scenario.workload.read_from,
             events_hash: FNV_OFFSET,
             events: 0,
+            bulk_entries: 0,
             messages_sent: 0,
             messages_dropped: 0,
             current_leader: Some(NodeId(0)),
             max_epoch: 1,
-            elections: vec![(0, 1)],
+            elections: vec![(0, 1, 1)],
             workload_every_ms: scenario.workload.write_every_ms,
             workload_generation: 0,
             workload_count: 0,
@@ -753,6 +687,11 @@ impl Sim {
             .end_ms
             .max(end_ms.min(crate::scenario::limits::MAX_TIME_MS));
     }
+    /// Log entries moved in bulk so far (see [`BULK_ENTRY_BUDGET`]).
+    pub fn bulk_entries(&self) -> u64 {
+        self.bulk_entries
+    }
+
     pub fn events_processed(&self) -> u64 {
         self.events
     }
@@ -872,13 +811,23 @@ impl Sim {
             let Some(Reverse(q)) = self.queue.peek().copied() else {
                 return false;
             };
-            if q.at > self.end_ms || self.events >= EVENT_BUDGET {
-                if self.events >= EVENT_BUDGET && self.end_ms != self.now {
+            let limit = if self.events >= EVENT_BUDGET {
+                Some(format!("{} events", crate::bounds::thousands(EVENT_BUDGET)))
+            } else if self.bulk_entries >= BULK_ENTRY_BUDGET {
+                Some(format!(
+                    "copying {} log entries in snapshots and discarded entries",
+                    crate::bounds::thousands(BULK_ENTRY_BUDGET)
+                ))
+            } else {
+                None
+            };
+            if q.at > self.end_ms || limit.is_some() {
+                if let Some(limit) = limit.filter(|_| self.end_ms != self.now) {
                     self.note(
                         NoteKind::Limit,
                         None,
                         vec![],
-                        format!("The run stopped after {EVENT_BUDGET} events, the engine's limit"),
+                        format!("The run stopped at {} ms, after {limit}: the engine's limit, so that no scenario can run without end", self.now),
                     );
                     self.end_ms = self.now;
                 }
@@ -991,6 +940,7 @@ impl Sim {
                     reason: "timed out: no answer from the cluster".into(),
                 };
                 let client = rec.client;
+                self.refile(WriteId(w));
                 self.hash(3, w as u64);
                 self.trace_event(
                     "client_timeout",
@@ -1021,6 +971,7 @@ impl Sim {
                 source: source.map(|s| s.to_string()),
                 target: target.map(|s| s.to_string()),
                 detail: detail(),
+                dropped: false,
             });
         }
     }
@@ -1080,13 +1031,25 @@ impl Sim {
                 | kind as u64,
         );
         self.events_hash = crate::fingerprint::payload(self.events_hash, &m.payload);
-        self.trace_event(kind.name(), Some(m.source), Some(m.target), || {
-            m.payload.summary()
-        });
         let target_down = m
             .target
             .replica()
             .is_some_and(|n| !self.replicas[n.index()].up);
+        self.trace_event(kind.name(), Some(m.source), Some(m.target), || {
+            let why = if m.doomed {
+                "; dropped: the link lost it".to_string()
+            } else if target_down {
+                format!("; dropped: {} is down", m.target)
+            } else {
+                String::new()
+            };
+            format!("{}{why}", m.payload.summary())
+        });
+        if m.doomed || target_down {
+            if let Some(e) = self.trace.as_mut().and_then(|t| t.last_mut()) {
+                e.dropped = true;
+            }
+        }
         self.message_log
             .push(MessageRecord::of(&m, self.now, m.doomed || target_down));
         if m.doomed {
@@ -1237,16 +1200,29 @@ impl Sim {
             }) = cmd
             {
                 base = base.min(from_position - 1);
+                self.bulk_entries += entries.len() as u64;
                 for e in entries {
                     if let Some(w) = self.writes.get_mut(e.write.index()) {
                         w.holders &= !n.bit();
+                        self.fates.refile(w);
                     }
                 }
             }
         }
         let after = self.replicas[n.index()].log.last_position();
+        // Entries arriving more than a batch at a time came in a snapshot.
+        if after.saturating_sub(base) > self.settings.batch_entries {
+            self.bulk_entries += after - base;
+        }
         if after != before || base != before {
-            self.position_log.push((self.now, n, after));
+            let narrow = |x: u64| x.min(u32::MAX as u64) as u32;
+            self.position_log.push((narrow(self.now), n, narrow(after)));
+        }
+        if let Some(index) = &mut self.read_index {
+            let log = &self.replicas[n.index()].log;
+            let new =
+                (base.min(after) + 1..=after).map(|p| log.get(p).expect("in the log").write.0);
+            index.log_changed(n.index(), base.min(after), new);
         }
         if after > base {
             let now = self.now;
@@ -1258,6 +1234,7 @@ impl Sim {
                 if let Some(w) = self.writes.get_mut(e.write.index()) {
                     w.holders |= n.bit();
                     w.appended_at.get_or_insert(now);
+                    self.fates.refile(w);
                 }
             }
         }
@@ -1332,7 +1309,8 @@ impl Sim {
             Happening::BecameLeader { epoch, voters } => {
                 self.note(NoteKind::Leader, Some(n), vec![], format!("{n} is now leader in epoch {epoch} (votes from {})", node_list(voters)));
                 self.max_epoch = self.max_epoch.max(epoch);
-                self.elections.push((self.now, epoch));
+                let newest = self.elections.last().map_or(epoch, |e| e.2.max(epoch));
+                self.elections.push((self.now, epoch, newest));
                 self.refresh_leader();
             }
             Happening::SteppedDown { epoch, cause } => {
@@ -1384,19 +1362,22 @@ impl Sim {
                 }
                 self.note(NoteKind::Chain, Some(n), vec![], text);
             }
-            Happening::SnapshotTaken { follower, position, rows, copy_ms } => self.note(
-                NoteKind::Snapshot,
-                Some(n),
-                vec![],
-                format!("{n} took a consistent snapshot at log position {position} ({rows} rows) for {follower}, without locking writes; copying takes about {copy_ms} ms"),
-            ),
+            Happening::SnapshotTaken { follower, position, rows, copy_ms } => {
+                self.bulk_entries += position;
+                self.note(
+                    NoteKind::Snapshot,
+                    Some(n),
+                    vec![],
+                    format!("{n} took a consistent snapshot at log position {position} ({}) for {follower}, without locking writes; copying takes about {copy_ms} ms", count(rows, "row", "rows")),
+                )
+            }
             Happening::SnapshotInstalled { position } => {
                 let leader = self.replicas[n.index()].leader.map(|l| l.to_string()).unwrap_or_else(|| "the leader".into());
                 self.note(NoteKind::CatchUp, Some(n), vec![], format!("{n} installed the snapshot at log position {position} and asks {leader} for every change since"))
             }
             Happening::SnapshotTooOld { from, requested, log_start, attempt: _, giving_up } => {
                 let leader = from;
-                let retention = self.settings.log_retention_entries.map(|r| format!(" (it keeps {r} entries)")).unwrap_or_default();
+                let retention = self.settings.log_retention_entries.map(|r| format!(" (it keeps {})", count(r, "entry", "entries"))).unwrap_or_default();
                 let next = if giving_up { "" } else { "; it must take a new snapshot" };
                 self.note(
                     NoteKind::Snapshot,
@@ -1464,31 +1445,29 @@ impl Sim {
             _ => {}
         }
         self.current_leader = leader;
-        // A change of leader decides the fate of every confirmed write whose fate is still
-        // open. Writes below the low-water mark are settled: failed, confirmed and held by
-        // every member, or lost from every log.
-        let mut newly_lost = Vec::new();
-        for i in self.fate_low_water..self.writes.len() {
-            if self.update_lost(WriteId(i as u32)) == Some(true) {
-                newly_lost.push(WriteId(i as u32));
-            }
-        }
-        let all = self.members.all;
-        while let Some(w) = self.writes.get(self.fate_low_water) {
-            let settled = match w.outcome {
-                Outcome::Failed { .. } => true,
-                // Held by every member, no leader can lack it; held by none, no leader
-                // can ever have it again.
-                Outcome::Confirmed { .. } => {
-                    (w.lost.is_none() && w.holders & all == all)
-                        || (w.lost.is_some() && w.holders == 0)
-                }
-                Outcome::Pending => false,
+        // A change of leader decides the fate of the confirmed writes the new leader lacks
+        // (or holds, if they were lost), and only theirs.
+        let turned = self.fates.turned_by_leader(leader);
+        #[cfg(debug_assertions)]
+        if self.writes.len() < 2_000 {
+            // Against the pass over every write that it replaces, while runs are short.
+            let turns = |w: &WriteRecord| {
+                let gone = leader.map_or(w.holders == 0, |l| w.holders & l.bit() == 0);
+                w.is_confirmed() && gone != w.lost.is_some()
             };
-            if !settled {
-                break;
+            let scanned: Vec<WriteId> = self
+                .writes
+                .iter()
+                .filter(|w| turns(w))
+                .map(|w| w.id)
+                .collect();
+            debug_assert_eq!(turned, scanned);
+        }
+        let mut newly_lost = Vec::new();
+        for w in turned {
+            if self.update_lost(w) == Some(true) {
+                newly_lost.push(w);
             }
-            self.fate_low_water += 1;
         }
         if !newly_lost.is_empty() {
             self.note_lost(newly_lost);
@@ -1609,13 +1588,23 @@ impl Sim {
                     confirmed_by: by,
                     new_leader: leader,
                 });
+                self.fates.refile(rec);
                 Some(true)
             }
             (false, true) => {
-                self.writes.get_mut(w.index())?.lost = None;
+                let rec = self.writes.get_mut(w.index())?;
+                rec.lost = None;
+                self.fates.refile(rec);
                 Some(false)
             }
             _ => None,
+        }
+    }
+
+    /// Files a write anew in [`crate::fates::Fates`] after a change to it.
+    fn refile(&mut self, w: WriteId) {
+        if let Some(rec) = self.writes.get(w.index()) {
+            self.fates.refile(rec);
         }
     }
 
@@ -1696,15 +1685,31 @@ impl Sim {
 
     /// A client reads back the key of its latest write, from the replica its policy picks.
     fn read(&mut self, c: ClientId) {
-        let Some(w) = self
-            .writes
-            .iter()
-            .rev()
-            .find(|w| w.client == c)
-            .map(|w| w.id)
-        else {
+        let Some(index) = &self.read_index else {
             return;
         };
+        let Some(w) = index.latest_write(c.index()).map(WriteId) else {
+            return;
+        };
+        let own_confirmed = index.own_confirmed(c.index(), w.0).map(WriteId);
+        #[cfg(debug_assertions)]
+        if self.writes.len() < 2_000 {
+            // The index against the scan it replaces, while runs are short enough to scan.
+            let latest = self
+                .writes
+                .iter()
+                .rev()
+                .find(|x| x.client == c)
+                .map(|x| x.id);
+            let slot = self.write(w).map(|r| r.key_slot());
+            let scanned = self
+                .writes
+                .iter()
+                .rev()
+                .find(|x| x.client == c && x.is_confirmed() && Some(x.key_slot()) == slot)
+                .map(|x| x.id);
+            debug_assert_eq!((latest, scanned), (Some(w), own_confirmed));
+        }
         let leader = self.clients[c.index()].believed_leader;
         let followers: Vec<NodeId> = self
             .members
@@ -1720,13 +1725,6 @@ impl Sim {
             }
         };
         let key = self.write(w).map(|r| r.key()).unwrap_or_default();
-        let slot = self.write(w).map(|r| r.key_slot());
-        let own_confirmed = self
-            .writes
-            .iter()
-            .rev()
-            .find(|x| x.client == c && x.is_confirmed() && Some(x.key_slot()) == slot)
-            .map(|x| x.id);
         let id = self.reads.len() as u32;
         self.reads.push(ReadRecord {
             client: c,
@@ -1755,17 +1753,25 @@ impl Sim {
 
     /// The replica's storage answers: the newest write of the key in its log.
     fn serve_read(&mut self, n: NodeId, c: ClientId, read: u32, key_of: WriteId) {
-        let Some(slot) = self.write(key_of).map(|w| w.key_slot()) else {
+        let Some(index) = &self.read_index else {
             return;
         };
         let log = &self.replicas[n.index()].log;
-        let mut found = (None, 0);
-        for p in (1..=log.last_position()).rev() {
-            let e = log.get(p).expect("within the log");
-            if self.write(e.write).is_some_and(|w| w.key_slot() == slot) {
-                found = (Some(e.write), p);
-                break;
-            }
+        debug_assert_eq!(index.indexed(n.index()), log.last_position());
+        let found = match index.newest_position(n.index(), key_of.0) {
+            Some(p) => (log.get(p).map(|e| e.write), p),
+            None => (None, 0),
+        };
+        #[cfg(debug_assertions)]
+        if log.last_position() < 2_000 {
+            // The index against the scan it replaces, while logs are short enough to scan.
+            let slot = self.write(key_of).map(|w| w.key_slot());
+            let scanned = (1..=log.last_position())
+                .rev()
+                .map(|p| (log.get(p).map(|e| e.write), p))
+                .find(|(w, _)| w.and_then(|w| self.write(w)).map(|w| w.key_slot()) == slot)
+                .unwrap_or((None, 0));
+            debug_assert_eq!(found, scanned);
         }
         let replica_last = log.last_position();
         self.send(
@@ -1805,13 +1811,36 @@ impl Sim {
         let stale_own_write = r
             .own_confirmed
             .is_some_and(|own| value.is_none_or(|v| v < own));
-        let previous = self
-            .reads
-            .iter()
-            .filter(|x| x.client == r.client && x.key == r.key && x.answered_at.is_some())
-            .filter_map(|x| x.value.map(|v| (v, x.target, x.answered_at.unwrap_or(0))))
-            .max_by_key(|x| x.0);
+        // The client's earlier read of the key that saw the newest value (of equal values,
+        // the later read).
+        let best = self
+            .read_index
+            .as_ref()
+            .and_then(|index| index.best_read(r.client.index(), r.key_of.0));
+        let previous = best
+            .and_then(|b| self.reads.get(b as usize))
+            .and_then(|x| x.value.map(|v| (v, x.target, x.answered_at.unwrap_or(0))));
+        #[cfg(debug_assertions)]
+        if self.reads.len() < 2_000 {
+            let scanned = self
+                .reads
+                .iter()
+                .filter(|x| x.client == r.client && x.key == r.key && x.answered_at.is_some())
+                .filter_map(|x| x.value.map(|v| (v, x.target, x.answered_at.unwrap_or(0))))
+                .max_by_key(|x| x.0);
+            debug_assert_eq!(previous, scanned);
+        }
         let went_back = previous.is_some_and(|(v, _, _)| value.is_none_or(|now_v| now_v < v));
+        let newer = match (value, previous, best) {
+            (None, _, _) => false,
+            (Some(_), None, _) => true,
+            (Some(v), Some((p, _, _)), b) => v > p || (v == p && b.is_some_and(|b| read > b)),
+        };
+        if newer {
+            if let Some(index) = &mut self.read_index {
+                index.set_best_read(r.client.index(), r.key_of.0, read);
+            }
+        }
         if let Some(rec) = self.reads.get_mut(read as usize) {
             rec.answered_at = Some(now);
             rec.value = value;
@@ -1865,6 +1894,9 @@ impl Sim {
         let target = self.clients[client.index()].believed_leader;
         // The message carries only the id; the key and value count once, here.
         self.events_hash = crate::fingerprint::write_data(self.events_hash, &data);
+        if let Some(index) = &mut self.read_index {
+            index.invoked(id.0, client.index(), &data);
+        }
         self.writes.push(WriteRecord {
             id,
             client,
@@ -1877,6 +1909,7 @@ impl Sim {
             appended_at: None,
             lost: None,
         });
+        self.refile(id);
         if let Some(t) = self.scenario.cluster.client_timeout_ms {
             let at = self.now + t;
             self.push(at, Event::ClientTimeout(id.0));
@@ -1898,6 +1931,7 @@ impl Sim {
                     at: now,
                     reason: format!("{target} is down: connection refused"),
                 };
+                self.fates.refile(rec);
             }
             return;
         }
@@ -1930,9 +1964,8 @@ impl Sim {
             }
             Payload::WriteReply { write, outcome } => {
                 let newer_than = |epoch: u32| {
-                    self.elections
-                        .iter()
-                        .any(|&(at, e)| at <= sent_at && e > epoch)
+                    let by_then = self.elections.partition_point(|e| e.0 <= sent_at);
+                    by_then > 0 && self.elections[by_then - 1].2 > epoch
                 };
                 let newer_leader_existed = match outcome {
                     ReplyOutcome::Confirmed { epoch, .. } => newer_than(epoch),
@@ -1952,6 +1985,10 @@ impl Sim {
                             epoch,
                             newer_leader_existed,
                         };
+                        let client = rec.client.index();
+                        if let Some(index) = &mut self.read_index {
+                            index.confirmed(write.0, client);
+                        }
                         self.check_lost(write);
                     }
                     ReplyOutcome::Redirect { leader: Some(l) } if rec.redirects < 3 => {
@@ -1977,6 +2014,7 @@ impl Sim {
                         };
                     }
                 }
+                self.refile(write);
             }
             _ => {}
         }
@@ -2181,8 +2219,6 @@ impl Sim {
                 };
                 self.replicas.push(r);
                 self.members.all |= id.bit();
-                // A new member holds nothing yet: every write's fate is open again.
-                self.fate_low_water = 0;
                 self.note(NoteKind::Snapshot, Some(id), vec![], format!("{id} joins as a new follower: first a snapshot of the leader, then every change since"));
             }
             Action::Failover { node } => self.manual_failover(*node),
@@ -2299,24 +2335,28 @@ impl Sim {
         // Its connections reset: whatever it had on the wire, either way, is gone.
         let e = Endpoint::Replica(n);
         self.drop_in_flight(|m| m.source == e || m.target == e);
-        let only_here: Vec<WriteId> = self
-            .writes
-            .iter()
-            .filter(|w| w.is_confirmed() && w.holders == n.bit() && w.lost.is_none())
-            .map(|w| w.id)
-            .collect();
+        let only_here = self.fates.only_on(n);
+        let waiting = self.fates.waiting_on(n);
+        #[cfg(debug_assertions)]
+        if self.writes.len() < 2_000 {
+            // Against the passes over every write that they replace, while runs are short.
+            let ids = |f: &dyn Fn(&WriteRecord) -> bool| -> Vec<WriteId> {
+                self.writes.iter().filter(|w| f(w)).map(|w| w.id).collect()
+            };
+            let only = ids(&|w| w.is_confirmed() && w.holders == n.bit() && w.lost.is_none());
+            let pending = ids(&|w| w.outcome == Outcome::Pending && w.sent_to == n);
+            debug_assert_eq!((&only_here, &waiting), (&only, &pending));
+        }
         // Clients waiting on it see their connection reset: they know the write did not
         // (knowingly) succeed, though it may still survive on another replica.
         let now = self.now;
-        for i in 0..self.writes.len() {
-            let w = self.writes.get(i).expect("in range");
-            if w.outcome == Outcome::Pending && w.sent_to == n {
-                let rec = self.writes.get_mut(i).expect("in range");
-                rec.outcome = Outcome::Failed {
-                    at: now,
-                    reason: format!("connection to {n} reset: it crashed before answering"),
-                };
-            }
+        for w in waiting {
+            let rec = self.writes.get_mut(w.index()).expect("in range");
+            rec.outcome = Outcome::Failed {
+                at: now,
+                reason: format!("connection to {n} reset: it crashed before answering"),
+            };
+            self.fates.refile(rec);
         }
         let mut text = format!(
             "{n} crashed{}",

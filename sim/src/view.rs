@@ -270,23 +270,57 @@ fn setup_view(r: &Replica, leader_last: u64) -> Option<SetupView> {
     let last = r.log.last_position();
     r.setup.map(|s| {
         let (phase, progress, detail, snapshot_position) = match s.phase {
-            SetupPhase::WaitingForLeader => (SetupStage::Waiting, 0.0, "waiting to hear from the leader".to_string(), 0),
-            SetupPhase::SnapshotRequested => (SetupStage::SnapshotRequested, 0.0, "asked the leader for a snapshot".to_string(), 0),
-            SetupPhase::Copying { position, rows, received, of } => (
+            SetupPhase::WaitingForLeader => (
+                SetupStage::Waiting,
+                0.0,
+                "waiting to hear from the leader".to_string(),
+                0,
+            ),
+            SetupPhase::SnapshotRequested => (
+                SetupStage::SnapshotRequested,
+                0.0,
+                "asked the leader for a snapshot".to_string(),
+                0,
+            ),
+            SetupPhase::Copying {
+                position,
+                rows,
+                received,
+                of,
+            } => (
                 SetupStage::CopyingSnapshot,
                 received as f64 / of.max(1) as f64,
-                format!("copying snapshot at position {position}: part {received} of {of} ({rows} rows)"),
+                format!(
+                    "copying snapshot at position {position}: part {received} of {of} ({})",
+                    crate::bounds::count(rows, "row", "rows")
+                ),
                 position,
             ),
             SetupPhase::CatchingUp { from } => {
                 let target = leader_last.max(from);
                 let done = last.saturating_sub(from) as f64;
                 let todo = target.saturating_sub(from).max(1) as f64;
-                (SetupStage::CatchingUp, (done / todo).min(1.0), format!("catching up from position {from}: at {last} of {target}"), from)
+                (
+                    SetupStage::CatchingUp,
+                    (done / todo).min(1.0),
+                    format!("catching up from position {from}: at {last} of {target}"),
+                    from,
+                )
             }
-            SetupPhase::GaveUp => (SetupStage::GaveUp, 0.0, "gave up: the leader's log no longer reaches back to its snapshot".to_string(), r.log.snapshot_position),
+            SetupPhase::GaveUp => (
+                SetupStage::GaveUp,
+                0.0,
+                "gave up: the leader's log no longer reaches back to its snapshot".to_string(),
+                r.log.snapshot_position,
+            ),
         };
-        SetupView { phase, snapshot_position, progress, detail, attempts: s.attempts }
+        SetupView {
+            phase,
+            snapshot_position,
+            progress,
+            detail,
+            attempts: s.attempts,
+        }
     })
 }
 

@@ -192,8 +192,8 @@ fn a_node_rejoining_a_chain_at_the_tail_confirms_only_what_came_down_the_chain()
     let reached = |p: u64| {
         sim.position_log
             .iter()
-            .find(|&&(_, node, last)| node == n4 && last >= p)
-            .map(|&(at, _, _)| at)
+            .find(|&&(_, node, last)| node == n4 && u64::from(last) >= p)
+            .map(|&(at, _, _)| u64::from(at))
     };
     let by_n3: Vec<_> = sim
         .writes
