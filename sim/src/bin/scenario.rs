@@ -83,11 +83,10 @@ fn run(args: &[String], trace: bool) -> Result<String, String> {
     if trace {
         return Ok(serde_json::to_string_pretty(&sim.trace()).expect("traces serialise"));
     }
-    let report = sim.report();
     Ok(if json {
-        serde_json::to_string_pretty(&report).expect("reports serialise")
+        serde_json::to_string_pretty(&sim.report()).expect("reports serialise")
     } else {
-        report.summary()
+        sim.brief_report().summary()
     })
 }
 
