@@ -10,6 +10,9 @@
 //!    sentences: crashes, new leaders, lost writes, snapshots), where the costly events are.
 //! 3. Cost of a checkpoint (`Sim::clone`) at the end of the long run, and of `Sim::view`
 //!    on a 5-replica cluster mid-run (the UI calls it every animation frame).
+//! 4. The worst valid scenarios (`engine/worst.rs`): every limit at its maximum, and the
+//!    storms a hostile link can add; wall time, CPU time and peak memory of each, run
+//!    first, while the process is small. Target: under 60 s and 1 GB.
 //!
 //! Figures go to standard output as a table, with the targets beside them, and to
 //! `bench-results/engine.json` at the workspace root. Wall-clock time is read here only;
@@ -543,7 +546,7 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
-/// `ENGINE_BENCH_ONLY=async|sync|chain|seek|view|steps|steps-long|sizes` runs one piece once
+/// `ENGINE_BENCH_ONLY=async|sync|chain|seek|view|steps|steps-long|sizes|worst|worst-file` runs one piece once
 /// and prints a line or two, for profiling under perf or callgrind, not for figures. `steps`
 /// and `steps-long` list the slowest single events of the seek run and of the long async
 /// run. Building a long scenario runs it once (to choose the crashes), so a profile of
@@ -637,11 +640,56 @@ fn only(piece: &str) {
                 );
             }
         }
+        "worst" => {
+            println!("{}", worst::header());
+            for i in 0..worst::scenarios().len() {
+                match worst::measure_in_child(i) {
+                    Some(w) => println!("{}", worst::line(&w)),
+                    None => println!("   worst scenario {i}: the measuring process failed"),
+                }
+            }
+        }
+        "worst-one" => {
+            let i: usize = std::env::var("WORST_INDEX")
+                .ok()
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(0);
+            let (name, scenario) = worst::scenarios().swap_remove(i);
+            let w = worst::measure(name, &scenario, thread_cpu_ns);
+            println!("{}", worst::json(&w));
+        }
+        "worst-timeline" => {
+            // The app's way through a run: a Timeline, checkpointing every 1,000 events.
+            let (name, scenario) = match std::env::var("WORST_FILE") {
+                Ok(path) => {
+                    let text = std::fs::read_to_string(&path).expect("a readable scenario file");
+                    (
+                        "file",
+                        Scenario::from_json(&text).unwrap_or_else(|e| panic!("{e}")),
+                    )
+                }
+                Err(_) => worst::scenarios().swap_remove(0),
+            };
+            let start = Instant::now();
+            let mut timeline = Timeline::new(Sim::new(&scenario).expect("valid"));
+            timeline.advance_to(scenario.end_ms());
+            println!(
+                "{name}, as a Timeline: {:.1} s, {} checkpoints, peak {} MB",
+                start.elapsed().as_secs_f64(),
+                timeline.checkpoints(),
+                worst::peak_rss_kb().map_or("?".into(), |kb| (kb / 1024).to_string())
+            );
+        }
         "worst-file" => {
+            // WORST_FILE=scenario.json: one scenario file, measured as the worst ones are.
             let path = std::env::var("WORST_FILE").expect("WORST_FILE names a scenario file");
-            let text = std::fs::read_to_string(&path).expect("readable");
+            let text = std::fs::read_to_string(&path).expect("a readable scenario file");
             let scenario = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{e}"));
-            println!("{}", worst::line(&worst::measure(&path, &scenario)));
+            println!("{}", worst::header());
+            println!(
+                "{}",
+                worst::line(&worst::measure(&path, &scenario, thread_cpu_ns))
+            );
         }
         other => eprintln!("ENGINE_BENCH_ONLY: unknown piece {other}"),
     }
@@ -655,6 +703,18 @@ fn main() {
     let load_at_start = loadavg();
     let mut out = String::new();
     let mut json_modes = Vec::new();
+
+    eprintln!("engine bench: the worst valid scenarios ...");
+    let worst_runs: Vec<worst::Worst> = worst::scenarios()
+        .iter()
+        .enumerate()
+        .map(|(i, (name, scenario))| {
+            eprintln!("  {name}");
+            // In a fresh process for its own peak memory; here if that fails.
+            worst::measure_in_child(i)
+                .unwrap_or_else(|| worst::measure(name, scenario, thread_cpu_ns))
+        })
+        .collect();
 
     eprintln!(
         "engine bench: throughput ({RUNS} runs per mode, {} s simulated each) ...",
@@ -836,6 +896,25 @@ fn main() {
     .unwrap();
     writeln!(out, "   {:<28} {:>12.1}", "view max (us)", vw.cost.max).unwrap();
     writeln!(out, "{line}").unwrap();
+    writeln!(
+        out,
+        "4. The worst valid scenarios: 9 replicas, 9 clients, 1 h simulated, writes and reads every {} ms each (the caps),",
+        (9 * replication_sim::scenario::limits::MAX_TIME_MS)
+            .div_ceil(replication_sim::scenario::limits::MAX_WORKLOAD_OPS)
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "   100,000 keys, 10,000,000 initial rows; storms stop at the engine's limits ({} events, {} log entries moved in bulk)",
+        replication_sim::sim::EVENT_BUDGET,
+        replication_sim::sim::BULK_ENTRY_BUDGET
+    )
+    .unwrap();
+    writeln!(out, "{}", worst::header()).unwrap();
+    for w in &worst_runs {
+        writeln!(out, "{}", worst::line(w)).unwrap();
+    }
+    writeln!(out, "{line}").unwrap();
     let total = t0.elapsed();
     writeln!(out, "bench wall time: {:.1} s", total.as_secs_f64()).unwrap();
     print!("{out}");
@@ -872,6 +951,7 @@ fn main() {
             "p95_us": vw.cost.p95,
             "max_us": vw.cost.max,
         },
+        "worst_valid_scenarios": worst_runs.iter().map(worst::json).collect::<Vec<_>>(),
         "bench_wall_s": total.as_secs_f64(),
         "load_average_at_start": load_at_start,
     });

@@ -157,9 +157,20 @@ impl Sim {
     }
 
     pub fn report(&self) -> Report {
+        self.report_of(true)
+    }
+
+    /// What [`Report::summary`] reads, without every write and every log spelled out:
+    /// the lost writes only, and the replicas without their logs and states. A run of
+    /// 500,000 writes on 9 replicas spells out millions of strings in the full report.
+    pub fn brief_report(&self) -> Report {
+        self.report_of(false)
+    }
+
+    fn report_of(&self, full: bool) -> Report {
         let view = self.view(&crate::ViewOptions {
             log_window: 0,
-            recent_writes: usize::MAX,
+            recent_writes: if full { usize::MAX } else { 0 },
             recent_events: usize::MAX,
             older_lost: usize::MAX,
         });
@@ -198,8 +209,16 @@ impl Sim {
                 epoch: r.epoch,
                 last_position: r.log.last_position(),
                 snapshot_position: r.log.snapshot_position,
-                log: r.log.iter().map(|e| e.write.to_string()).collect(),
-                state: self.state_of(r.id),
+                log: if full {
+                    r.log.iter().map(|e| e.write.to_string()).collect()
+                } else {
+                    Vec::new()
+                },
+                state: if full {
+                    self.state_of(r.id)
+                } else {
+                    BTreeMap::new()
+                },
             })
             .collect();
         let latencies = self.confirm_latencies();
@@ -340,6 +359,21 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::percentile;
+
+    /// The runner prints the summary from the brief report; it must read the same.
+    #[test]
+    fn the_brief_report_summarises_as_the_full_one() {
+        for p in crate::presets::PRESETS {
+            let mut sim = crate::Sim::new(&p.scenario().unwrap()).unwrap();
+            sim.run_to_end();
+            assert_eq!(
+                sim.brief_report().summary(),
+                sim.report().summary(),
+                "{}",
+                p.id
+            );
+        }
+    }
 
     #[test]
     fn nearest_rank_percentiles() {
