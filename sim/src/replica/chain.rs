@@ -126,18 +126,7 @@ impl Replica {
             return;
         }
         for p in self.chain_confirmed + 1..=last {
-            if let Some(e) = self.log.get(p).copied() {
-                ctx.reply(
-                    e.client,
-                    Payload::WriteReply {
-                        write: e.write,
-                        outcome: ReplyOutcome::Confirmed {
-                            by: self.id,
-                            epoch: self.epoch,
-                        },
-                    },
-                );
-            }
+            self.tell_client_confirmed(p, ctx);
         }
         self.chain_confirmed = last;
         if self.role == Role::Leader {

@@ -58,18 +58,24 @@ impl Replica {
     fn confirm_upto(&mut self, target: u64, ctx: &mut Ctx) {
         while self.confirmed < target {
             self.confirmed += 1;
-            if let Some(e) = self.log.get(self.confirmed).copied() {
-                ctx.reply(
-                    e.client,
-                    Payload::WriteReply {
-                        write: e.write,
-                        outcome: ReplyOutcome::Confirmed {
-                            by: self.id,
-                            epoch: self.epoch,
-                        },
+            self.tell_client_confirmed(self.confirmed, ctx);
+        }
+    }
+
+    /// Tells the client of the entry at `position` that its write is confirmed, by this
+    /// replica in its epoch: the leader in most modes, the tail in a chain.
+    pub(super) fn tell_client_confirmed(&self, position: u64, ctx: &mut Ctx) {
+        if let Some(e) = self.log.get(position).copied() {
+            ctx.reply(
+                e.client,
+                Payload::WriteReply {
+                    write: e.write,
+                    outcome: ReplyOutcome::Confirmed {
+                        by: self.id,
+                        epoch: self.epoch,
                     },
-                );
-            }
+                },
+            );
         }
     }
 
