@@ -2248,6 +2248,10 @@ impl Sim {
                 read_from,
             }) => {
                 let mut changes = Vec::new();
+                // Setting what is already set changes nothing: above all, it does not
+                // rebuild a chain.
+                let mode_changed = mode.is_some_and(|m| m != self.settings.mode);
+                let quorum_changed = write_quorum.is_some_and(|w| w != self.settings.write_quorum);
                 if let Some(m) = mode {
                     self.settings.mode = *m;
                     changes.push(format!("mode {m}"));
@@ -2285,9 +2289,13 @@ impl Sim {
                     vec![],
                     format!("Settings changed: {}", changes.join(", ")),
                 );
-                if mode.is_some() || write_quorum.is_some() {
+                if mode_changed {
+                    for i in 0..self.replicas.len() {
+                        self.with_replica(NodeId(i as u8), |r, ctx| r.on_mode_changed(ctx));
+                    }
+                } else if quorum_changed {
                     if let Some(l) = self.current_leader {
-                        self.with_replica(l, |r, ctx| r.on_mode_changed(ctx));
+                        self.with_replica(l, |r, ctx| r.on_write_quorum_changed(ctx));
                     }
                 }
             }

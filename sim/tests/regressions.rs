@@ -32,6 +32,31 @@ fn converges(name: &str) -> Sim {
 // ----- Scenarios the property test found ----------------------------------------
 
 #[test]
+fn setting_the_mode_a_chain_already_has_keeps_its_order() {
+    // Broke: `set mode chain` in chain mode rebuilt the chain from every member, putting
+    // the crashed n2 back before n3 while entries that had skipped it were in flight; the
+    // tail confirmed a write n2 did not hold.
+    let sim = converges("chain-same-mode-rebuilt");
+    let changes: Vec<&str> = sim
+        .notes
+        .iter()
+        .filter(|n| n.text.starts_with("Chain is now"))
+        .map(|n| n.text.as_str())
+        .collect();
+    assert!(
+        changes.iter().all(|t| !t.contains("n1 → n2 → n3")),
+        "the crashed n2 went back into the middle of the chain: {changes:?}"
+    );
+}
+
+#[test]
+fn a_chain_after_asynchronous_replication_starts_afresh() {
+    // Broke: back in chain mode with the order of the old chain, n3 counted what it had
+    // taken straight from the leader as passed through n2, and confirmed writes n2 lacked.
+    converges("chain-mode-returns-stale-order");
+}
+
+#[test]
 fn a_chain_tail_never_confirms_a_write_the_head_does_not_have() {
     // Broke: a deposed leader's stale entry travelled down the new chain and its tail
     // confirmed it; the write was "confirmed" and lost in the same instant.

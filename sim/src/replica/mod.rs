@@ -457,19 +457,30 @@ impl Replica {
         }
     }
 
-    /// A changed replication mode applies from now on: re-learn what each follower holds
-    /// (a chain only tracked its successor) and confirm whatever the new mode allows.
+    /// A changed replication mode applies from now on. Every replica forgets the chain it
+    /// knew: what passed down an older chain, or came straight from the leader while there
+    /// was none, says nothing about what the members of the next chain hold. The leader then
+    /// re-learns what each follower holds (a chain only tracked its successor) and confirms
+    /// whatever the new mode allows.
     pub fn on_mode_changed(&mut self, ctx: &mut Ctx) {
-        if self.role != Role::Leader {
+        let version = self.chain.version;
+        self.chain = ChainConfig::empty();
+        self.chain_epoch = 0;
+        if !self.is_leader() {
             return;
         }
-        let me = self.id;
-        let last = self.log.last_position();
         if self.chain_mode(ctx) {
+            // As when the head reorders a chain: a member that does not answer is left
+            // out, and joins at the tail once it does (`reconfigure_chain`).
+            let within = ctx.settings.failover_timeout_ms;
+            let me = self.id;
             let mut order = vec![me];
-            order.extend(ctx.members.iter_live().filter(|&f| f != me));
-            let config = ChainConfig::from_slice(self.chain.version + 1, &order);
-            self.chain = ChainConfig::empty();
+            order.extend(
+                ctx.members
+                    .iter_live()
+                    .filter(|&f| f != me && self.responsive(f, within, ctx)),
+            );
+            let config = ChainConfig::from_slice(version + 1, &order);
             self.chain_confirmed = self.confirmed;
             let epoch = self.epoch;
             ctx.happened(Happening::ChainChanged {
@@ -477,22 +488,35 @@ impl Replica {
                 removed: vec![],
             });
             self.adopt_chain(config, epoch, ctx);
+            self.try_confirm(ctx);
         } else {
-            for f in ctx
-                .members
-                .iter_live()
-                .filter(|&f| f != me)
-                .collect::<Vec<_>>()
-            {
-                let peer = &mut self.peers[f.index()];
-                if peer.snapshot.is_none() {
-                    peer.next = last + 1;
-                    self.send_batch(f, ctx, true);
-                }
+            self.on_write_quorum_changed(ctx);
+        }
+    }
+
+    /// A changed write quorum (or a mode that counts acknowledgements) applies from now
+    /// on: the leader probes every follower for what it holds and confirms what it can.
+    /// A chain has no quorum: every member must hold a write.
+    pub fn on_write_quorum_changed(&mut self, ctx: &mut Ctx) {
+        if self.role != Role::Leader || self.chain_mode(ctx) {
+            return;
+        }
+        let me = self.id;
+        let last = self.log.last_position();
+        for f in ctx
+            .members
+            .iter_live()
+            .filter(|&f| f != me)
+            .collect::<Vec<_>>()
+        {
+            let peer = &mut self.peers[f.index()];
+            if peer.snapshot.is_none() {
+                peer.next = last + 1;
+                self.send_batch(f, ctx, true);
             }
-            if self.sync_follower.is_none() {
-                self.sync_follower = ctx.members.iter_live().find(|&f| f != me);
-            }
+        }
+        if self.sync_follower.is_none() {
+            self.sync_follower = ctx.members.iter_live().find(|&f| f != me);
         }
         self.try_confirm(ctx);
     }
