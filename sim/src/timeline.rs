@@ -1,6 +1,8 @@
 //! Time travel: a run with checkpoints (cheap clones of the whole simulation, thanks to
-//! shared log chunks) every few thousand events, so that seeking to any instant replays
-//! at most one interval.
+//! shared log chunks) every thousand events, so that seeking to any instant replays at
+//! most one interval. A long run keeps at most [`MAX_CHECKPOINTS`]: when there would be
+//! more, every other one goes and the interval doubles, so memory stays bounded however
+//! long the run, and a seek replays at most one (longer) interval.
 
 use crate::sim::Sim;
 
@@ -11,10 +13,16 @@ pub struct Timeline {
     /// The furthest point computed so far.
     head: Sim,
     every_events: u64,
+    max_checkpoints: usize,
 }
 
 /// Events between checkpoints: small enough that a seek replays well under a frame.
 pub const CHECKPOINT_EVERY_EVENTS: u64 = 1_000;
+
+/// Checkpoints kept at most. Each holds what the run's shared chunks do not: the largest
+/// valid runs (about 15 M events) would otherwise keep 15,000 of them, gigabytes in all.
+/// With 512, a run of 15 M events checkpoints every 32,000 events.
+pub const MAX_CHECKPOINTS: usize = 512;
 
 impl Timeline {
     pub fn new(start: Sim) -> Timeline {
@@ -22,10 +30,44 @@ impl Timeline {
     }
 
     pub fn with_interval(start: Sim, every_events: u64) -> Timeline {
+        Timeline::with_limits(start, every_events, MAX_CHECKPOINTS)
+    }
+
+    /// A timeline that checkpoints every `every_events` events at first, and keeps at most
+    /// `max_checkpoints` (at least 2: the start and one more).
+    pub fn with_limits(start: Sim, every_events: u64, max_checkpoints: usize) -> Timeline {
         Timeline {
             checkpoints: vec![start.clone()],
             head: start,
             every_events: every_events.max(1),
+            max_checkpoints: max_checkpoints.max(2),
+        }
+    }
+
+    /// Events between checkpoints now: the first interval, doubled each time the
+    /// checkpoints were thinned.
+    pub fn checkpoint_interval(&self) -> u64 {
+        self.every_events
+    }
+
+    /// Checkpoints the head if it is due, thinning the checkpoints when there are too many.
+    fn checkpoint_if_due(&mut self) {
+        let n = self.head.events_processed();
+        if !n.is_multiple_of(self.every_events) {
+            return;
+        }
+        self.checkpoints.push(self.head.clone());
+        if self.checkpoints.len() > self.max_checkpoints {
+            // Keep the start and every checkpoint on the doubled interval: they stay
+            // evenly spaced, and the next ones land on the same grid.
+            self.every_events = self.every_events.saturating_mul(2);
+            let every = self.every_events;
+            let mut first = true;
+            self.checkpoints.retain(|c| {
+                let keep = first || c.events_processed().is_multiple_of(every);
+                first = false;
+                keep
+            });
         }
     }
 
@@ -48,13 +90,7 @@ impl Timeline {
             if !self.head.step() {
                 break;
             }
-            if self
-                .head
-                .events_processed()
-                .is_multiple_of(self.every_events)
-            {
-                self.checkpoints.push(self.head.clone());
-            }
+            self.checkpoint_if_due();
         }
         self.head.run_until(t);
         true
@@ -63,13 +99,8 @@ impl Timeline {
     /// Processes the head's next event (the "step" button), checkpointing as usual.
     pub fn step(&mut self) -> bool {
         let stepped = self.head.step();
-        if stepped
-            && self
-                .head
-                .events_processed()
-                .is_multiple_of(self.every_events)
-        {
-            self.checkpoints.push(self.head.clone());
+        if stepped {
+            self.checkpoint_if_due();
         }
         stepped
     }
@@ -133,6 +164,43 @@ impl Timeline {
 mod tests {
     use super::*;
     use crate::Scenario;
+
+    #[test]
+    fn a_long_run_keeps_at_most_the_checkpoint_limit_and_seeks_exactly() {
+        let mut s = Scenario::default_scenario();
+        s.workload.write_every_ms = 5;
+        s.duration_ms = Some(20_000);
+        let mut timeline = Timeline::with_limits(Sim::new(&s).unwrap(), 100, 8);
+        timeline.advance_to(s.end_ms());
+        let events = timeline.head().events_processed();
+        assert!(
+            events > 100 * 8 * 4,
+            "the run is long enough to thin twice: {events}"
+        );
+        assert!(
+            timeline.checkpoints() <= 8,
+            "{} checkpoints",
+            timeline.checkpoints()
+        );
+        assert!(timeline.checkpoint_interval() >= 400);
+        // Evenly spaced from the start, on the current interval.
+        for (i, c) in timeline.checkpoints.iter().enumerate() {
+            assert_eq!(
+                c.events_processed(),
+                i as u64 * timeline.checkpoint_interval()
+            );
+        }
+        // A seek from a thinned checkpoint is the same run as one computed straight.
+        for t in [1, 3_333, 9_999, 15_000] {
+            let mut straight = Sim::new(&s).unwrap();
+            straight.run_until(t);
+            assert_eq!(
+                timeline.seek(t).trace_hash(),
+                straight.trace_hash(),
+                "at {t} ms"
+            );
+        }
+    }
 
     #[test]
     fn a_bounded_advance_stops_early_and_resumes_where_it_stopped() {

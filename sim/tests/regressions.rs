@@ -50,6 +50,17 @@ fn setting_the_mode_a_chain_already_has_keeps_its_order() {
 }
 
 #[test]
+fn a_tail_with_a_lagging_view_confirms_what_every_member_it_knows_holds() {
+    // Broke the invariant, not the engine: it walked each member's own view of the chain,
+    // and from n5, spliced out after it passed w54 on, went to the new tail n4.
+    let sim = converges("chain-spliced-member-passed-on");
+    assert!(sim
+        .writes
+        .iter()
+        .any(|w| w.id.to_string() == "w54" && w.is_confirmed()));
+}
+
+#[test]
 fn a_chain_after_asynchronous_replication_starts_afresh() {
     // Broke: back in chain mode with the order of the old chain, n3 counted what it had
     // taken straight from the leader as passed through n2, and confirmed writes n2 lacked.

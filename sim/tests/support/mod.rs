@@ -485,11 +485,13 @@ pub fn caught_up_follower_is_prefix_of_leader(sim: &Sim) -> Result<(), String> {
 
 /// Chain replication: the tail confirms only what came down the chain. At the instant a
 /// tail sends a client its confirmation, the write is at the same log position on every
-/// node it came down through: the tail's predecessor, that node's predecessor, and so on
-/// up to the head, each as that node knows the chain (a node's view may lag the head's,
-/// but it takes entries only from its own predecessor; a crashed member keeps its
-/// durable log). Looks at the confirmations sent since message `checked` (one lost on a
-/// cut link reaches no client and is not seen).
+/// member of the chain as that tail knows it, from the head down to the tail (a crashed
+/// member keeps its durable log). The tail's view may lag the head's: a chain the head has
+/// since changed only lost members or gained new ones at the tail, which catch up from the
+/// old tail. Walking each member's own, newer view instead would follow a path the entry
+/// never took: a member that passed an entry on and then learnt it was spliced out would
+/// send the walk to the new tail. Looks at the confirmations sent since message `checked`
+/// (one lost on a cut link reaches no client and is not seen).
 pub fn chain_confirmed_write_is_on_every_member(
     sim: &Sim,
     checked: &mut u64,
@@ -517,25 +519,18 @@ pub fn chain_confirmed_write_is_on_every_member(
             ));
         };
         let entry = tail.log.get(position).copied();
-        let mut path = vec![t];
-        let mut node = tail;
-        while node.role != Role::Leader && path.len() <= sim.replicas.len() {
-            // Its predecessor; for one not yet in the chain, the tail it joins after.
-            let c = &node.chain;
-            let upstream = if c.contains(node.id) {
-                c.predecessor(node.id)
-            } else {
-                c.nodes().last().copied()
-            };
-            let Some(up) = upstream else {
-                break;
-            };
-            path.push(up);
-            node = &sim.replicas[up.index()];
-            if node.log.get(position).copied() != entry {
-                let names: Vec<String> = path.iter().rev().map(|n| n.to_string()).collect();
+        let chain = &tail.chain;
+        let names: Vec<String> = chain.nodes().iter().map(|n| n.to_string()).collect();
+        if tail.role != Role::Leader && chain.nodes().last() != Some(&t) {
+            return Err(format!(
+                "chain_confirmed_write_is_on_every_member: {t} confirmed {write}, but it is not the tail of the chain it knows ({})",
+                names.join(" → ")
+            ));
+        }
+        for &member in chain.nodes() {
+            if sim.replicas[member.index()].log.get(position).copied() != entry {
                 return Err(format!(
-                    "chain_confirmed_write_is_on_every_member: {t} confirmed {write} (position {position}), but {up}, on its way down the chain ({}), does not hold it",
+                    "chain_confirmed_write_is_on_every_member: {t} confirmed {write} (position {position}), but {member}, a member of its chain ({}), does not hold it",
                     names.join(" → ")
                 ));
             }
