@@ -330,6 +330,7 @@ fn seek(scenario: &Scenario) -> (Seek, Seek) {
         .collect();
     markers.dedup();
 
+    let interval = tl.checkpoint_interval();
     let mut run = |instants: &[u64]| -> Seek {
         let mut times = Vec::with_capacity(instants.len());
         let mut slowest = (0.0, 0, 0);
@@ -337,9 +338,8 @@ fn seek(scenario: &Scenario) -> (Seek, Seek) {
             let start = Instant::now();
             let sim = tl.seek(t);
             let took = ms(start.elapsed());
-            // Checkpoints fall every CHECKPOINT_EVERY_EVENTS events, so this is what was replayed.
-            let replayed = black_box(sim.events_processed())
-                % replication_sim::timeline::CHECKPOINT_EVERY_EVENTS;
+            // Checkpoints fall every `interval` events, so this is what was replayed.
+            let replayed = black_box(sim.events_processed()) % interval;
             drop(sim);
             if took > slowest.0 {
                 slowest = (took, t, replayed);
