@@ -61,6 +61,13 @@ fn a_tail_with_a_lagging_view_confirms_what_every_member_it_knows_holds() {
 }
 
 #[test]
+fn a_tail_confirms_though_it_has_not_heard_a_member_was_spliced_out() {
+    // Broke the invariant, not the engine: it held the confirmation against n2, a member
+    // only in the tail's lagging view, spliced out by the head before the entry passed.
+    converges("chain-tail-view-lags-splice");
+}
+
+#[test]
 fn a_chain_after_asynchronous_replication_starts_afresh() {
     // Broke: back in chain mode with the order of the old chain, n3 counted what it had
     // taken straight from the leader as passed through n2, and confirmed writes n2 lacked.
