@@ -546,7 +546,7 @@ fn verdict(ok: bool) -> &'static str {
     }
 }
 
-/// `ENGINE_BENCH_ONLY=async|sync|chain|seek|view|steps|steps-long|sizes|worst|worst-file` runs one piece once
+/// `ENGINE_BENCH_ONLY=async|sync|chain|seek|view|steps|steps-long|sizes|worst|worst-json|worst-file` runs one piece once
 /// and prints a line or two, for profiling under perf or callgrind, not for figures. `steps`
 /// and `steps-long` list the slowest single events of the seek run and of the long async
 /// run. Building a long scenario runs it once (to choose the crashes), so a profile of
@@ -679,6 +679,17 @@ fn only(piece: &str) {
                 timeline.checkpoints(),
                 worst::peak_rss_kb().map_or("?".into(), |kb| (kb / 1024).to_string())
             );
+        }
+        "worst-json" => {
+            // WORST_DIR=folder: writes each worst scenario as a file, for the browser's
+            // figures (`e2e/bench-worst.mjs`).
+            let dir = std::env::var("WORST_DIR").unwrap_or_else(|_| "bench-results".into());
+            std::fs::create_dir_all(&dir).expect("a folder for the scenarios");
+            for (i, (name, scenario)) in worst::scenarios().into_iter().enumerate() {
+                let path = format!("{dir}/worst-{i}.json");
+                std::fs::write(&path, scenario.to_json()).expect("a writable file");
+                println!("{path}: {name}");
+            }
         }
         "worst-file" => {
             // WORST_FILE=scenario.json: one scenario file, measured as the worst ones are.

@@ -17,7 +17,7 @@
 
 use crate::ids::WriteId;
 use crate::log::Entry;
-use crate::message::{AckResult, ChainConfig, Payload, ReplyOutcome, VoteAnswer};
+use crate::message::{AckResult, ChainConfig, ChainTag, Payload, ReplyOutcome, VoteAnswer};
 use crate::sim::{Outcome, Sim, WriteData};
 use std::collections::BTreeSet;
 
@@ -111,9 +111,17 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             prev_epoch,
             entries: es,
             confirmed,
+            chain,
         } => {
             let h = mix(mix(tag(4), pair(*epoch, *prev_epoch)), *prev_position);
-            entries(mix(h, *confirmed), es)
+            let h = entries(mix(h, *confirmed), es);
+            // Outside a chain the tag is always NONE: leaving it out keeps those traces'
+            // fingerprints as they were before appends carried it.
+            if *chain == ChainTag::NONE {
+                h
+            } else {
+                mix(h, pair(chain.epoch, chain.version))
+            }
         }
         Payload::Ack {
             epoch,
@@ -289,7 +297,16 @@ mod tests {
                 prev_epoch,
                 entries,
                 confirmed,
+                chain: ChainTag::NONE,
             };
+        let in_chain = |epoch, version| Payload::Append {
+            epoch: 2,
+            prev_position: 3,
+            prev_epoch: 1,
+            entries: vec![],
+            confirmed: 3,
+            chain: ChainTag { epoch, version },
+        };
         let ack = |epoch, result, echo_sent_at, chain_confirmed| Payload::Ack {
             epoch,
             result,
@@ -380,6 +397,9 @@ mod tests {
             ("append: entry epoch", append(2, 3, 1, vec![e(1, 4, 0), e(2, 5, 1)], 3)),
             ("append: entry write", append(2, 3, 1, vec![e(1, 4, 0), e(1, 6, 1)], 3)),
             ("append: entry client", append(2, 3, 1, vec![e(1, 4, 0), e(1, 5, 0)], 3)),
+            ("append: in a chain", in_chain(2, 5)),
+            ("append: chain epoch", in_chain(1, 5)),
+            ("append: chain version", in_chain(2, 6)),
             ("ack", ack(2, matched(5), 10, 0)),
             ("ack: epoch", ack(3, matched(5), 10, 0)),
             ("ack: match", ack(2, matched(6), 10, 0)),

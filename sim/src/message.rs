@@ -14,6 +14,22 @@ pub struct ChainConfig {
     pub order: [NodeId; crate::ids::MAX_REPLICAS],
 }
 
+/// Which chain a chain member acts in: the head's epoch when it was adopted, and the
+/// head's version of it. Outside chain mode, and for the leader's own appends to
+/// replicas not yet in a chain, it is `ChainTag::NONE`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChainTag {
+    pub epoch: u32,
+    pub version: u32,
+}
+
+impl ChainTag {
+    pub const NONE: ChainTag = ChainTag {
+        epoch: 0,
+        version: 0,
+    };
+}
+
 impl ChainConfig {
     pub fn empty() -> ChainConfig {
         ChainConfig {
@@ -98,6 +114,9 @@ pub enum Payload {
         prev_epoch: u32,
         entries: Vec<Entry>,
         confirmed: u64,
+        /// In a chain, the chain the sender passes entries down: a member takes them only
+        /// within the same chain as its own.
+        chain: ChainTag,
     },
     /// Follower's answer to an append (`ok` and the position now known to match, or a hint
     /// where the logs may diverge) or to a heartbeat (liveness only).

@@ -68,6 +68,13 @@ fn a_tail_confirms_though_it_has_not_heard_a_member_was_spliced_out() {
 }
 
 #[test]
+fn a_member_takes_entries_only_within_the_chain_it_knows() {
+    // Broke: n8, in an old chain, took from n7 entries that n7, in a newer chain, sent it
+    // as a joiner at the tail; n8 confirmed them though members before it lacked them.
+    converges("chain-views-disagree");
+}
+
+#[test]
 fn a_chain_after_asynchronous_replication_starts_afresh() {
     // Broke: back in chain mode with the order of the old chain, n3 counted what it had
     // taken straight from the leader as passed through n2, and confirmed writes n2 lacked.
@@ -126,6 +133,10 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
         prev_epoch: 0,
         entries: vec![],
         confirmed: 0,
+        chain: ChainTag {
+            epoch: 2,
+            version: 1,
+        },
     };
     assert!(
         out.contains(&Command::send_to_replica(NodeId(2), probe)),
@@ -488,6 +499,10 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
             prev_epoch: 0,
             entries: vec![e(1, 0)],
             confirmed: 0,
+            chain: ChainTag {
+                epoch: 2,
+                version: chain.version,
+            },
         },
     );
     assert_eq!(
@@ -503,6 +518,10 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
             prev_epoch: 1,
             entries: vec![e(2, 5)],
             confirmed: 0,
+            chain: ChainTag {
+                epoch: 2,
+                version: chain.version,
+            },
         },
     );
     let confirmed = |w| {
@@ -534,6 +553,7 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
         prev_epoch: 0,
         entries: vec![e(1, 0)],
         confirmed: 0,
+        chain: ChainTag::NONE,
     };
     react(&mut mid, 100, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), append, 90, ctx)
@@ -556,6 +576,10 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
         prev_epoch: 1,
         entries: vec![],
         confirmed: 0,
+        chain: ChainTag {
+            epoch: 2,
+            version: 1,
+        },
     };
     assert!(
         out.contains(&Command::send_to_replica(NodeId(2), probe)),
@@ -624,6 +648,10 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
         prev_epoch: 1,
         entries: vec![e(1, 1), e(1, 2)],
         confirmed: 0,
+        chain: ChainTag {
+            epoch: 1,
+            version: 2,
+        },
     };
     let out = react(&mut tail, 110, &s, 4, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), batch.clone(), 100, ctx)

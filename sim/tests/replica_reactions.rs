@@ -154,7 +154,17 @@ fn append(
         prev_epoch,
         entries,
         confirmed,
+        chain: ChainTag::NONE,
     }
+}
+
+/// The same append, sent within the chain `version` adopted in `epoch`.
+fn in_chain(mut payload: Payload, epoch: u32, version: u32) -> Payload {
+    let Payload::Append { chain, .. } = &mut payload else {
+        unreachable!("only appends carry a chain")
+    };
+    *chain = ChainTag { epoch, version };
+    payload
 }
 
 fn appended(epoch: u32, match_position: u64, echo_sent_at: u64) -> Payload {
@@ -254,7 +264,10 @@ fn chain_head_passes_the_write_to_its_successor_only_and_does_not_confirm() {
     assert_eq!(l.chain.nodes(), &[n(1), n(2), n(3)]);
     assert_eq!(
         w.client_write(&mut l, 10, 0),
-        vec![send(n(2), append(1, 0, 0, vec![e(1, 0)], 0))]
+        vec![send(
+            n(2),
+            in_chain(append(1, 0, 0, vec![e(1, 0)], 0), 1, l.chain.version)
+        )]
     );
     assert_eq!(l.confirmed, 0);
 }
@@ -278,7 +291,7 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
         &mut tail,
         120,
         Endpoint::Replica(n(2)),
-        append(1, 0, 0, vec![e(1, 0)], 0),
+        in_chain(append(1, 0, 0, vec![e(1, 0)], 0), 1, l.chain.version),
         70,
     );
     assert_eq!(

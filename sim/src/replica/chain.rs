@@ -15,6 +15,18 @@ impl Replica {
         ctx.settings.mode == Mode::Chain
     }
 
+    /// The chain this replica acts in, as its appends carry it.
+    pub(super) fn chain_tag(&self, ctx: &Ctx) -> ChainTag {
+        if self.chain_mode(ctx) {
+            ChainTag {
+                epoch: self.chain_epoch,
+                version: self.chain.version,
+            }
+        } else {
+            ChainTag::NONE
+        }
+    }
+
     /// In a chain, the one replica a live member takes entries from: its predecessor, or
     /// for one about to join at the tail, the tail. None: the head, a follower still being
     /// set up (it is served by the leader), or no chain.
@@ -173,6 +185,7 @@ impl Replica {
             prev_epoch: self.log.epoch_at(from - 1).unwrap_or(0),
             entries,
             confirmed: self.confirmed,
+            chain: self.chain_tag(ctx),
         };
         ctx.send(s, payload);
     }

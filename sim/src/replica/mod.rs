@@ -321,6 +321,7 @@ impl Replica {
                 prev_epoch,
                 entries,
                 confirmed,
+                chain,
             } => self.on_append(
                 from,
                 epoch,
@@ -328,6 +329,7 @@ impl Replica {
                 prev_epoch,
                 entries,
                 confirmed,
+                chain,
                 sent_at,
                 ctx,
             ),

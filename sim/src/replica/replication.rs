@@ -33,6 +33,7 @@ impl Replica {
                     prev_epoch,
                     entries: vec![entry],
                     confirmed: self.confirmed,
+                    chain: self.chain_tag(ctx),
                 };
                 ctx.send(f, payload);
             }
@@ -76,6 +77,7 @@ impl Replica {
             prev_epoch: self.log.epoch_at(from - 1).unwrap_or(0),
             entries,
             confirmed: self.confirmed,
+            chain: self.chain_tag(ctx),
         };
         ctx.send(f, payload);
     }
@@ -131,6 +133,7 @@ impl Replica {
         prev_epoch: u32,
         entries: Vec<Entry>,
         confirmed: u64,
+        sender_chain: ChainTag,
         sent_at: u64,
         ctx: &mut Ctx,
     ) {
@@ -148,6 +151,14 @@ impl Replica {
             // going past the predecessor, a predecessor of an older chain) would let this
             // node hold, pass on or confirm what its predecessor may not have. Without an
             // answer, the sender sends no more.
+            return;
+        }
+        if chain && self.chain_source(ctx).is_some() && sender_chain != self.chain_tag(ctx) {
+            // The predecessor sends within another chain than this node knows: it verified
+            // what it sends with the members before it in its chain, not in ours (a member
+            // whose news of a splice lags would confirm what the members it still counts do
+            // not hold). The newer chain reaches the other in the head's next heartbeat,
+            // and the one behind then asks its upstream again.
             return;
         }
         if !self.append_follows_log(from, prev_position, prev_epoch, sent_at, ctx) {
