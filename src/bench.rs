@@ -12,6 +12,18 @@ fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The WebAssembly memory's size: it only grows, so after a run it is the run's peak.
+fn memory_bytes() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size(0) as u64 * 65_536
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -51,7 +63,8 @@ pub fn bench_seek(scenario_json: &str, seeks: u32) -> Result<String, JsValue> {
     // Microseconds as integers: keeps float printing out of the bundle.
     let us = |ms: f64| ((ms * 1000.0).round() as i64).to_string();
     Ok(format!(
-        "{{\"events\":{events},\"checkpoints\":{},\"build_us\":{},\"events_per_s\":{},\"seeks\":{seeks},\"seek_p50_us\":{},\"seek_p95_us\":{},\"seek_p99_us\":{},\"seek_max_us\":{}}}",
+        "{{\"events\":{events},\"memory_bytes\":{},\"checkpoints\":{},\"build_us\":{},\"events_per_s\":{},\"seeks\":{seeks},\"seek_p50_us\":{},\"seek_p95_us\":{},\"seek_p99_us\":{},\"seek_max_us\":{}}}",
+        memory_bytes(),
         timeline.checkpoints(),
         us(build_ms),
         (events as f64 / (build_ms / 1000.0).max(1e-9)).round() as i64,
