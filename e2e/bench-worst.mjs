@@ -3,7 +3,7 @@
 // build. Prints the time, the events, the WebAssembly memory's size at the end (it only
 // grows, so it is the peak) and the seek times. It never passes or fails on figures.
 //
-//   ENGINE_BENCH_ONLY=worst-json WORST_DIR=bench-results cargo bench -p replication-sim --bench engine
+//   ENGINE_BENCH_ONLY=worst-json cargo bench -p replication-sim --bench engine
 //   node e2e/bench-worst.mjs [--dist dist] [--dir bench-results] [--seeks 100]
 import fs from 'node:fs';
 import path from 'node:path';

@@ -683,7 +683,9 @@ fn only(piece: &str) {
         "worst-json" => {
             // WORST_DIR=folder: writes each worst scenario as a file, for the browser's
             // figures (`e2e/bench-worst.mjs`).
-            let dir = std::env::var("WORST_DIR").unwrap_or_else(|_| "bench-results".into());
+            let dir = std::env::var("WORST_DIR").unwrap_or_else(|_| {
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../bench-results").into()
+            });
             std::fs::create_dir_all(&dir).expect("a folder for the scenarios");
             for (i, (name, scenario)) in worst::scenarios().into_iter().enumerate() {
                 let path = format!("{dir}/worst-{i}.json");
