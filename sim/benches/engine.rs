@@ -674,9 +674,11 @@ fn only(piece: &str) {
             let mut timeline = Timeline::new(Sim::new(&scenario).expect("valid"));
             timeline.advance_to(scenario.end_ms());
             println!(
-                "{name}, as a Timeline: {:.1} s, {} checkpoints, peak {} MB",
+                "{name}, as a Timeline: {:.1} s, {} checkpoints {} events apart holding {} MB of their own, peak {} MB",
                 start.elapsed().as_secs_f64(),
                 timeline.checkpoints(),
+                timeline.checkpoint_interval(),
+                timeline.checkpoint_bytes() >> 20,
                 worst::peak_rss_kb().map_or("?".into(), |kb| (kb / 1024).to_string())
             );
         }

@@ -86,6 +86,19 @@ impl<T: Clone> ChunkedVec<T> {
         (from.min(to)..to).map(move |i| &self.chunks[i / CHUNK][i % CHUNK])
     }
 
+    /// Bytes held in chunks that nothing else shares (no other clone, no checkpoint): what
+    /// dropping this copy would free, counting each item's own size only.
+    pub fn unshared_bytes(&self) -> usize {
+        let item = std::mem::size_of::<T>();
+        let unique = self
+            .chunks
+            .iter()
+            .filter(|c| Arc::strong_count(c) == 1)
+            .map(|c| c.capacity() * item)
+            .sum::<usize>();
+        unique + self.chunks.capacity() * std::mem::size_of::<Arc<Vec<T>>>()
+    }
+
     pub fn to_vec(&self) -> Vec<T> {
         self.iter().cloned().collect()
     }

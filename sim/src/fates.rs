@@ -108,6 +108,14 @@ fn refile_bits(sets: &mut [Bitmap; MAX_REPLICAS], id: u32, old: u16, new: u16) {
 }
 
 impl Fates {
+    /// See [`ChunkedVec::unshared_bytes`].
+    pub fn unshared_bytes(&self) -> usize {
+        let sets = self.lacking.iter().chain(&self.lost_held);
+        let sets = sets.chain(&self.only_on).chain(&self.waiting_on);
+        let bits: usize = sets.map(|b| b.0.unshared_bytes()).sum();
+        self.filed.unshared_bytes() + bits + self.leaderless_turn.0.unshared_bytes()
+    }
+
     /// Files write `w` anew after any change to its outcome, holders, loss or target.
     pub fn refile(&mut self, w: &WriteRecord) {
         let id = w.id.0;

@@ -26,6 +26,11 @@ impl Log {
         Log::default()
     }
 
+    /// See [`ChunkedVec::unshared_bytes`].
+    pub fn unshared_bytes(&self) -> usize {
+        self.entries.unshared_bytes()
+    }
+
     pub fn last_position(&self) -> u64 {
         self.entries.len() as u64
     }

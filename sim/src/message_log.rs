@@ -127,6 +127,11 @@ fn narrow(x: u64) -> u32 {
 pub struct MessageLog(ChunkedVec<Packed>);
 
 impl MessageLog {
+    /// See [`ChunkedVec::unshared_bytes`].
+    pub fn unshared_bytes(&self) -> usize {
+        self.0.unshared_bytes()
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -127,6 +127,24 @@ pub struct ReadIndex {
 }
 
 impl ReadIndex {
+    /// See [`ChunkedVec::unshared_bytes`].
+    pub fn unshared_bytes(&self) -> usize {
+        let per_client: usize = self
+            .own_confirmed
+            .iter()
+            .chain(&self.best_read)
+            .map(|v| v.unshared_bytes())
+            .sum();
+        let logs: usize = self
+            .logs
+            .iter()
+            .map(|l| {
+                l.slot_at.unshared_bytes() + l.previous.unshared_bytes() + l.newest.unshared_bytes()
+            })
+            .sum();
+        self.write_slot.unshared_bytes() + self.write_name.unshared_bytes() + per_client + logs
+    }
+
     pub fn new(workload_keys: u32, clients: usize) -> ReadIndex {
         ReadIndex {
             keys: KeyIds {

@@ -700,6 +700,24 @@ impl Sim {
     pub fn trace_hash(&self) -> u64 {
         crate::fingerprint::combine(self.events_hash, self.fates_hash())
     }
+    /// Roughly what this copy alone holds, beyond what it shares with other copies (a
+    /// time-travel checkpoint and the run ahead of it share every chunk neither has
+    /// changed since): the chunks only it holds, the messages in flight and the queue.
+    pub fn unshared_bytes(&self) -> usize {
+        let logs: usize = self.replicas.iter().map(|r| r.log.unshared_bytes()).sum();
+        let chunked = self.writes.unshared_bytes()
+            + self.notes.unshared_bytes()
+            + self.message_log.unshared_bytes()
+            + self.position_log.unshared_bytes()
+            + self.up_changes.unshared_bytes()
+            + self.reads.unshared_bytes()
+            + self.fates.unshared_bytes()
+            + self.read_index.as_ref().map_or(0, |r| r.unshared_bytes());
+        let queued = self.queue.len() * std::mem::size_of::<Reverse<Queued>>()
+            + self.in_flight.len() * std::mem::size_of::<InFlight>();
+        logs + chunked + queued
+    }
+
     pub fn current_leader(&self) -> Option<NodeId> {
         self.current_leader
     }

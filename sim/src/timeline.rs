@@ -1,8 +1,9 @@
 //! Time travel: a run with checkpoints (cheap clones of the whole simulation, thanks to
 //! shared log chunks) every thousand events, so that seeking to any instant replays at
-//! most one interval. A long run keeps at most [`MAX_CHECKPOINTS`]: when there would be
-//! more, every other one goes and the interval doubles, so memory stays bounded however
-//! long the run, and a seek replays at most one (longer) interval.
+//! most one interval. A long run keeps at most [`MAX_CHECKPOINTS`], holding at most about
+//! [`CHECKPOINT_BUDGET_BYTES`] of their own: when there would be more, every other one goes
+//! and the interval doubles, so memory stays bounded however long or busy the run, and a
+//! seek replays at most one (longer) interval.
 
 use crate::sim::Sim;
 
@@ -14,6 +15,9 @@ pub struct Timeline {
     head: Sim,
     every_events: u64,
     max_checkpoints: usize,
+    budget_bytes: usize,
+    /// What the checkpoints hold of their own, as last estimated.
+    held_bytes: usize,
 }
 
 /// Events between checkpoints: small enough that a seek replays well under a frame.
@@ -24,24 +28,49 @@ pub const CHECKPOINT_EVERY_EVENTS: u64 = 1_000;
 /// With 512, a run of 15 M events checkpoints every 32,000 events.
 pub const MAX_CHECKPOINTS: usize = 512;
 
+/// What the checkpoints may hold of their own, beyond what they share with the run ahead.
+/// A checkpoint shares every chunk the run has not changed since; a busy run (thousands of
+/// crashes, each catch-up touching every write's record) changes most of them, and without
+/// this bound its checkpoints took 6 GB, past what a tab's WebAssembly memory can hold.
+pub const CHECKPOINT_BUDGET_BYTES: usize = 512 << 20;
+
 impl Timeline {
     pub fn new(start: Sim) -> Timeline {
         Timeline::with_interval(start, CHECKPOINT_EVERY_EVENTS)
     }
 
     pub fn with_interval(start: Sim, every_events: u64) -> Timeline {
-        Timeline::with_limits(start, every_events, MAX_CHECKPOINTS)
+        Timeline::with_limits(
+            start,
+            every_events,
+            MAX_CHECKPOINTS,
+            CHECKPOINT_BUDGET_BYTES,
+        )
     }
 
     /// A timeline that checkpoints every `every_events` events at first, and keeps at most
-    /// `max_checkpoints` (at least 2: the start and one more).
-    pub fn with_limits(start: Sim, every_events: u64, max_checkpoints: usize) -> Timeline {
+    /// `max_checkpoints` (at least 2: the start and one more), holding about `budget_bytes`
+    /// of their own.
+    pub fn with_limits(
+        start: Sim,
+        every_events: u64,
+        max_checkpoints: usize,
+        budget_bytes: usize,
+    ) -> Timeline {
         Timeline {
             checkpoints: vec![start.clone()],
             head: start,
             every_events: every_events.max(1),
             max_checkpoints: max_checkpoints.max(2),
+            budget_bytes,
+            held_bytes: 0,
         }
+    }
+
+    /// What the checkpoints hold of their own, as last estimated (see
+    /// [`Sim::unshared_bytes`]).
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.held_bytes
     }
 
     /// Events between checkpoints now: the first interval, doubled each time the
@@ -56,19 +85,33 @@ impl Timeline {
         if !n.is_multiple_of(self.every_events) {
             return;
         }
-        self.checkpoints.push(self.head.clone());
-        if self.checkpoints.len() > self.max_checkpoints {
-            // Keep the start and every checkpoint on the doubled interval: they stay
-            // evenly spaced, and the next ones land on the same grid.
-            self.every_events = self.every_events.saturating_mul(2);
-            let every = self.every_events;
-            let mut first = true;
-            self.checkpoints.retain(|c| {
-                let keep = first || c.events_processed().is_multiple_of(every);
-                first = false;
-                keep
-            });
+        // The newest checkpoint stops sharing with the run once the run moves on: what it
+        // holds alone is known now, as the next one is taken.
+        if let Some(previous) = self.checkpoints.last() {
+            self.held_bytes += previous.unshared_bytes();
         }
+        self.checkpoints.push(self.head.clone());
+        while self.checkpoints.len() > 2
+            && (self.checkpoints.len() > self.max_checkpoints
+                || self.held_bytes > self.budget_bytes)
+        {
+            self.thin();
+        }
+    }
+
+    /// Keeps the start and every checkpoint on the doubled interval: they stay evenly
+    /// spaced, and the next ones land on the same grid.
+    fn thin(&mut self) {
+        self.every_events = self.every_events.saturating_mul(2);
+        let every = self.every_events;
+        let mut first = true;
+        self.checkpoints.retain(|c| {
+            let keep = first || c.events_processed().is_multiple_of(every);
+            first = false;
+            keep
+        });
+        // Chunks two neighbours shared may now belong to one alone: count afresh.
+        self.held_bytes = self.checkpoints.iter().map(Sim::unshared_bytes).sum();
     }
 
     /// Computes the run up to `t`, checkpointing on the way.
@@ -170,7 +213,7 @@ mod tests {
         let mut s = Scenario::default_scenario();
         s.workload.write_every_ms = 5;
         s.duration_ms = Some(20_000);
-        let mut timeline = Timeline::with_limits(Sim::new(&s).unwrap(), 100, 8);
+        let mut timeline = Timeline::with_limits(Sim::new(&s).unwrap(), 100, 8, usize::MAX);
         timeline.advance_to(s.end_ms());
         let events = timeline.head().events_processed();
         assert!(
@@ -200,6 +243,34 @@ mod tests {
                 "at {t} ms"
             );
         }
+    }
+
+    #[test]
+    fn checkpoints_stay_within_their_memory_budget() {
+        let mut s = Scenario::default_scenario();
+        s.workload.write_every_ms = 5;
+        s.duration_ms = Some(20_000);
+        let unbounded = {
+            let mut t = Timeline::with_limits(Sim::new(&s).unwrap(), 100, 10_000, usize::MAX);
+            t.advance_to(s.end_ms());
+            t
+        };
+        let budget = unbounded.checkpoint_bytes() / 8;
+        assert!(budget > 0, "checkpoints hold something of their own");
+        let mut t = Timeline::with_limits(Sim::new(&s).unwrap(), 100, 10_000, budget);
+        t.advance_to(s.end_ms());
+        assert!(
+            t.checkpoint_bytes() <= budget,
+            "{} > {budget}",
+            t.checkpoint_bytes()
+        );
+        assert!(t.checkpoints() < unbounded.checkpoints() / 4);
+        assert_eq!(t.head().trace_hash(), unbounded.head().trace_hash());
+        let mid = s.end_ms() / 2;
+        assert_eq!(
+            t.seek(mid).trace_hash(),
+            unbounded.clone().seek(mid).trace_hash()
+        );
     }
 
     #[test]
