@@ -4,7 +4,27 @@
 //! hand, change a setting or the workload. One function per action.
 use super::*;
 
+/// A replica went down (crashed) or came back up (restarted) at `at_ms`; `note` is the
+/// index of the event-log sentence that says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpChange {
+    pub at_ms: u64,
+    pub node: NodeId,
+    pub up: bool,
+    pub note: usize,
+}
+
 impl Sim {
+    /// Records a crash or restart; the sentence that says so must be the next note.
+    pub(super) fn up_changed(&mut self, node: NodeId, up: bool) {
+        self.up_changes.push(UpChange {
+            at_ms: self.now,
+            node,
+            up,
+            note: self.notes.len(),
+        });
+    }
+
     /// Adds an action one millisecond from now, as a reader's click does, and returns it as
     /// recorded in the scenario, so that replaying the scenario reproduces the run.
     pub fn inject(&mut self, action: Action) -> Result<TimedAction, crate::ScenarioError> {
@@ -26,258 +46,296 @@ impl Sim {
     pub(super) fn apply(&mut self, action: &Action) {
         match action {
             Action::Crash { node } => self.crash(*node),
-            Action::Restart { node } => {
-                let n = *node;
-                let Some(r) = self.replicas.get(n.index()) else {
-                    return;
-                };
-                if r.up {
-                    self.note(
-                        NoteKind::Restart,
-                        Some(n),
-                        vec![],
-                        format!("{n} is already running"),
-                    );
-                    return;
-                }
-                let (last, epoch) = (r.log.last_position(), r.epoch);
-                self.with_replica(n, |r, ctx| r.restart(ctx));
-                self.up_changed(n, true);
-                self.note(NoteKind::Restart, Some(n), vec![], format!("{n} restarted as a follower with its log up to position {last} (epoch {epoch})"));
-            }
-            Action::Partition { groups } => {
-                self.network.partition = [0; MAX_ENDPOINTS];
-                for (g, group) in groups.iter().enumerate() {
-                    for p in group {
-                        self.network.partition[p.index()] = g as u8 + 1;
-                    }
-                }
-                let text: Vec<String> = groups
-                    .iter()
-                    .map(|g| {
-                        g.iter()
-                            .map(|p| p.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    })
-                    .collect();
-                self.note(
-                    NoteKind::Network,
-                    None,
-                    vec![],
-                    format!("Network partition: {{{}}}", text.join("} | {")),
-                );
-                self.drop_partitioned();
-            }
-            Action::Isolate { node } => {
-                self.network.partition = [0; MAX_ENDPOINTS];
-                for i in 0..MAX_ENDPOINTS {
-                    self.network.partition[i] = 2;
-                }
-                self.network.partition[node.index()] = 1;
-                self.note(
-                    NoteKind::Network,
-                    Some(*node),
-                    vec![],
-                    format!("{node} is cut off from every other replica and client"),
-                );
-                self.drop_partitioned();
-            }
-            Action::Heal => {
-                self.network.partition = [0; MAX_ENDPOINTS];
-                for f in self.network.faults.iter_mut() {
-                    *f = LinkFault::default();
-                }
-                self.note(
-                    NoteKind::Network,
-                    None,
-                    vec![],
-                    "The network is healed: every link is up".into(),
-                );
-            }
+            Action::Restart { node } => self.restart(*node),
+            Action::Partition { groups } => self.partition(groups),
+            Action::Isolate { node } => self.isolate(*node),
+            Action::Heal => self.heal(),
             Action::CutLink {
                 source,
                 target,
                 one_way,
-            } => {
-                for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
-                    self.network.faults[Network::link(s, t)].cut = true;
-                    self.drop_in_flight(|m| m.source == s && m.target == t);
-                }
-                self.note(
-                    NoteKind::Network,
-                    None,
-                    vec![],
-                    format!(
-                        "Link {source} {} {target} is cut",
-                        if *one_way { "→" } else { "↔" }
-                    ),
-                );
-            }
+            } => self.cut_link(*source, *target, *one_way),
             Action::SlowLink {
                 source,
                 target,
                 factor,
                 one_way,
-            } => {
-                for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
-                    self.network.faults[Network::link(s, t)].slow_factor = *factor;
-                }
-                self.note(
-                    NoteKind::Network,
-                    None,
-                    vec![],
-                    format!(
-                        "Link {source} {} {target} is {factor}× slower",
-                        if *one_way { "→" } else { "↔" }
-                    ),
-                );
-            }
+            } => self.slow_link(*source, *target, *factor, *one_way),
             Action::LossyLink {
                 source,
                 target,
                 drop_probability,
                 one_way,
-            } => {
-                for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
-                    self.network.faults[Network::link(s, t)].drop_probability = *drop_probability;
-                }
-                self.note(
-                    NoteKind::Network,
-                    None,
-                    vec![],
-                    format!(
-                        "Link {source} {} {target} drops {}% of messages",
-                        if *one_way { "→" } else { "↔" },
-                        (drop_probability * 100.0).round() as u32
-                    ),
-                );
-            }
+            } => self.lossy_link(*source, *target, *drop_probability, *one_way),
             Action::HealLink {
                 source,
                 target,
                 one_way,
-            } => {
-                for (s, t) in Self::endpoint_link_pairs(*source, *target, *one_way) {
-                    self.network.faults[Network::link(s, t)] = LinkFault::default();
-                }
-                self.note(
-                    NoteKind::Network,
-                    None,
-                    vec![],
-                    format!(
-                        "Link {source} {} {target} is healed",
-                        if *one_way { "→" } else { "↔" }
-                    ),
-                );
-            }
-            Action::AddFollower {} => {
-                let id = NodeId(self.replicas.len() as u8);
-                if self.replicas.len() >= MAX_REPLICAS {
-                    return;
-                }
-                let mut out = Vec::new();
-                let r = {
-                    let rows = |_: &Log, _: u64| 0;
-                    let mut ctx = Ctx {
-                        now: self.now,
-                        settings: &self.settings,
-                        members: self.members,
-                        out: &mut out,
-                        snapshot_rows: &rows,
-                    };
-                    Replica::new_follower(id, &mut ctx)
-                };
-                self.replicas.push(r);
-                self.members.all |= id.bit();
-                self.note(NoteKind::Snapshot, Some(id), vec![], format!("{id} joins as a new follower: first a snapshot of the leader, then every change since"));
-            }
+            } => self.heal_link(*source, *target, *one_way),
+            Action::AddFollower {} => self.add_follower(),
             Action::Failover { node } => self.manual_failover(*node),
-            Action::Write { key, value, client } => {
-                let c = client.unwrap_or(ClientId(0));
-                let w = self.invoke(c, WriteData::Manual(Arc::new((key.clone(), value.clone()))));
-                self.note(
-                    NoteKind::Write,
-                    None,
-                    vec![w],
-                    format!(
-                        "{c} writes {key} = {value} ({w}) to {}",
-                        self.writes
-                            .get(w.index())
-                            .map(|r| r.sent_to)
-                            .unwrap_or(NodeId(0))
-                    ),
-                );
-            }
-            Action::Set(SettingsChange {
-                mode,
-                write_quorum,
-                latency_ms,
-                jitter_ms,
-                failover_timeout_ms,
-                fencing,
-                read_from,
-            }) => {
-                let mut changes = Vec::new();
-                if let Some(m) = mode {
-                    self.settings.mode = *m;
-                    changes.push(format!("mode {m}"));
-                }
-                if let Some(w) = write_quorum {
-                    self.settings.write_quorum = *w;
-                    changes.push(format!("write quorum {w}"));
-                }
-                if let Some(l) = latency_ms {
-                    self.network.latency_ms = *l;
-                    changes.push(format!("latency {l} ms"));
-                }
-                if let Some(j) = jitter_ms {
-                    self.network.jitter_ms = *j;
-                    changes.push(format!("jitter {j} ms"));
-                }
-                if let Some(t) = failover_timeout_ms {
-                    self.settings.failover_timeout_ms = *t;
-                    if self.scenario.cluster.sync_timeout_ms.is_none() {
-                        self.settings.sync_timeout_ms = (*t / 2).max(1);
-                    }
-                    changes.push(format!("failover timeout {t} ms"));
-                }
-                if let Some(f) = fencing {
-                    self.settings.fencing = *f;
-                    changes.push(format!("fencing {}", if *f { "on" } else { "off" }));
-                }
-                if let Some(r) = read_from {
-                    self.read_from = *r;
-                    changes.push(format!("reads from {}", r.name()));
-                }
-                self.note(
-                    NoteKind::Setting,
-                    None,
-                    vec![],
-                    format!("Settings changed: {}", changes.join(", ")),
-                );
-                if mode.is_some() || write_quorum.is_some() {
-                    if let Some(l) = self.current_leader {
-                        self.with_replica(l, |r, ctx| r.on_mode_changed(ctx));
-                    }
-                }
-            }
-            Action::Workload { write_every_ms } => {
-                self.workload_every_ms = *write_every_ms;
-                self.note(
-                    NoteKind::Setting,
-                    None,
-                    vec![],
-                    if *write_every_ms == 0 {
-                        "The steady workload stops".into()
-                    } else {
-                        format!("Each client now writes every {write_every_ms} ms")
-                    },
-                );
-                let now = self.now;
-                self.start_workload(now);
+            Action::Write { key, value, client } => self.manual_write(key, value, *client),
+            Action::Set(change) => self.set(change),
+            Action::Workload { write_every_ms } => self.set_workload(*write_every_ms),
+        }
+    }
+
+    /// A crashed replica comes back with its durable state (log, epoch, vote) and rejoins
+    /// as a follower, catching up from its last log position.
+    fn restart(&mut self, n: NodeId) {
+        let Some(r) = self.replicas.get(n.index()) else {
+            return;
+        };
+        if r.up {
+            self.note(
+                NoteKind::Restart,
+                Some(n),
+                vec![],
+                format!("{n} is already running"),
+            );
+            return;
+        }
+        let (last, epoch) = (r.log.last_position(), r.epoch);
+        self.with_replica(n, |r, ctx| r.restart(ctx));
+        self.up_changed(n, true);
+        self.note(
+            NoteKind::Restart,
+            Some(n),
+            vec![],
+            format!(
+                "{n} restarted as a follower with its log up to position {last} (epoch {epoch})"
+            ),
+        );
+    }
+
+    fn partition(&mut self, groups: &[Vec<Endpoint>]) {
+        self.network.partition = [0; MAX_ENDPOINTS];
+        for (g, group) in groups.iter().enumerate() {
+            for p in group {
+                self.network.partition[p.index()] = g as u8 + 1;
             }
         }
+        let text: Vec<String> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        self.note(
+            NoteKind::Network,
+            None,
+            vec![],
+            format!("Network partition: {{{}}}", text.join("} | {")),
+        );
+        self.drop_partitioned();
+    }
+
+    fn isolate(&mut self, node: NodeId) {
+        self.network.partition = [0; MAX_ENDPOINTS];
+        for i in 0..MAX_ENDPOINTS {
+            self.network.partition[i] = 2;
+        }
+        self.network.partition[node.index()] = 1;
+        self.note(
+            NoteKind::Network,
+            Some(node),
+            vec![],
+            format!("{node} is cut off from every other replica and client"),
+        );
+        self.drop_partitioned();
+    }
+
+    fn heal(&mut self) {
+        self.network.partition = [0; MAX_ENDPOINTS];
+        for f in self.network.faults.iter_mut() {
+            *f = LinkFault::default();
+        }
+        self.note(
+            NoteKind::Network,
+            None,
+            vec![],
+            "The network is healed: every link is up".into(),
+        );
+    }
+
+    fn cut_link(&mut self, source: Endpoint, target: Endpoint, one_way: bool) {
+        for (s, t) in Self::endpoint_link_pairs(source, target, one_way) {
+            self.network.faults[Network::link(s, t)].cut = true;
+            self.drop_in_flight(|m| m.source == s && m.target == t);
+        }
+        self.note(
+            NoteKind::Network,
+            None,
+            vec![],
+            format!("Link {source} {} {target} is cut", arrow(one_way)),
+        );
+    }
+
+    fn slow_link(&mut self, source: Endpoint, target: Endpoint, factor: u32, one_way: bool) {
+        for (s, t) in Self::endpoint_link_pairs(source, target, one_way) {
+            self.network.faults[Network::link(s, t)].slow_factor = factor;
+        }
+        self.note(
+            NoteKind::Network,
+            None,
+            vec![],
+            format!(
+                "Link {source} {} {target} is {factor}× slower",
+                arrow(one_way)
+            ),
+        );
+    }
+
+    fn lossy_link(
+        &mut self,
+        source: Endpoint,
+        target: Endpoint,
+        drop_probability: f64,
+        one_way: bool,
+    ) {
+        for (s, t) in Self::endpoint_link_pairs(source, target, one_way) {
+            self.network.faults[Network::link(s, t)].drop_probability = drop_probability;
+        }
+        self.note(
+            NoteKind::Network,
+            None,
+            vec![],
+            format!(
+                "Link {source} {} {target} drops {}% of messages",
+                arrow(one_way),
+                (drop_probability * 100.0).round() as u32
+            ),
+        );
+    }
+
+    fn heal_link(&mut self, source: Endpoint, target: Endpoint, one_way: bool) {
+        for (s, t) in Self::endpoint_link_pairs(source, target, one_way) {
+            self.network.faults[Network::link(s, t)] = LinkFault::default();
+        }
+        self.note(
+            NoteKind::Network,
+            None,
+            vec![],
+            format!("Link {source} {} {target} is healed", arrow(one_way)),
+        );
+    }
+
+    /// The chapter's "setting up new followers": the next free replica joins the member
+    /// list now, and starts by asking the leader for a snapshot.
+    fn add_follower(&mut self) {
+        let id = NodeId(self.replicas.len() as u8);
+        if self.replicas.len() >= MAX_REPLICAS {
+            return;
+        }
+        let mut out = Vec::new();
+        let r = {
+            let rows = |_: &Log, _: u64| 0;
+            let mut ctx = Ctx {
+                now: self.now,
+                settings: &self.settings,
+                members: self.members,
+                out: &mut out,
+                snapshot_rows: &rows,
+            };
+            Replica::new_follower(id, &mut ctx)
+        };
+        self.replicas.push(r);
+        self.members.all |= id.bit();
+        self.note(NoteKind::Snapshot, Some(id), vec![], format!("{id} joins as a new follower: first a snapshot of the leader, then every change since"));
+    }
+
+    fn manual_write(&mut self, key: &str, value: &str, client: Option<ClientId>) {
+        let c = client.unwrap_or(ClientId(0));
+        let w = self.invoke(
+            c,
+            WriteData::Manual(Arc::new((key.to_string(), value.to_string()))),
+        );
+        self.note(
+            NoteKind::Write,
+            None,
+            vec![w],
+            format!(
+                "{c} writes {key} = {value} ({w}) to {}",
+                self.writes
+                    .get(w.index())
+                    .map(|r| r.sent_to)
+                    .unwrap_or(NodeId(0))
+            ),
+        );
+    }
+
+    fn set(&mut self, change: &SettingsChange) {
+        let SettingsChange {
+            mode,
+            write_quorum,
+            latency_ms,
+            jitter_ms,
+            failover_timeout_ms,
+            fencing,
+            read_from,
+        } = change;
+        let mut changes = Vec::new();
+        if let Some(m) = mode {
+            self.settings.mode = *m;
+            changes.push(format!("mode {m}"));
+        }
+        if let Some(w) = write_quorum {
+            self.settings.write_quorum = *w;
+            changes.push(format!("write quorum {w}"));
+        }
+        if let Some(l) = latency_ms {
+            self.network.latency_ms = *l;
+            changes.push(format!("latency {l} ms"));
+        }
+        if let Some(j) = jitter_ms {
+            self.network.jitter_ms = *j;
+            changes.push(format!("jitter {j} ms"));
+        }
+        if let Some(t) = failover_timeout_ms {
+            self.settings.failover_timeout_ms = *t;
+            if self.scenario.cluster.sync_timeout_ms.is_none() {
+                self.settings.sync_timeout_ms = (*t / 2).max(1);
+            }
+            changes.push(format!("failover timeout {t} ms"));
+        }
+        if let Some(f) = fencing {
+            self.settings.fencing = *f;
+            changes.push(format!("fencing {}", if *f { "on" } else { "off" }));
+        }
+        if let Some(r) = read_from {
+            self.read_from = *r;
+            changes.push(format!("reads from {}", r.name()));
+        }
+        self.note(
+            NoteKind::Setting,
+            None,
+            vec![],
+            format!("Settings changed: {}", changes.join(", ")),
+        );
+        if mode.is_some() || write_quorum.is_some() {
+            if let Some(l) = self.current_leader {
+                self.with_replica(l, |r, ctx| r.on_mode_changed(ctx));
+            }
+        }
+    }
+
+    fn set_workload(&mut self, write_every_ms: u64) {
+        self.workload_every_ms = write_every_ms;
+        self.note(
+            NoteKind::Setting,
+            None,
+            vec![],
+            if write_every_ms == 0 {
+                "The steady workload stops".into()
+            } else {
+                format!("Each client now writes every {write_every_ms} ms")
+            },
+        );
+        let now = self.now;
+        self.start_workload(now);
     }
 
     pub(super) fn crash(&mut self, n: NodeId) {
@@ -295,9 +353,7 @@ impl Sim {
         }
         let was_leader = r.is_leader();
         self.replicas[n.index()].crash();
-        for slot in self.timers[n.index()].iter_mut() {
-            slot.deadline = None;
-        }
+        self.cancel_timers(n);
         // Its connections reset: whatever it had on the wire, either way, is gone.
         let e = Endpoint::Replica(n);
         self.drop_in_flight(|m| m.source == e || m.target == e);
@@ -392,5 +448,14 @@ impl Sim {
             return;
         }
         self.with_replica(t, |r, ctx| r.start_election(ctx, true));
+    }
+}
+
+/// How a link change reads: one direction, or both.
+fn arrow(one_way: bool) -> &'static str {
+    if one_way {
+        "→"
+    } else {
+        "↔"
     }
 }

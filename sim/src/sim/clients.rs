@@ -33,6 +33,90 @@ pub struct ReadRecord {
 }
 
 impl Sim {
+    /// Whether a workload tick of this generation at `at` makes a write: the workload has
+    /// not been changed or stopped since it was queued, and is not over.
+    pub(super) fn workload_tick_counts(&self, generation: u32, at: u64) -> bool {
+        generation == self.workload_generation
+            && self.workload_every_ms != 0
+            && at <= self.scenario.workload.until_ms.unwrap_or(u64::MAX)
+    }
+
+    /// Whether a read tick of this generation still reads.
+    pub(super) fn read_tick_counts(&self, generation: u32) -> bool {
+        generation == self.read_generation && self.scenario.workload.read_every_ms != 0
+    }
+
+    /// A client's steady workload: its next write, and the tick after it.
+    pub(super) fn workload_tick(&mut self, client: u8, generation: u32) -> bool {
+        if !self.workload_tick_counts(generation, self.now) {
+            return false;
+        }
+        self.hash(2, client as u64);
+        let key = self.workload_count % self.scenario.workload.keys;
+        self.workload_count += 1;
+        let w = self.invoke(ClientId(client), WriteData::Workload { key });
+        self.trace_event(
+            "workload",
+            Some(Endpoint::Client(ClientId(client))),
+            None,
+            || format!("{w}: k{} = v{}", key + 1, w.0 + 1),
+        );
+        let next = self.now + self.workload_every_ms;
+        self.push(next, Event::ClientTick { client, generation });
+        true
+    }
+
+    /// A client's steady reads: it reads back the key of its latest write.
+    pub(super) fn read_tick(&mut self, client: u8, generation: u32) -> bool {
+        if !self.read_tick_counts(generation) {
+            return false;
+        }
+        let next = self.now + self.scenario.workload.read_every_ms;
+        self.push(next, Event::ClientRead { client, generation });
+        self.hash(6, client as u64);
+        let before = self.reads.len();
+        self.read(ClientId(client));
+        let issued = self.reads.len() > before;
+        self.trace_event(
+            "workload_read",
+            Some(Endpoint::Client(ClientId(client))),
+            None,
+            || {
+                if issued {
+                    format!("r{}: reads back the key of its latest write", before + 1)
+                } else {
+                    "nothing written yet to read back".into()
+                }
+            },
+        );
+        true
+    }
+
+    /// A client gives up on a write still unanswered after `client_timeout_ms`.
+    pub(super) fn client_timeout(&mut self, w: u32) -> bool {
+        let now = self.now;
+        let Some(rec) = self.writes.get_mut(w as usize) else {
+            return false;
+        };
+        if rec.outcome != Outcome::Pending {
+            return false;
+        }
+        rec.outcome = Outcome::Failed {
+            at: now,
+            reason: "timed out: no answer from the cluster".into(),
+        };
+        let client = rec.client;
+        self.refile(WriteId(w));
+        self.hash(3, w as u64);
+        self.trace_event(
+            "client_timeout",
+            Some(Endpoint::Client(client)),
+            None,
+            || format!("{} gave up: no answer", WriteId(w)),
+        );
+        true
+    }
+
     pub(super) fn start_workload(&mut self, from_ms: u64) {
         self.workload_generation += 1;
         let (every, generation) = (self.workload_every_ms, self.workload_generation);
@@ -236,33 +320,7 @@ impl Sim {
             rec.stale_own_write = stale_own_write;
             rec.went_back = went_back;
         }
-        let saw = match value.and_then(|v| self.write(v)) {
-            Some(w) => format!("{} ({})", w.value(), w.id),
-            None => "nothing".to_string(),
-        };
-        let behind = leader_last.saturating_sub(replica_last);
-        if stale_own_write {
-            let own = r.own_confirmed.expect("checked above");
-            self.note(
-                NoteKind::Anomaly,
-                Some(n),
-                vec![own],
-                format!(
-                    "{} read {} from {n} and got {saw}, but its own write {own} had been confirmed: read-your-writes violated ({n} is {behind} {} behind)",
-                    r.client,
-                    r.key,
-                    if behind == 1 { "entry" } else { "entries" }
-                ),
-            );
-        } else if went_back {
-            let (v, from, at) = previous.expect("checked above");
-            self.note(
-                NoteKind::Anomaly,
-                Some(n),
-                vec![v],
-                format!("{}'s read of {} from {n} returned {saw}, older than the {v} it read from {from} at {at} ms: monotonic reads violated", r.client, r.key),
-            );
-        }
+        self.narrate_read(read, n, previous);
     }
 
     /// Reads so far, and how many broke each guarantee.
@@ -337,7 +395,6 @@ impl Sim {
         payload: Payload,
         sent_at: u64,
     ) {
-        let now = self.now;
         match payload {
             Payload::ReadReply {
                 read,
@@ -357,60 +414,76 @@ impl Sim {
                 }
             }
             Payload::WriteReply { write, outcome } => {
-                let newer_than = |epoch: u32| {
-                    let by_then = self.elections.partition_point(|e| e.0 <= sent_at);
-                    by_then > 0 && self.elections[by_then - 1].2 > epoch
-                };
-                let newer_leader_existed = match outcome {
-                    ReplyOutcome::Confirmed { epoch, .. } => newer_than(epoch),
-                    _ => false,
-                };
-                let Some(rec) = self.writes.get_mut(write.index()) else {
-                    return;
-                };
-                if rec.outcome != Outcome::Pending {
-                    return;
-                }
-                match outcome {
-                    ReplyOutcome::Confirmed { by, epoch } => {
-                        rec.outcome = Outcome::Confirmed {
-                            at: now,
-                            by,
-                            epoch,
-                            newer_leader_existed,
-                        };
-                        let client = rec.client.index();
-                        if let Some(index) = &mut self.read_index {
-                            index.confirmed(write.0, client);
-                        }
-                        self.check_lost(write);
-                    }
-                    ReplyOutcome::Redirect { leader: Some(l) } if rec.redirects < 3 => {
-                        rec.redirects += 1;
-                        rec.sent_to = l;
-                        self.clients[c.index()].believed_leader = l;
-                        self.send_write(c, l, write);
-                    }
-                    ReplyOutcome::Redirect { leader } => {
-                        let from = from.to_string();
-                        rec.outcome = Outcome::Failed {
-                            at: now,
-                            reason: match leader {
-                                Some(_) => "redirected three times without finding the leader".into(),
-                                None => format!("{from} is not the leader and knows of none (an election is under way)"),
-                            },
-                        };
-                    }
-                    ReplyOutcome::Refused { reason } => {
-                        rec.outcome = Outcome::Failed {
-                            at: now,
-                            reason: format!("refused by {from}: {reason}"),
-                        };
-                    }
-                }
-                self.refile(write);
+                self.write_answered(c, from, write, outcome, sent_at)
             }
             _ => {}
         }
+    }
+
+    /// The answer to a client's write: confirmed (the write may turn out lost later), a
+    /// redirect to the leader (followed up to three times), or a refusal.
+    fn write_answered(
+        &mut self,
+        c: ClientId,
+        from: Endpoint,
+        write: WriteId,
+        outcome: ReplyOutcome,
+        sent_at: u64,
+    ) {
+        let now = self.now;
+        let newer_than = |epoch: u32| {
+            let by_then = self.elections.partition_point(|e| e.0 <= sent_at);
+            by_then > 0 && self.elections[by_then - 1].2 > epoch
+        };
+        let newer_leader_existed = match outcome {
+            ReplyOutcome::Confirmed { epoch, .. } => newer_than(epoch),
+            _ => false,
+        };
+        let Some(rec) = self.writes.get_mut(write.index()) else {
+            return;
+        };
+        if rec.outcome != Outcome::Pending {
+            return;
+        }
+        match outcome {
+            ReplyOutcome::Confirmed { by, epoch } => {
+                rec.outcome = Outcome::Confirmed {
+                    at: now,
+                    by,
+                    epoch,
+                    newer_leader_existed,
+                };
+                let client = rec.client.index();
+                if let Some(index) = &mut self.read_index {
+                    index.confirmed(write.0, client);
+                }
+                self.check_lost(write);
+            }
+            ReplyOutcome::Redirect { leader: Some(l) } if rec.redirects < 3 => {
+                rec.redirects += 1;
+                rec.sent_to = l;
+                self.clients[c.index()].believed_leader = l;
+                self.send_write(c, l, write);
+            }
+            ReplyOutcome::Redirect { leader } => {
+                let from = from.to_string();
+                rec.outcome = Outcome::Failed {
+                    at: now,
+                    reason: match leader {
+                        Some(_) => "redirected three times without finding the leader".into(),
+                        None => format!(
+                            "{from} is not the leader and knows of none (an election is under way)"
+                        ),
+                    },
+                };
+            }
+            ReplyOutcome::Refused { reason } => {
+                rec.outcome = Outcome::Failed {
+                    at: now,
+                    reason: format!("refused by {from}: {reason}"),
+                };
+            }
+        }
+        self.refile(write);
     }
 }

@@ -164,6 +164,59 @@ pub(super) fn snapshot_rows(
 }
 
 impl Sim {
+    /// After a replica's reaction: which writes its log now holds (entries it discarded,
+    /// entries it appended), the entries moved in bulk, its log position over time, and
+    /// the read index. `before` is its last log position before the reaction.
+    pub(super) fn log_changed(&mut self, n: NodeId, before: u64, out: &[Command]) {
+        let mut base = before;
+        for cmd in out {
+            if let Command::Happened(Happening::Truncated {
+                from_position,
+                entries,
+                ..
+            }) = cmd
+            {
+                base = base.min(from_position - 1);
+                self.bulk_entries += entries.len() as u64;
+                for e in entries {
+                    if let Some(w) = self.writes.get_mut(e.write.index()) {
+                        w.holders &= !n.bit();
+                        self.fates.refile(w);
+                    }
+                }
+            }
+        }
+        let after = self.replicas[n.index()].log.last_position();
+        // Entries arriving more than a batch at a time came in a snapshot.
+        if after.saturating_sub(base) > self.settings.batch_entries {
+            self.bulk_entries += after - base;
+        }
+        if after != before || base != before {
+            let narrow = |x: u64| x.min(u32::MAX as u64) as u32;
+            self.position_log.push((narrow(self.now), n, narrow(after)));
+        }
+        if let Some(index) = &mut self.read_index {
+            let log = &self.replicas[n.index()].log;
+            let new =
+                (base.min(after) + 1..=after).map(|p| log.get(p).expect("in the log").write.0);
+            index.log_changed(n.index(), base.min(after), new);
+        }
+        if after > base {
+            let now = self.now;
+            for p in base + 1..=after {
+                let e = *self.replicas[n.index()]
+                    .log
+                    .get(p)
+                    .expect("position within the log");
+                if let Some(w) = self.writes.get_mut(e.write.index()) {
+                    w.holders |= n.bit();
+                    w.appended_at.get_or_insert(now);
+                    self.fates.refile(w);
+                }
+            }
+        }
+    }
+
     /// The up replica leading the highest epoch: the one whose log decides what survived.
     pub(super) fn find_leader(&self) -> Option<NodeId> {
         self.replicas

@@ -10,11 +10,12 @@ mod narration;
 mod network;
 mod timers;
 
+pub use actions::UpChange;
 pub use clients::{Client, ReadRecord};
 use ledger::snapshot_rows;
 pub use ledger::{KeySlot, Lost, LostReason, Outcome, WriteData, WriteRecord};
 use narration::names;
-pub use narration::{Note, NoteKind, UpChange};
+pub use narration::{Note, NoteKind};
 pub use network::{InFlight, InFlightQueue, LinkFault, Network};
 use timers::{TimerSlot, TIMER_SLOTS};
 
@@ -147,29 +148,68 @@ pub struct Sim {
     trace: Option<Vec<TraceEvent>>,
 }
 
+/// The replicas' settings at the start of a run, with the defaults that depend on others.
+fn settings_of(c: &crate::scenario::Cluster) -> Settings {
+    Settings {
+        mode: c.mode,
+        write_quorum: c.write_quorum.unwrap_or(c.nodes / 2 + 1),
+        failover_timeout_ms: c.failover_timeout_ms,
+        heartbeat_ms: c.heartbeat_ms,
+        sync_timeout_ms: c
+            .sync_timeout_ms
+            .unwrap_or((c.failover_timeout_ms / 2).max(1)),
+        fencing: c.fencing,
+        log_retention_entries: c.log_retention_entries,
+        snapshot_rows_per_s: c.snapshot_rows_per_s,
+        clients: c.clients,
+        batch_entries: 50,
+    }
+}
+
 impl Sim {
     /// Builds the cluster at time 0 with `n1` leading epoch 1. The scenario must be valid.
     pub fn new(scenario: &Scenario) -> Result<Sim, crate::ScenarioError> {
         scenario.validate()?;
         let c = &scenario.cluster;
-        let settings = Settings {
-            mode: c.mode,
-            write_quorum: c.write_quorum.unwrap_or(c.nodes / 2 + 1),
-            failover_timeout_ms: c.failover_timeout_ms,
-            heartbeat_ms: c.heartbeat_ms,
-            sync_timeout_ms: c
-                .sync_timeout_ms
-                .unwrap_or((c.failover_timeout_ms / 2).max(1)),
-            fencing: c.fencing,
-            log_retention_entries: c.log_retention_entries,
-            snapshot_rows_per_s: c.snapshot_rows_per_s,
-            clients: c.clients,
-            batch_entries: 50,
-        };
+        let mut sim = Sim::at_time_zero(scenario);
+        for (i, _) in scenario.events.iter().enumerate() {
+            sim.schedule_action(i);
+        }
+        for n in 0..c.nodes {
+            sim.with_replica(NodeId(n), |r, ctx| r.start(NodeId(0), ctx));
+        }
+        sim.note(
+            NoteKind::Leader,
+            Some(NodeId(0)),
+            vec![],
+            format!(
+                "{} replicas in {} mode; n1 leads epoch 1{}",
+                c.nodes,
+                c.mode,
+                if c.mode == Mode::Quorum {
+                    format!(
+                        " (a write needs {} of {})",
+                        sim.settings.write_quorum, c.nodes
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        );
+        sim.start_workload(scenario.workload.start_ms);
+        sim.start_reads(scenario.workload.start_ms);
+        sim.prune();
+        Ok(sim)
+    }
+
+    /// The cluster and its books before anything has happened: the replicas made but not
+    /// started, nothing queued.
+    fn at_time_zero(scenario: &Scenario) -> Sim {
+        let c = &scenario.cluster;
         let bits = ((1u32 << c.nodes) - 1) as u16;
-        let mut sim = Sim {
+        Sim {
             scenario: Arc::new(scenario.clone()),
-            settings,
+            settings: settings_of(c),
             members: Members {
                 all: bits,
                 live: bits,
@@ -224,35 +264,7 @@ impl Sim {
             last_stale_note: None,
             open_split_brain_note: None,
             trace: None,
-        };
-        for (i, _) in scenario.events.iter().enumerate() {
-            sim.schedule_action(i);
         }
-        for n in 0..c.nodes {
-            sim.with_replica(NodeId(n), |r, ctx| r.start(NodeId(0), ctx));
-        }
-        sim.note(
-            NoteKind::Leader,
-            Some(NodeId(0)),
-            vec![],
-            format!(
-                "{} replicas in {} mode; n1 leads epoch 1{}",
-                c.nodes,
-                c.mode,
-                if c.mode == Mode::Quorum {
-                    format!(
-                        " (a write needs {} of {})",
-                        sim.settings.write_quorum, c.nodes
-                    )
-                } else {
-                    String::new()
-                }
-            ),
-        );
-        sim.start_workload(scenario.workload.start_ms);
-        sim.start_reads(scenario.workload.start_ms);
-        sim.prune();
-        Ok(sim)
     }
 
     /// Keeps every processed event for [`Sim::trace`]; costs memory, so off by default.
@@ -350,47 +362,29 @@ impl Sim {
     /// beyond `t`, and `next_event_time` promised an instant at which nothing happened.
     fn prune(&mut self) {
         while let Some(Reverse(q)) = self.queue.peek().copied() {
-            let noop = match q.event {
-                Event::Action(_) => false,
-                Event::Deliver(id) => !self.in_flight.contains_key(&id),
-                Event::Timer { node, slot } => {
-                    let t = self.timers[node as usize][slot as usize];
-                    t.deadline.is_none_or(|d| d > q.at) || !self.replicas[node as usize].up
-                }
-                Event::ClientTick { generation, .. } => {
-                    generation != self.workload_generation
-                        || self.workload_every_ms == 0
-                        || q.at > self.scenario.workload.until_ms.unwrap_or(u64::MAX)
-                }
-                Event::ClientTimeout(w) => self
-                    .writes
-                    .get(w as usize)
-                    .is_none_or(|r| r.outcome != Outcome::Pending),
-                Event::ClientRead { generation, .. } => {
-                    generation != self.read_generation || self.scenario.workload.read_every_ms == 0
-                }
-            };
-            if !noop {
+            if !self.is_noop(q) {
                 return;
             }
             self.queue.pop();
             if let Event::Timer { node, slot } = q.event {
                 // What `fire_timer` does at `q.at` for a timer that does not fire.
-                let n = node as usize;
-                let slot_ref = &mut self.timers[n][slot as usize];
-                if slot_ref.queued == Some(q.at) {
-                    slot_ref.queued = None;
-                }
-                match slot_ref.deadline {
-                    Some(d) if d > q.at && slot_ref.queued.is_none_or(|x| x > d) => {
-                        slot_ref.queued = Some(d);
-                        self.push(d, Event::Timer { node, slot });
-                    }
-                    Some(d) if d > q.at => {}
-                    Some(_) => slot_ref.deadline = None,
-                    None => {}
-                }
+                self.timer_woke(NodeId(node), slot as usize, q.at);
             }
+        }
+    }
+
+    /// Whether an event at the front of the queue would do nothing when its time came.
+    fn is_noop(&self, q: Queued) -> bool {
+        match q.event {
+            Event::Action(_) => false,
+            Event::Deliver(id) => !self.in_flight.contains_key(&id),
+            Event::Timer { node, slot } => !self.timer_fires(NodeId(node), slot as usize, q.at),
+            Event::ClientTick { generation, .. } => !self.workload_tick_counts(generation, q.at),
+            Event::ClientTimeout(w) => self
+                .writes
+                .get(w as usize)
+                .is_none_or(|r| r.outcome != Outcome::Pending),
+            Event::ClientRead { generation, .. } => !self.read_tick_counts(generation),
         }
     }
 
@@ -470,75 +464,9 @@ impl Sim {
             }
             Event::Deliver(id) => self.deliver(id),
             Event::Timer { node, slot } => self.fire_timer(NodeId(node), slot as usize),
-            Event::ClientTick { client, generation } => {
-                if generation != self.workload_generation || self.workload_every_ms == 0 {
-                    return false;
-                }
-                let until = self.scenario.workload.until_ms.unwrap_or(u64::MAX);
-                if self.now > until {
-                    return false;
-                }
-                self.hash(2, client as u64);
-                let key = self.workload_count % self.scenario.workload.keys;
-                self.workload_count += 1;
-                let w = self.invoke(ClientId(client), WriteData::Workload { key });
-                self.trace_event(
-                    "workload",
-                    Some(Endpoint::Client(ClientId(client))),
-                    None,
-                    || format!("{w}: k{} = v{}", key + 1, w.0 + 1),
-                );
-                let next = self.now + self.workload_every_ms;
-                self.push(next, Event::ClientTick { client, generation });
-                true
-            }
-            Event::ClientRead { client, generation } => {
-                if generation != self.read_generation || self.scenario.workload.read_every_ms == 0 {
-                    return false;
-                }
-                let next = self.now + self.scenario.workload.read_every_ms;
-                self.push(next, Event::ClientRead { client, generation });
-                self.hash(6, client as u64);
-                let before = self.reads.len();
-                self.read(ClientId(client));
-                let issued = self.reads.len() > before;
-                self.trace_event(
-                    "workload_read",
-                    Some(Endpoint::Client(ClientId(client))),
-                    None,
-                    || {
-                        if issued {
-                            format!("r{}: reads back the key of its latest write", before + 1)
-                        } else {
-                            "nothing written yet to read back".into()
-                        }
-                    },
-                );
-                true
-            }
-            Event::ClientTimeout(w) => {
-                let now = self.now;
-                let Some(rec) = self.writes.get_mut(w as usize) else {
-                    return false;
-                };
-                if rec.outcome != Outcome::Pending {
-                    return false;
-                }
-                rec.outcome = Outcome::Failed {
-                    at: now,
-                    reason: "timed out: no answer from the cluster".into(),
-                };
-                let client = rec.client;
-                self.refile(WriteId(w));
-                self.hash(3, w as u64);
-                self.trace_event(
-                    "client_timeout",
-                    Some(Endpoint::Client(client)),
-                    None,
-                    || format!("{} gave up: no answer", WriteId(w)),
-                );
-                true
-            }
+            Event::ClientTick { client, generation } => self.workload_tick(client, generation),
+            Event::ClientRead { client, generation } => self.read_tick(client, generation),
+            Event::ClientTimeout(w) => self.client_timeout(w),
         }
     }
 
@@ -584,53 +512,7 @@ impl Sim {
             f(&mut self.replicas[n.index()], &mut ctx);
         }
         // Bookkeeping first: which writes each log now holds.
-        let mut base = before;
-        for cmd in &out {
-            if let Command::Happened(Happening::Truncated {
-                from_position,
-                entries,
-                ..
-            }) = cmd
-            {
-                base = base.min(from_position - 1);
-                self.bulk_entries += entries.len() as u64;
-                for e in entries {
-                    if let Some(w) = self.writes.get_mut(e.write.index()) {
-                        w.holders &= !n.bit();
-                        self.fates.refile(w);
-                    }
-                }
-            }
-        }
-        let after = self.replicas[n.index()].log.last_position();
-        // Entries arriving more than a batch at a time came in a snapshot.
-        if after.saturating_sub(base) > self.settings.batch_entries {
-            self.bulk_entries += after - base;
-        }
-        if after != before || base != before {
-            let narrow = |x: u64| x.min(u32::MAX as u64) as u32;
-            self.position_log.push((narrow(self.now), n, narrow(after)));
-        }
-        if let Some(index) = &mut self.read_index {
-            let log = &self.replicas[n.index()].log;
-            let new =
-                (base.min(after) + 1..=after).map(|p| log.get(p).expect("in the log").write.0);
-            index.log_changed(n.index(), base.min(after), new);
-        }
-        if after > base {
-            let now = self.now;
-            for p in base + 1..=after {
-                let e = *self.replicas[n.index()]
-                    .log
-                    .get(p)
-                    .expect("position within the log");
-                if let Some(w) = self.writes.get_mut(e.write.index()) {
-                    w.holders |= n.bit();
-                    w.appended_at.get_or_insert(now);
-                    self.fates.refile(w);
-                }
-            }
-        }
+        self.log_changed(n, before, &out);
         for cmd in out.drain(..) {
             match cmd {
                 Command::Send { to, payload } => self.send(Endpoint::Replica(n), to, payload),
@@ -639,12 +521,38 @@ impl Sim {
                     after_ms,
                     jitter_ms,
                 } => self.set_timer(n, timer, after_ms, jitter_ms),
-                Command::CancelTimer { timer } => {
-                    self.timers[n.index()][Self::slot_of(timer)].deadline = None
-                }
+                Command::CancelTimer { timer } => self.cancel_timer(n, timer),
                 Command::Happened(h) => self.happened(n, h),
             }
         }
         self.out = out;
+    }
+
+    /// What a replica reported: first told (the sentence reads the state before the
+    /// change), then carried out in the simulator's own books.
+    fn happened(&mut self, n: NodeId, h: Happening) {
+        self.narrate(n, &h);
+        match h {
+            Happening::BecameLeader { epoch, .. } => {
+                self.max_epoch = self.max_epoch.max(epoch);
+                let newest = self.elections.last().map_or(epoch, |e| e.2.max(epoch));
+                self.elections.push((self.now, epoch, newest));
+                self.refresh_leader();
+            }
+            Happening::SteppedDown { .. } => self.refresh_leader(),
+            Happening::Truncated { entries, .. } => {
+                for e in entries {
+                    self.check_lost(e.write);
+                }
+            }
+            Happening::SnapshotTaken { position, .. } => self.bulk_entries += position,
+            // A new follower that has worked through its backlog follows live, and counts
+            // for quorums from now on.
+            Happening::CaughtUp { follower, .. } if !self.members.is_live(follower) => {
+                self.members.live |= follower.bit();
+                self.replicas[follower.index()].on_caught_up();
+            }
+            _ => {}
+        }
     }
 }

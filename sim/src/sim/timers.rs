@@ -38,10 +38,15 @@ impl Sim {
         };
         let deadline = self.now + after_ms + jitter;
         let slot_index = Self::slot_of(timer);
+        self.timers[n.index()][slot_index].deadline = Some(deadline);
+        self.queue_wake_up(n, slot_index, deadline);
+    }
+
+    /// Queues a wake-up at a timer's deadline unless one as early is queued already:
+    /// timers are reset on every message, so at most one wake-up per timer waits in the
+    /// queue, rather than one per reset.
+    fn queue_wake_up(&mut self, n: NodeId, slot_index: usize, deadline: u64) {
         let slot = &mut self.timers[n.index()][slot_index];
-        slot.deadline = Some(deadline);
-        // Timers are reset on every message; keep at most one wake-up queued per timer
-        // rather than one per reset.
         if slot.queued.is_none_or(|q| q > deadline) {
             slot.queued = Some(deadline);
             self.push(
@@ -54,30 +59,36 @@ impl Sim {
         }
     }
 
-    pub(super) fn fire_timer(&mut self, n: NodeId, slot_index: usize) -> bool {
-        let now = self.now;
+    /// Whether a wake-up at `at` fires the timer: its deadline has come, and its replica
+    /// is up.
+    pub(super) fn timer_fires(&self, n: NodeId, slot_index: usize, at: u64) -> bool {
+        let slot = self.timers[n.index()][slot_index];
+        slot.deadline.is_some_and(|d| d <= at) && self.replicas[n.index()].up
+    }
+
+    /// A timer's wake-up at `at`, whether it fires or not: the wake-up is spent, a deadline
+    /// moved later gets a wake-up of its own, and a deadline that has come is cleared.
+    /// True when the deadline has come.
+    pub(super) fn timer_woke(&mut self, n: NodeId, slot_index: usize, at: u64) -> bool {
         let slot = &mut self.timers[n.index()][slot_index];
-        if slot.queued == Some(now) {
+        if slot.queued == Some(at) {
             slot.queued = None;
         }
-        let Some(deadline) = slot.deadline else {
-            return false;
-        };
-        if deadline > now {
-            if slot.queued.is_none_or(|q| q > deadline) {
-                slot.queued = Some(deadline);
-                self.push(
-                    deadline,
-                    Event::Timer {
-                        node: n.0,
-                        slot: slot_index as u8,
-                    },
-                );
+        match slot.deadline {
+            None => false,
+            Some(deadline) if deadline > at => {
+                self.queue_wake_up(n, slot_index, deadline);
+                false
             }
-            return false;
+            Some(_) => {
+                self.timers[n.index()][slot_index].deadline = None;
+                true
+            }
         }
-        slot.deadline = None;
-        if !self.replicas[n.index()].up {
+    }
+
+    pub(super) fn fire_timer(&mut self, n: NodeId, slot_index: usize) -> bool {
+        if !self.timer_woke(n, slot_index, self.now) || !self.replicas[n.index()].up {
             return false;
         }
         let timer = Self::kind_of(slot_index);
@@ -89,5 +100,16 @@ impl Sim {
         });
         self.with_replica(n, |r, ctx| r.on_timer(timer, ctx));
         true
+    }
+
+    /// Cancels every timer of a replica (it crashed).
+    pub(super) fn cancel_timers(&mut self, n: NodeId) {
+        for slot in self.timers[n.index()].iter_mut() {
+            slot.deadline = None;
+        }
+    }
+
+    pub(super) fn cancel_timer(&mut self, n: NodeId, timer: TimerKind) {
+        self.timers[n.index()][Self::slot_of(timer)].deadline = None;
     }
 }
