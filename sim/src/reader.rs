@@ -7,6 +7,7 @@
 //! other direction.
 
 use crate::ids::{clip, ClientId, Endpoint, NodeId};
+use crate::scenario::settings::{Default, Kind, SETTINGS};
 use crate::scenario::{
     documented_range, Action, Cluster, Mode, ReadFrom, Scenario, ScenarioError, SettingsChange,
     TimedAction, Workload,
@@ -283,51 +284,28 @@ pub(crate) fn scenario(v: &Value, raw: &RawNumbers) -> Result<Scenario> {
     })
 }
 
+/// The cluster's settings, from the table of settings: each field in the table's order,
+/// the absent ones at their defaults.
 fn read_cluster(v: &Value, raw: &RawNumbers) -> Result<Cluster> {
-    let o = Obj::new(
-        "cluster".into(),
-        v,
-        &[
-            "nodes",
-            "mode",
-            "write_quorum",
-            "latency_ms",
-            "client_latency_ms",
-            "jitter_ms",
-            "failover_timeout_ms",
-            "heartbeat_ms",
-            "sync_timeout_ms",
-            "fencing",
-            "log_retention_entries",
-            "initial_rows",
-            "snapshot_rows_per_s",
-            "clients",
-            "client_timeout_ms",
-        ],
-        raw,
-    )?;
-    let d = Cluster::defaults();
-    Ok(Cluster {
-        nodes: o.required("nodes", o.u8("nodes")?)?,
-        mode: o.required("mode", o.parsed("mode")?)?,
-        write_quorum: o.u8("write_quorum")?,
-        latency_ms: o.u64("latency_ms")?.unwrap_or(d.latency_ms),
-        client_latency_ms: o.u64("client_latency_ms")?.unwrap_or(d.client_latency_ms),
-        jitter_ms: o.u64("jitter_ms")?.unwrap_or(d.jitter_ms),
-        failover_timeout_ms: o
-            .u64("failover_timeout_ms")?
-            .unwrap_or(d.failover_timeout_ms),
-        heartbeat_ms: o.u64("heartbeat_ms")?.unwrap_or(d.heartbeat_ms),
-        sync_timeout_ms: o.u64("sync_timeout_ms")?,
-        fencing: o.bool("fencing")?.unwrap_or(d.fencing),
-        log_retention_entries: o.u64("log_retention_entries")?,
-        initial_rows: o.u64("initial_rows")?.unwrap_or(d.initial_rows),
-        snapshot_rows_per_s: o
-            .u64("snapshot_rows_per_s")?
-            .unwrap_or(d.snapshot_rows_per_s),
-        clients: o.u8("clients")?.unwrap_or(d.clients),
-        client_timeout_ms: o.u64("client_timeout_ms")?,
-    })
+    let names: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+    let o = Obj::new("cluster".into(), v, &names, raw)?;
+    let mut c = Cluster::defaults();
+    for s in &SETTINGS {
+        let value = match s.kind {
+            Kind::Whole { width, .. } => o.whole(s.name, width)?,
+            Kind::Bool => o.bool(s.name)?.map(u64::from),
+            Kind::Mode => {
+                c.mode = o.required(s.name, o.parsed(s.name)?)?;
+                continue;
+            }
+        };
+        match (value, s.default) {
+            (Some(x), _) => (s.set)(&mut c, x),
+            (None, Default::Required) => return Err(err(o.field(s.name), "missing")),
+            (None, _) => {}
+        }
+    }
+    Ok(c)
 }
 
 fn read_workload(v: &Value, raw: &RawNumbers) -> Result<Workload> {
