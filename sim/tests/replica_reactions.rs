@@ -1027,3 +1027,254 @@ fn a_leader_with_one_fresh_acknowledgement_of_three_keeps_its_lease() {
         Some(&reply(0, confirmed_by(n(1), 1)))
     );
 }
+
+// ----- Reconfiguration: a new snapshot, a new synchronous follower, a new chain ----
+
+fn heartbeat_tick(w: &World, l: &mut Replica, now: u64) -> Vec<Command> {
+    w.react(l, now, |r, ctx| r.on_timer(TimerKind::Heartbeat, ctx))
+}
+
+fn heartbeat_ack(echo_sent_at: u64) -> Payload {
+    Payload::Ack {
+        epoch: 1,
+        result: AckResult::Heartbeat,
+        echo_sent_at,
+        chain_confirmed: 0,
+    }
+}
+
+fn chain_heartbeat(chain: ChainConfig) -> Payload {
+    Payload::Heartbeat {
+        epoch: 1,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 0,
+        leader_last_epoch: 0,
+        chain,
+    }
+}
+
+fn heartbeat_timer() -> Command {
+    Command::SetTimer {
+        timer: TimerKind::Heartbeat,
+        after_ms: 100,
+        jitter_ms: 0,
+    }
+}
+
+/// The chapter's "setting up new followers", when the leader no longer has the log from
+/// the snapshot's position: the follower must take a new snapshot.
+#[test]
+fn a_follower_whose_position_the_leader_discarded_asks_for_a_new_snapshot() {
+    let w = World::new(Mode::Async, 3);
+    let mut f = w.follower(n(2), &[e(1, 0)]);
+    let out = w.deliver_from(
+        &mut f,
+        100,
+        n(1),
+        Payload::SnapshotNeeded {
+            epoch: 1,
+            log_start: 5,
+        },
+    );
+    assert_eq!(
+        out,
+        vec![
+            election_timer(),
+            Command::Happened(Happening::SnapshotTooOld {
+                from: n(1),
+                requested: 2,
+                log_start: 5,
+                attempt: 1,
+                giving_up: false,
+            }),
+            send(n(1), Payload::SnapshotRequest { epoch: 1 }),
+        ]
+    );
+    assert_eq!(
+        f.setup.map(|s| (s.phase, s.attempts)),
+        Some((SetupPhase::SnapshotRequested, 1))
+    );
+}
+
+/// A new follower whose every copy took longer than the leader keeps its log stops after
+/// the last attempt, rather than copying snapshots for ever.
+#[test]
+fn a_new_follower_gives_up_after_its_last_snapshot_attempt() {
+    let mut w = World::new(Mode::Async, 4);
+    w.members.live = 0b0111; // n4 has not caught up yet
+    let mut f = w.follower(n(4), &[]);
+    f.setup = Some(replication_sim::replica::Setup {
+        phase: SetupPhase::CatchingUp { from: 3 },
+        attempts: replication_sim::replica::MAX_SNAPSHOT_ATTEMPTS - 1,
+        leader: Some(n(1)),
+        since_ms: 0,
+    });
+    let out = w.deliver_from(
+        &mut f,
+        900,
+        n(1),
+        Payload::SnapshotNeeded {
+            epoch: 1,
+            log_start: 7,
+        },
+    );
+    assert_eq!(
+        out,
+        vec![
+            election_timer(),
+            Command::Happened(Happening::SnapshotTooOld {
+                from: n(1),
+                requested: 1,
+                log_start: 7,
+                attempt: 3,
+                giving_up: true,
+            }),
+            Command::Happened(Happening::SnapshotGaveUp { attempts: 3 }),
+        ],
+        "no new snapshot request"
+    );
+    assert_eq!(f.setup.map(|s| s.phase), Some(SetupPhase::GaveUp));
+}
+
+/// Semi-synchronous: "if the synchronous follower becomes unavailable or slow, one of the
+/// asynchronous followers is made synchronous".
+#[test]
+fn semi_sync_leader_replaces_a_silent_synchronous_follower_with_a_responsive_one() {
+    let w = World::new(Mode::SemiSync, 3);
+    let mut l = w.leader(&[]);
+    assert_eq!(l.sync_follower, Some(n(2)));
+    // n3 answers at 900; n2 has been silent since the start, past the sync timeout (250).
+    assert_eq!(
+        w.deliver_from(&mut l, 900, n(3), heartbeat_ack(850)),
+        vec![]
+    );
+    let out = heartbeat_tick(&w, &mut l, 1000);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::SyncFollowerChanged {
+                from: Some(n(2)),
+                to: n(3),
+                silent_ms: 1000,
+            }),
+            send(n(2), heartbeat(1, 0, 0, 0, 0)),
+            send(n(3), heartbeat(1, 0, 0, 0, 0)),
+            heartbeat_timer(),
+        ]
+    );
+    assert_eq!(l.sync_follower, Some(n(3)));
+}
+
+#[test]
+fn semi_sync_leader_keeps_a_synchronous_follower_that_answers() {
+    let w = World::new(Mode::SemiSync, 3);
+    let mut l = w.leader(&[]);
+    w.deliver_from(&mut l, 900, n(2), heartbeat_ack(850));
+    let out = heartbeat_tick(&w, &mut l, 1000);
+    assert_eq!(
+        out,
+        vec![
+            send(n(2), heartbeat(1, 0, 0, 0, 0)),
+            send(n(3), heartbeat(1, 0, 0, 0, 0)),
+            heartbeat_timer(),
+        ]
+    );
+    assert_eq!(l.sync_follower, Some(n(2)));
+}
+
+/// Chain replication: the head splices a silent node out of the chain, and tells every
+/// member (the silent one too, which rejoins at the tail once it answers again).
+#[test]
+fn chain_head_splices_out_a_silent_node() {
+    let w = World::new(Mode::Chain, 3);
+    let mut l = w.leader(&[]);
+    assert_eq!(l.chain, ChainConfig::from_slice(1, &[n(1), n(2), n(3)]));
+    w.deliver_from(&mut l, 900, n(2), heartbeat_ack(850));
+    let out = heartbeat_tick(&w, &mut l, 1000);
+    let spliced = ChainConfig::from_slice(2, &[n(1), n(2)]);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::ChainChanged {
+                order: spliced,
+                removed: vec![n(3)],
+            }),
+            send(n(2), chain_heartbeat(spliced)),
+            send(n(3), chain_heartbeat(spliced)),
+            heartbeat_timer(),
+        ]
+    );
+    assert_eq!(l.chain, spliced);
+}
+
+#[test]
+fn chain_head_takes_a_returning_node_back_at_the_tail() {
+    let w = World::new(Mode::Chain, 3);
+    let mut l = w.leader(&[]);
+    w.deliver_from(&mut l, 900, n(2), heartbeat_ack(850));
+    heartbeat_tick(&w, &mut l, 1000);
+    // n3 answers again: it joins after n2, at the tail.
+    w.deliver_from(&mut l, 1050, n(3), heartbeat_ack(1000));
+    w.deliver_from(&mut l, 1050, n(2), heartbeat_ack(1000));
+    let out = heartbeat_tick(&w, &mut l, 1100);
+    let rejoined = ChainConfig::from_slice(3, &[n(1), n(2), n(3)]);
+    assert_eq!(
+        out[0],
+        Command::Happened(Happening::ChainChanged {
+            order: rejoined,
+            removed: vec![],
+        })
+    );
+    assert_eq!(l.chain, rejoined);
+}
+
+/// A change of mode at the leader: to chain, the head lays out a chain of every live
+/// member and probes its successor; to semi-sync, it re-sends to every follower from its
+/// last position and keeps a synchronous follower.
+#[test]
+fn a_leader_switched_to_chain_mode_lays_out_the_chain_and_probes_its_successor() {
+    let mut w = World::new(Mode::Async, 3);
+    let mut l = w.leader(&[e(1, 0), e(1, 1)]);
+    w.settings.mode = Mode::Chain;
+    let out = w.react(&mut l, 100, |r, ctx| r.on_mode_changed(ctx));
+    let chain = ChainConfig::from_slice(1, &[n(1), n(2), n(3)]);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::ChainChanged {
+                order: chain,
+                removed: vec![],
+            }),
+            send(n(2), append(1, 2, 1, vec![], 2)),
+        ]
+    );
+    assert_eq!(l.chain, chain);
+}
+
+#[test]
+fn a_leader_switched_to_semi_sync_probes_every_follower_from_its_last_position() {
+    let mut w = World::new(Mode::Async, 3);
+    let mut l = w.leader(&[e(1, 0), e(1, 1)]);
+    w.settings.mode = Mode::SemiSync;
+    let out = w.react(&mut l, 100, |r, ctx| r.on_mode_changed(ctx));
+    assert_eq!(
+        out,
+        vec![
+            send(n(2), append(1, 2, 1, vec![], 2)),
+            send(n(3), append(1, 2, 1, vec![], 2)),
+        ]
+    );
+    assert_eq!(l.sync_follower, Some(n(2)));
+}
+
+#[test]
+fn a_follower_ignores_a_change_of_mode() {
+    let mut w = World::new(Mode::Async, 3);
+    let mut f = w.follower(n(2), &[]);
+    w.settings.mode = Mode::Chain;
+    assert_eq!(
+        w.react(&mut f, 100, |r, ctx| r.on_mode_changed(ctx)),
+        vec![]
+    );
+}
