@@ -572,7 +572,7 @@ fn seed_sweep_of_every_preset_holds_the_invariants() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(6);
-    for name in PRESETS {
+    for name in presets() {
         for seed in 0..seeds {
             let mut s = preset(name);
             s.seed = seed;

@@ -679,7 +679,7 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
 fn run_until_never_processes_an_event_after_the_instant() {
     // Broke: `step` skipped a cancelled timer or a dropped message and went on to the next
     // event even beyond the instant `run_until` (or a timeline seek) was asked for.
-    for name in PRESETS {
+    for name in presets() {
         let s = preset(name);
         let mut sim = Sim::new(&s).unwrap();
         sim.record_trace();

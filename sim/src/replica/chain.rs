@@ -132,15 +132,7 @@ impl Replica {
         if self.role == Role::Leader {
             self.confirmed = self.confirmed.max(last);
         } else if let Some(p) = self.chain.predecessor(self.id).filter(|_| tell_predecessor) {
-            let payload = Payload::Ack {
-                epoch: self.epoch,
-                result: AckResult::Appended {
-                    match_position: self.upstream_match,
-                },
-                echo_sent_at: 0,
-                chain_confirmed: self.chain_confirmed,
-            };
-            ctx.send(p, payload);
+            self.ack_upstream(p, ctx);
         }
     }
 
@@ -194,15 +186,21 @@ impl Replica {
         if self.role == Role::Leader {
             self.confirmed = self.confirmed.max(self.chain_confirmed);
         } else if let Some(p) = self.chain.predecessor(self.id) {
-            let payload = Payload::Ack {
-                epoch: self.epoch,
-                result: AckResult::Appended {
-                    match_position: self.upstream_match,
-                },
-                echo_sent_at: 0,
-                chain_confirmed: self.chain_confirmed,
-            };
-            ctx.send(p, payload);
+            self.ack_upstream(p, ctx);
         }
+    }
+
+    /// Tells the predecessor how far this node's log matches its upstream, and what the
+    /// chain has confirmed: acknowledgements travel back up the chain.
+    fn ack_upstream(&self, p: NodeId, ctx: &mut Ctx) {
+        let payload = Payload::Ack {
+            epoch: self.epoch,
+            result: AckResult::Appended {
+                match_position: self.upstream_match,
+            },
+            echo_sent_at: 0,
+            chain_confirmed: self.chain_confirmed,
+        };
+        ctx.send(p, payload);
     }
 }

@@ -230,19 +230,8 @@ impl Sim {
         if self.replicas.len() >= MAX_REPLICAS {
             return;
         }
-        let mut out = Vec::new();
-        let r = {
-            let rows = |_: &Log, _: u64| 0;
-            let mut ctx = Ctx {
-                now: self.now,
-                settings: &self.settings,
-                members: self.members,
-                out: &mut out,
-                snapshot_rows: &rows,
-            };
-            Replica::new_follower(id, &mut ctx)
-        };
-        self.replicas.push(r);
+        self.replicas.push(Replica::new(id));
+        self.with_replica(id, |r, ctx| *r = Replica::new_follower(id, ctx));
         self.members.all |= id.bit();
         self.note(NoteKind::Snapshot, Some(id), vec![], format!("{id} joins as a new follower: first a snapshot of the leader, then every change since"));
     }
