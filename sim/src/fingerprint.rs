@@ -17,7 +17,9 @@
 
 use crate::ids::WriteId;
 use crate::log::Entry;
-use crate::message::{AckResult, ChainConfig, Payload, ReplyOutcome, VoteAnswer};
+use crate::message::{
+    AckResult, Append, ChainConfig, Heartbeat, Payload, ReplyOutcome, VoteAnswer,
+};
 use crate::sim::{Outcome, Sim, WriteData};
 use std::collections::BTreeSet;
 
@@ -105,13 +107,13 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             }
         }
         Payload::LeaderNotice { epoch, leader } => mix(tag(3), pair(*epoch, leader.0 as u32)),
-        Payload::Append {
+        Payload::Append(Append {
             epoch,
             prev_position,
             prev_epoch,
             entries: es,
             confirmed,
-        } => {
+        }) => {
             let h = mix(mix(tag(4), pair(*epoch, *prev_epoch)), *prev_position);
             entries(mix(h, *confirmed), es)
         }
@@ -138,14 +140,14 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
                 h
             }
         }
-        Payload::Heartbeat {
+        Payload::Heartbeat(Heartbeat {
             epoch,
             confirmed,
             sent_upto,
             leader_last,
             leader_last_epoch,
             chain: c,
-        } => {
+        }) => {
             let h = mix(tag(6), pair(*epoch, *leader_last_epoch));
             chain(mix(mix(mix(h, *confirmed), *sent_upto), *leader_last), c)
         }
@@ -283,13 +285,13 @@ mod tests {
     #[rustfmt::skip]
     fn variants() -> Vec<(&'static str, Payload)> {
         let append =
-            |epoch, prev_position, prev_epoch, entries: Vec<Entry>, confirmed| Payload::Append {
+            |epoch, prev_position, prev_epoch, entries: Vec<Entry>, confirmed| Payload::Append(Append {
                 epoch,
                 prev_position,
                 prev_epoch,
                 entries,
                 confirmed,
-            };
+            });
         let ack = |epoch, result, echo_sent_at, chain_confirmed| Payload::Ack {
             epoch,
             result,
@@ -298,14 +300,14 @@ mod tests {
         };
         let c3 = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
         let heartbeat = |epoch, confirmed, sent_upto, leader_last, leader_last_epoch, chain| {
-            Payload::Heartbeat {
+            Payload::Heartbeat(Heartbeat {
                 epoch,
                 confirmed,
                 sent_upto,
                 leader_last,
                 leader_last_epoch,
                 chain,
-            }
+            })
         };
         let chunk =
             |epoch, position, rows, chunk, of, data: Option<Vec<Entry>>| Payload::SnapshotChunk {

@@ -5,7 +5,7 @@
 
 use crate::chunked::ChunkedVec;
 use crate::ids::{Endpoint, WriteId};
-use crate::message::{AckResult, MessageKind, Payload};
+use crate::message::{AckResult, Append, MessageKind, Payload};
 use crate::sim::InFlight;
 
 /// A message's life, kept for the space-time diagram: when it left and arrived (or was
@@ -35,11 +35,11 @@ impl MessageRecord {
             Payload::ClientWrite { write } | Payload::WriteReply { write, .. } => {
                 (write.0 as u64, 0)
             }
-            Payload::Append {
+            Payload::Append(Append {
                 prev_position,
                 entries,
                 ..
-            } => (prev_position + 1, entries.len() as u32),
+            }) => (prev_position + 1, entries.len() as u32),
             Payload::Ack {
                 result: AckResult::Appended { match_position },
                 ..

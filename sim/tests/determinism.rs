@@ -4,7 +4,7 @@
 
 mod support;
 
-use replication_sim::message::Payload;
+use replication_sim::message::{Append, Payload};
 use replication_sim::sim::{LostReason, Outcome};
 use replication_sim::{Action, Scenario, Sim, TimedAction, Timeline, ViewOptions};
 use support::*;
@@ -194,10 +194,11 @@ fn two_runs_that_differ_only_in_one_message_hash_differently() {
     let id = changed
         .in_flight
         .values()
-        .find(|m| matches!(m.payload, Payload::Append { .. }))
+        .find(|m| matches!(m.payload, Payload::Append(_)))
         .map(|m| m.id)
         .expect("an append in flight");
-    let Payload::Append { confirmed, .. } = &mut changed.in_flight.get_mut(&id).unwrap().payload
+    let Payload::Append(Append { confirmed, .. }) =
+        &mut changed.in_flight.get_mut(&id).unwrap().payload
     else {
         unreachable!()
     };

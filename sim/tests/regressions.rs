@@ -61,13 +61,15 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
     let s = settings(Mode::Chain);
     let mut mid = replica(2, &[e(1, 0), e(1, 1)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
-    let hb = |epoch| Payload::Heartbeat {
-        epoch,
-        confirmed: 0,
-        sent_upto: 0,
-        leader_last: 2,
-        leader_last_epoch: 1,
-        chain,
+    let hb = |epoch| {
+        Payload::Heartbeat(Heartbeat {
+            epoch,
+            confirmed: 0,
+            sent_upto: 0,
+            leader_last: 2,
+            leader_last_epoch: 1,
+            chain,
+        })
     };
     react(&mut mid, 100, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb(1), 90, ctx)
@@ -77,13 +79,13 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
     let out = react(&mut mid, 900, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb(2), 890, ctx)
     });
-    let probe = Payload::Append {
+    let probe = Payload::Append(Append {
         epoch: 2,
         prev_position: 0,
         prev_epoch: 0,
         entries: vec![],
         confirmed: 0,
-    };
+    });
     assert!(
         out.contains(&Command::send_to_replica(NodeId(2), probe)),
         "nothing is verified in epoch 2 yet: probe from the start; {out:?}"
@@ -298,14 +300,14 @@ fn a_deposed_leader_discards_its_unreplicated_writes_even_when_no_new_write_come
     react(&mut old, 0, &s, 3, |r, ctx| r.start(NodeId(0), ctx));
     assert!(old.is_leader());
     // n3 leads epoch 2 with [e(1,0), e(2,9)]: position 2 differs, position 3 it lacks.
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 2,
         sent_upto: 0,
         leader_last: 2,
         leader_last_epoch: 2,
         chain: ChainConfig::empty(),
-    };
+    });
     let out = react(&mut old, 700, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(2)), hb, 650, ctx)
     });
@@ -405,14 +407,14 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     let s = settings(Mode::Chain);
     let mut tail = replica(3, &[e(1, 0)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(2)]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 1,
         leader_last_epoch: 1,
         chain,
-    };
+    });
     react(&mut tail, 100, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx)
     });
@@ -439,13 +441,13 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     };
     let out = from_head(
         120,
-        Payload::Append {
+        Payload::Append(Append {
             epoch: 2,
             prev_position: 0,
             prev_epoch: 0,
             entries: vec![e(1, 0)],
             confirmed: 0,
-        },
+        }),
     );
     assert_eq!(
         out,
@@ -454,13 +456,13 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     );
     let out = from_head(
         140,
-        Payload::Append {
+        Payload::Append(Append {
             epoch: 2,
             prev_position: 1,
             prev_epoch: 1,
             entries: vec![e(2, 5)],
             confirmed: 0,
-        },
+        }),
     );
     let confirmed = |w| {
         Command::send_to_client(
@@ -485,54 +487,54 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
     let mut mid = replica(2, &[e(1, 0), e(1, 1), e(1, 2)]);
     // The head n1 leads epoch 2 and has verified position 1 with n2 so far.
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
-    let append = Payload::Append {
+    let append = Payload::Append(Append {
         epoch: 2,
         prev_position: 0,
         prev_epoch: 0,
         entries: vec![e(1, 0)],
         confirmed: 0,
-    };
+    });
     react(&mut mid, 100, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), append, 90, ctx)
     });
     assert_eq!((mid.epoch, mid.verified_last()), (2, 1));
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 3,
         leader_last_epoch: 2,
         chain,
-    };
+    });
     let out = react(&mut mid, 110, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx)
     });
-    let probe = Payload::Append {
+    let probe = Payload::Append(Append {
         epoch: 2,
         prev_position: 1,
         prev_epoch: 1,
         entries: vec![],
         confirmed: 0,
-    };
+    });
     assert!(
         out.contains(&Command::send_to_replica(NodeId(2), probe)),
         "it probes its successor at what it verified: {out:?}"
     );
     assert!(
-        !out.iter().any(|c| matches!(c, Command::Send { payload: Payload::Append { entries, .. }, .. } if !entries.is_empty())),
+        !out.iter().any(|c| matches!(c, Command::Send { payload: Payload::Append(Append { entries, .. }), .. } if !entries.is_empty())),
         "and sends none of its unverified entries: {out:?}"
     );
     // As a tail it would not confirm them either.
     let mut tail = replica(3, &[e(1, 0), e(1, 1)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(2)]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 1,
         leader_last_epoch: 1,
         chain,
-    };
+    });
     let out = react(&mut tail, 110, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx)
     });
@@ -555,14 +557,14 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
     let s = settings(Mode::Chain);
     let mut tail = replica(3, &[e(1, 0)]);
     let chain = ChainConfig::from_slice(2, &[NodeId(0), NodeId(1), NodeId(3), NodeId(2)]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 1,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 3,
         leader_last_epoch: 1,
         chain,
-    };
+    });
     let out = react(&mut tail, 100, &s, 4, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx)
     });
@@ -575,13 +577,13 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
         out.contains(&Command::send_to_replica(NodeId(3), ask)),
         "placed after n4, it asks n4 for what it lacks: {out:?}"
     );
-    let batch = Payload::Append {
+    let batch = Payload::Append(Append {
         epoch: 1,
         prev_position: 1,
         prev_epoch: 1,
         entries: vec![e(1, 1), e(1, 2)],
         confirmed: 0,
-    };
+    });
     let out = react(&mut tail, 110, &s, 4, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), batch.clone(), 100, ctx)
     });

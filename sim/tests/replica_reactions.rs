@@ -148,13 +148,13 @@ fn append(
     entries: Vec<Entry>,
     confirmed: u64,
 ) -> Payload {
-    Payload::Append {
+    Payload::Append(Append {
         epoch,
         prev_position,
         prev_epoch,
         entries,
         confirmed,
-    }
+    })
 }
 
 fn appended(epoch: u32, match_position: u64, echo_sent_at: u64) -> Payload {
@@ -264,14 +264,14 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
     let w = World::new(Mode::Chain, 3);
     let l = w.leader(&[]);
     let mut tail = w.follower(n(3), &[]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 1,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 0,
         leader_last_epoch: 0,
         chain: l.chain,
-    };
+    });
     w.deliver(&mut tail, 60, Endpoint::Replica(n(1)), hb, 10);
     assert_eq!(tail.chain.predecessor(n(3)), Some(n(2)));
     let out = w.deliver(
@@ -725,14 +725,14 @@ fn heartbeat(
     leader_last: u64,
     leader_last_epoch: u32,
 ) -> Payload {
-    Payload::Heartbeat {
+    Payload::Heartbeat(Heartbeat {
         epoch,
         confirmed,
         sent_upto,
         leader_last,
         leader_last_epoch,
         chain: ChainConfig::empty(),
-    }
+    })
 }
 
 #[test]
@@ -1044,14 +1044,14 @@ fn heartbeat_ack(echo_sent_at: u64) -> Payload {
 }
 
 fn chain_heartbeat(chain: ChainConfig) -> Payload {
-    Payload::Heartbeat {
+    Payload::Heartbeat(Heartbeat {
         epoch: 1,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 0,
         leader_last_epoch: 0,
         chain,
-    }
+    })
 }
 
 fn heartbeat_timer() -> Command {

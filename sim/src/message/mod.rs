@@ -79,6 +79,30 @@ pub enum ReplyOutcome {
     Refused { reason: &'static str },
 }
 
+/// Leader to every replica, when there is nothing else to send. `sent_upto`: the last
+/// position sent to this follower; `leader_last` and `leader_last_epoch`: the leader's
+/// last entry, which lets a follower spot entries the leader does not have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heartbeat {
+    pub epoch: u32,
+    pub confirmed: u64,
+    pub sent_upto: u64,
+    pub leader_last: u64,
+    pub leader_last_epoch: u32,
+    pub chain: ChainConfig,
+}
+
+/// Leader (or chain predecessor) to follower: entries after `prev_position`, which the
+/// follower must hold with `prev_epoch` for its log to be a prefix of the sender's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Append {
+    pub epoch: u32,
+    pub prev_position: u64,
+    pub prev_epoch: u32,
+    pub entries: Vec<Entry>,
+    pub confirmed: u64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
     /// Client to leader (or chain head).
@@ -90,15 +114,8 @@ pub enum Payload {
     },
     /// New leader to clients: "send your writes to me".
     LeaderNotice { epoch: u32, leader: NodeId },
-    /// Leader (or chain predecessor) to follower: entries after `prev_position`, which the
-    /// follower must hold with `prev_epoch` for its log to be a prefix of the sender's.
-    Append {
-        epoch: u32,
-        prev_position: u64,
-        prev_epoch: u32,
-        entries: Vec<Entry>,
-        confirmed: u64,
-    },
+    /// Leader (or chain predecessor) to follower: see [`Append`].
+    Append(Append),
     /// Follower's answer to an append (`ok` and the position now known to match, or a hint
     /// where the logs may diverge) or to a heartbeat (liveness only).
     Ack {
@@ -107,17 +124,8 @@ pub enum Payload {
         echo_sent_at: u64,
         chain_confirmed: u64,
     },
-    /// Leader to every replica, when there is nothing else to send. `sent_upto`: the last
-    /// position sent to this follower; `leader_last` and `leader_last_epoch`: the leader's
-    /// last entry, which lets a follower spot entries the leader does not have.
-    Heartbeat {
-        epoch: u32,
-        confirmed: u64,
-        sent_upto: u64,
-        leader_last: u64,
-        leader_last_epoch: u32,
-        chain: ChainConfig,
-    },
+    /// Leader to every replica, when there is nothing else to send: see [`Heartbeat`].
+    Heartbeat(Heartbeat),
     /// Follower to leader: "I hold up to here; send me everything since" (catch-up).
     CatchUpRequest {
         epoch: u32,
@@ -271,9 +279,9 @@ impl Payload {
             Payload::ClientWrite { .. } => MessageKind::ClientWrite,
             Payload::WriteReply { .. } => MessageKind::WriteReply,
             Payload::LeaderNotice { .. } => MessageKind::LeaderNotice,
-            Payload::Append { .. } => MessageKind::Append,
+            Payload::Append(_) => MessageKind::Append,
             Payload::Ack { .. } => MessageKind::Ack,
-            Payload::Heartbeat { .. } => MessageKind::Heartbeat,
+            Payload::Heartbeat(_) => MessageKind::Heartbeat,
             Payload::CatchUpRequest { .. } => MessageKind::CatchUpRequest,
             Payload::SnapshotRequest { .. } => MessageKind::SnapshotRequest,
             Payload::SnapshotChunk { .. } => MessageKind::SnapshotChunk,
@@ -290,7 +298,7 @@ impl Payload {
     pub fn is_liveness(&self) -> bool {
         matches!(
             self,
-            Payload::Heartbeat { .. }
+            Payload::Heartbeat(_)
                 | Payload::Ack {
                     result: AckResult::Heartbeat,
                     ..
@@ -313,12 +321,12 @@ impl Payload {
                 ReplyOutcome::Refused { reason } => format!("{write} refused: {reason}"),
             },
             Payload::LeaderNotice { epoch, leader } => format!("{leader} leads epoch {epoch}"),
-            Payload::Append {
+            Payload::Append(Append {
                 epoch,
                 prev_position,
                 entries,
                 ..
-            } => {
+            }) => {
                 if entries.is_empty() {
                     format!("probe after position {prev_position} (epoch {epoch})")
                 } else {
@@ -354,9 +362,9 @@ impl Payload {
                 }
                 AckResult::Stale => "stale epoch, refused".to_string(),
             },
-            Payload::Heartbeat {
+            Payload::Heartbeat(Heartbeat {
                 epoch, leader_last, ..
-            } => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
+            }) => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
             Payload::CatchUpRequest { last_position, .. } => {
                 format!("send me everything after position {last_position}")
             }

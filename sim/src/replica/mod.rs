@@ -315,45 +315,14 @@ impl Replica {
     /// election messages in `on_snapshot_or_vote_message`.
     fn on_replica_message(&mut self, from: NodeId, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
         match payload {
-            Payload::Append {
-                epoch,
-                prev_position,
-                prev_epoch,
-                entries,
-                confirmed,
-            } => self.on_append(
-                from,
-                epoch,
-                prev_position,
-                prev_epoch,
-                entries,
-                confirmed,
-                sent_at,
-                ctx,
-            ),
+            Payload::Append(append) => self.on_append(from, append, sent_at, ctx),
             Payload::Ack {
                 epoch,
                 result,
                 echo_sent_at,
                 chain_confirmed,
             } => self.on_ack(from, epoch, result, echo_sent_at, chain_confirmed, ctx),
-            Payload::Heartbeat {
-                epoch,
-                confirmed,
-                sent_upto,
-                leader_last,
-                leader_last_epoch,
-                chain,
-            } => self.on_heartbeat(
-                from,
-                epoch,
-                confirmed,
-                sent_upto,
-                (leader_last, leader_last_epoch),
-                chain,
-                sent_at,
-                ctx,
-            ),
+            Payload::Heartbeat(heartbeat) => self.on_heartbeat(from, heartbeat, sent_at, ctx),
             Payload::CatchUpRequest {
                 epoch,
                 last_position,
@@ -400,9 +369,9 @@ impl Replica {
                 granted_at,
             } => self.on_vote_reply(from, epoch, pre_vote, answer, voter_epoch, granted_at, ctx),
             // Handled in `on_replica_message`.
-            Payload::Append { .. }
+            Payload::Append(_)
             | Payload::Ack { .. }
-            | Payload::Heartbeat { .. }
+            | Payload::Heartbeat(_)
             | Payload::CatchUpRequest { .. } => {}
             // Reads are served by the simulator from the replica's log (its storage).
             Payload::ClientWrite { .. }

@@ -27,13 +27,13 @@ impl Replica {
             if peer.next == position {
                 peer.next = position + 1;
                 peer.stream_start.get_or_insert(position);
-                let payload = Payload::Append {
+                let payload = Payload::Append(Append {
                     epoch: self.epoch,
                     prev_position: position - 1,
                     prev_epoch,
                     entries: vec![entry],
                     confirmed: self.confirmed,
-                };
+                });
                 ctx.send(f, payload);
             }
         }
@@ -70,13 +70,13 @@ impl Replica {
         let peer = &mut self.peers[f.index()];
         peer.next = from + entries.len() as u64;
         peer.stream_start = None;
-        let payload = Payload::Append {
+        let payload = Payload::Append(Append {
             epoch: self.epoch,
             prev_position: from - 1,
             prev_epoch: self.log.epoch_at(from - 1).unwrap_or(0),
             entries,
             confirmed: self.confirmed,
-        };
+        });
         ctx.send(f, payload);
     }
 
@@ -102,14 +102,14 @@ impl Replica {
             } else {
                 peer.next.saturating_sub(1)
             };
-            let payload = Payload::Heartbeat {
+            let payload = Payload::Heartbeat(Heartbeat {
                 epoch: self.epoch,
                 confirmed: self.confirmed,
                 sent_upto,
                 leader_last: self.log.last_position(),
                 leader_last_epoch: self.log.last_epoch(),
                 chain,
-            };
+            });
             ctx.send(f, payload);
         }
         let _ = t;
@@ -122,18 +122,14 @@ impl Replica {
 
     /// A follower (or chain member) is sent entries after `prev_position`: it keeps them if
     /// its log holds the entry before them, and acknowledges how far it now matches.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_append(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        prev_position: u64,
-        prev_epoch: u32,
-        entries: Vec<Entry>,
-        confirmed: u64,
-        sent_at: u64,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_append(&mut self, from: NodeId, append: Append, sent_at: u64, ctx: &mut Ctx) {
+        let Append {
+            epoch,
+            prev_position,
+            prev_epoch,
+            entries,
+            confirmed,
+        } = append;
         let chain = self.chain_mode(ctx);
         // In a chain, appends come from the predecessor; only heartbeats name the head.
         if !self.accept_epoch(from, epoch, !chain, ctx) {
@@ -269,18 +265,21 @@ impl Replica {
 
     /// The leader is alive: discard what cannot be its, adopt its chain, confirm what it
     /// confirmed, and ask for anything that went missing on the way.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn on_heartbeat(
         &mut self,
         from: NodeId,
-        epoch: u32,
-        confirmed: u64,
-        sent_upto: u64,
-        (leader_last, leader_last_epoch): (u64, u32),
-        chain: ChainConfig,
+        heartbeat: Heartbeat,
         sent_at: u64,
         ctx: &mut Ctx,
     ) {
+        let Heartbeat {
+            epoch,
+            confirmed,
+            sent_upto,
+            leader_last,
+            leader_last_epoch,
+            chain,
+        } = heartbeat;
         if !self.accept_epoch(from, epoch, true, ctx) {
             return;
         }
