@@ -18,7 +18,8 @@
 use crate::ids::WriteId;
 use crate::log::Entry;
 use crate::message::{
-    AckResult, Append, ChainConfig, Heartbeat, Payload, ReplyOutcome, VoteAnswer,
+    AckResult, Append, ChainConfig, Heartbeat, Payload, ReplyOutcome, SnapshotChunk, VoteAnswer,
+    VoteReply, VoteRequest,
 };
 use crate::sim::{Outcome, Sim, WriteData};
 use std::collections::BTreeSet;
@@ -157,14 +158,14 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             last_epoch,
         } => mix(mix(tag(7), pair(*epoch, *last_epoch)), *last_position),
         Payload::SnapshotRequest { epoch } => mix(tag(8), *epoch as u64),
-        Payload::SnapshotChunk {
+        Payload::SnapshotChunk(SnapshotChunk {
             epoch,
             position,
             rows,
             chunk,
             of,
             data,
-        } => {
+        }) => {
             let h = mix(
                 mix(tag(9), pair(*epoch, *chunk)),
                 pair(*of, data.is_some() as u32),
@@ -176,23 +177,23 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
         Payload::SnapshotNeeded { epoch, log_start } => {
             mix(mix(tag(10), *epoch as u64), *log_start)
         }
-        Payload::VoteRequest {
+        Payload::VoteRequest(VoteRequest {
             epoch,
             last_position,
             last_epoch,
             forced,
             pre_vote,
-        } => mix(
+        }) => mix(
             mix(mix(tag(11), pair(*epoch, *last_epoch)), *last_position),
             pair(*forced as u32, *pre_vote as u32),
         ),
-        Payload::VoteReply {
+        Payload::VoteReply(VoteReply {
             epoch,
             pre_vote,
             answer,
             voter_epoch,
             granted_at,
-        } => {
+        }) => {
             let answer = match answer {
                 VoteAnswer::Granted => 0,
                 VoteAnswer::Refused => 1,
@@ -310,28 +311,28 @@ mod tests {
             })
         };
         let chunk =
-            |epoch, position, rows, chunk, of, data: Option<Vec<Entry>>| Payload::SnapshotChunk {
+            |epoch, position, rows, chunk, of, data: Option<Vec<Entry>>| Payload::SnapshotChunk(SnapshotChunk {
                 epoch,
                 position,
                 rows,
                 chunk,
                 of,
                 data: data.map(Arc::from),
-            };
-        let vote = |epoch, last_position, last_epoch, forced, pre_vote| Payload::VoteRequest {
+            });
+        let vote = |epoch, last_position, last_epoch, forced, pre_vote| Payload::VoteRequest(VoteRequest {
             epoch,
             last_position,
             last_epoch,
             forced,
             pre_vote,
-        };
-        let reply = |epoch, pre_vote, answer, voter_epoch, granted_at| Payload::VoteReply {
+        });
+        let reply = |epoch, pre_vote, answer, voter_epoch, granted_at| Payload::VoteReply(VoteReply {
             epoch,
             pre_vote,
             answer,
             voter_epoch,
             granted_at,
-        };
+        });
         use VoteAnswer::{Ahead, Granted, LeaderAlive, Refused};
         let read_reply = |read, value: Option<u32>, position, replica_last| Payload::ReadReply {
             read,

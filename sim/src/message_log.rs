@@ -5,7 +5,9 @@
 
 use crate::chunked::ChunkedVec;
 use crate::ids::{Endpoint, WriteId};
-use crate::message::{AckResult, Append, MessageKind, Payload};
+use crate::message::{
+    AckResult, Append, MessageKind, Payload, SnapshotChunk, VoteReply, VoteRequest,
+};
 use crate::sim::InFlight;
 
 /// A message's life, kept for the space-time diagram: when it left and arrived (or was
@@ -49,10 +51,9 @@ impl MessageRecord {
                 ..
             } => (*hint, 0),
             Payload::CatchUpRequest { last_position, .. } => (*last_position, 0),
-            Payload::SnapshotChunk { position, .. } => (*position, 0),
-            Payload::VoteRequest { epoch, .. } | Payload::VoteReply { epoch, .. } => {
-                (*epoch as u64, 0)
-            }
+            Payload::SnapshotChunk(SnapshotChunk { position, .. }) => (*position, 0),
+            Payload::VoteRequest(VoteRequest { epoch, .. })
+            | Payload::VoteReply(VoteReply { epoch, .. }) => (*epoch as u64, 0),
             _ => (0, 0),
         };
         MessageRecord {

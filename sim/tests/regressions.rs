@@ -339,13 +339,13 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     l.epoch = 2;
     l.voted_epoch = 2;
     // Elected in epoch 2 with the votes of n2 and n3.
-    let vote = Payload::VoteReply {
+    let vote = Payload::VoteReply(VoteReply {
         epoch: 2,
         pre_vote: false,
         answer: VoteAnswer::Granted,
         voter_epoch: 2,
         granted_at: 10,
-    };
+    });
     l.role = Role::Candidate;
     l.campaign = Campaign {
         phase: CampaignPhase::Vote,
@@ -621,19 +621,23 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
     // Broke: the lease of the first candidate rested on a vote its voter gave away again.
     let s = settings(Mode::Async);
     let mut v = replica(2, &[e(1, 0)]);
-    let ask = |epoch| Payload::VoteRequest {
-        epoch,
-        last_position: 1,
-        last_epoch: 1,
-        forced: false,
-        pre_vote: false,
+    let ask = |epoch| {
+        Payload::VoteRequest(VoteRequest {
+            epoch,
+            last_position: 1,
+            last_epoch: 1,
+            forced: false,
+            pre_vote: false,
+        })
     };
-    let reply = |epoch, answer, voter_epoch, granted_at| Payload::VoteReply {
-        epoch,
-        pre_vote: false,
-        answer,
-        voter_epoch,
-        granted_at,
+    let reply = |epoch, answer, voter_epoch, granted_at| {
+        Payload::VoteReply(VoteReply {
+            epoch,
+            pre_vote: false,
+            answer,
+            voter_epoch,
+            granted_at,
+        })
     };
     let out = react(&mut v, 1000, &s, 5, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), ask(2), 990, ctx)

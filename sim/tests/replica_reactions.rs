@@ -403,43 +403,43 @@ fn follower_discards_its_conflicting_entries_for_the_leaders() {
 // ----- Votes ---------------------------------------------------------------------
 
 fn vote_request(epoch: u32, last_position: u64, last_epoch: u32) -> Payload {
-    Payload::VoteRequest {
+    Payload::VoteRequest(VoteRequest {
         epoch,
         last_position,
         last_epoch,
         forced: false,
         pre_vote: false,
-    }
+    })
 }
 
 fn pre_vote_request(epoch: u32, last_position: u64, last_epoch: u32) -> Payload {
-    Payload::VoteRequest {
+    Payload::VoteRequest(VoteRequest {
         epoch,
         last_position,
         last_epoch,
         forced: false,
         pre_vote: true,
-    }
+    })
 }
 
 fn vote_reply(epoch: u32, answer: VoteAnswer, voter_epoch: u32, granted_at: u64) -> Payload {
-    Payload::VoteReply {
+    Payload::VoteReply(VoteReply {
         epoch,
         pre_vote: false,
         answer,
         voter_epoch,
         granted_at,
-    }
+    })
 }
 
 fn pre_vote_reply(epoch: u32, answer: VoteAnswer, voter_epoch: u32, granted_at: u64) -> Payload {
-    Payload::VoteReply {
+    Payload::VoteReply(VoteReply {
         epoch,
         pre_vote: true,
         answer,
         voter_epoch,
         granted_at,
-    }
+    })
 }
 
 /// The two timers of a campaign's round: its window, and asking again whoever is silent.
@@ -690,13 +690,13 @@ fn a_candidate_refuses_a_stale_epochs_heartbeat_and_keeps_its_log() {
 fn a_manual_failover_vote_overrides_stickiness_and_deposes_the_leader() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[e(1, 0)]);
-    let forced = Payload::VoteRequest {
+    let forced = Payload::VoteRequest(VoteRequest {
         epoch: 2,
         last_position: 1,
         last_epoch: 1,
         forced: true,
         pre_vote: false,
-    };
+    });
     let out = w.deliver_from(&mut l, 100, n(2), forced);
     assert_eq!(
         out,
@@ -834,13 +834,15 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
     let out = w.react(&mut l, 201, |r, ctx| {
         r.on_timer(TimerKind::SnapshotSend(n(4)), ctx)
     });
-    let part = |chunk, data| Payload::SnapshotChunk {
-        epoch: 1,
-        position: 3,
-        rows: 1003,
-        chunk,
-        of: 10,
-        data,
+    let part = |chunk, data| {
+        Payload::SnapshotChunk(SnapshotChunk {
+            epoch: 1,
+            position: 3,
+            rows: 1003,
+            chunk,
+            of: 10,
+            data,
+        })
     };
     assert_eq!(
         out,
@@ -876,14 +878,14 @@ fn a_new_follower_installs_the_snapshot_and_asks_for_what_followed() {
     w.react(&mut f, 50, |r, ctx| *r = Replica::new_follower(n(4), ctx));
     assert_eq!(f.setup.map(|s| s.phase), Some(SetupPhase::WaitingForLeader));
     let data: std::sync::Arc<[Entry]> = vec![e(1, 0), e(1, 1), e(1, 2)].into();
-    let chunk = Payload::SnapshotChunk {
+    let chunk = Payload::SnapshotChunk(SnapshotChunk {
         epoch: 1,
         position: 3,
         rows: 1003,
         chunk: 9,
         of: 10,
         data: Some(data),
-    };
+    });
     let out = w.deliver_from(&mut f, 1200, n(1), chunk);
     assert_eq!(
         out,

@@ -79,6 +79,42 @@ pub enum ReplyOutcome {
     Refused { reason: &'static str },
 }
 
+/// Leader to new follower, one part of the snapshot; the last one carries the data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotChunk {
+    pub epoch: u32,
+    pub position: u64,
+    pub rows: u64,
+    pub chunk: u32,
+    pub of: u32,
+    pub data: Option<Arc<[Entry]>>,
+}
+
+/// Candidate to every live member: "vote for me in `epoch`; my log ends here". With
+/// `pre_vote` it is only a question (Raft's pre-vote, with log positions): "would you
+/// vote for me, and is anyone ahead of me?"; the candidate has not raised its epoch yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VoteRequest {
+    pub epoch: u32,
+    pub last_position: u64,
+    pub last_epoch: u32,
+    pub forced: bool,
+    pub pre_vote: bool,
+}
+
+/// The answer, for the `epoch` asked about. `voter_epoch`: the newest epoch the voter
+/// knows of, so a candidate behind it stands in a newer one. `granted_at`: when the
+/// voter answered; a granted vote means it helps elect nobody else before `granted_at`
+/// plus the failover timeout, which is what a new leader's lease rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VoteReply {
+    pub epoch: u32,
+    pub pre_vote: bool,
+    pub answer: VoteAnswer,
+    pub voter_epoch: u32,
+    pub granted_at: u64,
+}
+
 /// Leader to every replica, when there is nothing else to send. `sent_upto`: the last
 /// position sent to this follower; `leader_last` and `leader_last_epoch`: the leader's
 /// last entry, which lets a follower spot entries the leader does not have.
@@ -134,38 +170,14 @@ pub enum Payload {
     },
     /// New follower to leader: "take a consistent snapshot for me".
     SnapshotRequest { epoch: u32 },
-    /// Leader to new follower, one part of the snapshot; the last one carries the data.
-    SnapshotChunk {
-        epoch: u32,
-        position: u64,
-        rows: u64,
-        chunk: u32,
-        of: u32,
-        data: Option<Arc<[Entry]>>,
-    },
+    /// See [`SnapshotChunk`].
+    SnapshotChunk(SnapshotChunk),
     /// Leader to follower: the log no longer reaches back to what you asked for.
     SnapshotNeeded { epoch: u32, log_start: u64 },
-    /// Candidate to every live member: "vote for me in `epoch`; my log ends here". With
-    /// `pre_vote` it is only a question (Raft's pre-vote, with log positions): "would you
-    /// vote for me, and is anyone ahead of me?"; the candidate has not raised its epoch yet.
-    VoteRequest {
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
-        forced: bool,
-        pre_vote: bool,
-    },
-    /// The answer, for the `epoch` asked about. `voter_epoch`: the newest epoch the voter
-    /// knows of, so a candidate behind it stands in a newer one. `granted_at`: when the
-    /// voter answered; a granted vote means it helps elect nobody else before `granted_at`
-    /// plus the failover timeout, which is what a new leader's lease rests on.
-    VoteReply {
-        epoch: u32,
-        pre_vote: bool,
-        answer: VoteAnswer,
-        voter_epoch: u32,
-        granted_at: u64,
-    },
+    /// See [`VoteRequest`].
+    VoteRequest(VoteRequest),
+    /// See [`VoteReply`].
+    VoteReply(VoteReply),
     /// Client to any replica: the current value of the key last written by `key_of`.
     Read { read: u32, key_of: WriteId },
     /// Replica to client: the latest write of that key in its log (if any), at which
@@ -284,10 +296,10 @@ impl Payload {
             Payload::Heartbeat(_) => MessageKind::Heartbeat,
             Payload::CatchUpRequest { .. } => MessageKind::CatchUpRequest,
             Payload::SnapshotRequest { .. } => MessageKind::SnapshotRequest,
-            Payload::SnapshotChunk { .. } => MessageKind::SnapshotChunk,
+            Payload::SnapshotChunk(_) => MessageKind::SnapshotChunk,
             Payload::SnapshotNeeded { .. } => MessageKind::SnapshotNeeded,
-            Payload::VoteRequest { .. } => MessageKind::VoteRequest,
-            Payload::VoteReply { .. } => MessageKind::VoteReply,
+            Payload::VoteRequest(_) => MessageKind::VoteRequest,
+            Payload::VoteReply(_) => MessageKind::VoteReply,
             Payload::Read { .. } => MessageKind::Read,
             Payload::ReadReply { .. } => MessageKind::ReadReply,
         }
@@ -369,45 +381,45 @@ impl Payload {
                 format!("send me everything after position {last_position}")
             }
             Payload::SnapshotRequest { .. } => "please take a snapshot for me".to_string(),
-            Payload::SnapshotChunk {
+            Payload::SnapshotChunk(SnapshotChunk {
                 position,
                 chunk,
                 of,
                 ..
-            } => format!(
+            }) => format!(
                 "snapshot at position {position}, part {} of {of}",
                 chunk + 1
             ),
             Payload::SnapshotNeeded { log_start, .. } => {
                 format!("log now starts at position {log_start}; take a new snapshot")
             }
-            Payload::VoteRequest {
+            Payload::VoteRequest(VoteRequest {
                 epoch,
                 last_position,
                 forced,
                 pre_vote: true,
                 ..
-            } => format!(
+            }) => format!(
                 "{}pre-vote: would you vote for me in epoch {epoch}? (log up to {last_position})",
                 if *forced { "manual failover: " } else { "" }
             ),
-            Payload::VoteRequest {
+            Payload::VoteRequest(VoteRequest {
                 epoch,
                 last_position,
                 forced,
                 ..
-            } => {
+            }) => {
                 format!(
                     "{}vote for me in epoch {epoch} (log up to {last_position})",
                     if *forced { "manual failover: " } else { "" }
                 )
             }
-            Payload::VoteReply {
+            Payload::VoteReply(VoteReply {
                 epoch,
                 pre_vote,
                 answer,
                 ..
-            } => format!(
+            }) => format!(
                 "{}{} in epoch {epoch}",
                 if *pre_vote { "pre-vote: " } else { "" },
                 match answer {

@@ -335,39 +335,12 @@ impl Replica {
     fn on_snapshot_or_vote_message(&mut self, from: NodeId, payload: Payload, ctx: &mut Ctx) {
         match payload {
             Payload::SnapshotRequest { epoch } => self.on_snapshot_request(from, epoch, ctx),
-            Payload::SnapshotChunk {
-                epoch,
-                position,
-                rows,
-                chunk,
-                of,
-                data,
-            } => self.on_snapshot_chunk(from, epoch, position, rows, chunk, of, data, ctx),
+            Payload::SnapshotChunk(part) => self.on_snapshot_chunk(from, part, ctx),
             Payload::SnapshotNeeded { epoch, log_start } => {
                 self.on_snapshot_needed(from, epoch, log_start, ctx)
             }
-            Payload::VoteRequest {
-                epoch,
-                last_position,
-                last_epoch,
-                forced,
-                pre_vote,
-            } => self.on_vote_request(
-                from,
-                epoch,
-                last_position,
-                last_epoch,
-                forced,
-                pre_vote,
-                ctx,
-            ),
-            Payload::VoteReply {
-                epoch,
-                pre_vote,
-                answer,
-                voter_epoch,
-                granted_at,
-            } => self.on_vote_reply(from, epoch, pre_vote, answer, voter_epoch, granted_at, ctx),
+            Payload::VoteRequest(request) => self.on_vote_request(from, request, ctx),
+            Payload::VoteReply(reply) => self.on_vote_reply(from, reply, ctx),
             // Handled in `on_replica_message`.
             Payload::Append(_)
             | Payload::Ack { .. }

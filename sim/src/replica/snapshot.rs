@@ -190,14 +190,14 @@ impl Replica {
             return;
         };
         let last = s.chunk + 1 == s.of;
-        let payload = Payload::SnapshotChunk {
+        let payload = Payload::SnapshotChunk(SnapshotChunk {
             epoch,
             position: s.position,
             rows: s.rows,
             chunk: s.chunk,
             of: s.of,
             data: last.then(|| s.data.clone()),
-        };
+        });
         s.chunk += 1;
         let interval = s.interval_ms;
         if last {
@@ -208,18 +208,15 @@ impl Replica {
         ctx.send(f, payload);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_snapshot_chunk(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        position: u64,
-        rows: u64,
-        chunk: u32,
-        of: u32,
-        data: Option<Arc<[Entry]>>,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_snapshot_chunk(&mut self, from: NodeId, part: SnapshotChunk, ctx: &mut Ctx) {
+        let SnapshotChunk {
+            epoch,
+            position,
+            rows,
+            chunk,
+            of,
+            data,
+        } = part;
         if !self.accept_epoch(from, epoch, true, ctx) {
             return;
         }
