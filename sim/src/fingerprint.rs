@@ -17,10 +17,7 @@
 
 use crate::ids::WriteId;
 use crate::log::Entry;
-use crate::message::{
-    AckResult, Append, ChainConfig, Heartbeat, Payload, ReplyOutcome, SnapshotChunk, VoteAnswer,
-    VoteReply, VoteRequest,
-};
+use crate::message::*;
 use crate::sim::{Outcome, Sim, WriteData};
 use std::collections::BTreeSet;
 
@@ -92,8 +89,8 @@ fn some_u32(x: Option<u32>) -> u64 {
 pub fn payload(h: u64, p: &Payload) -> u64 {
     let tag = |t: u64| mix(h, t);
     match p {
-        Payload::ClientWrite { write } => mix(tag(1), write.0 as u64),
-        Payload::WriteReply { write, outcome } => {
+        Payload::ClientWrite(ClientWrite { write }) => mix(tag(1), write.0 as u64),
+        Payload::WriteReply(WriteReply { write, outcome }) => {
             let (kind, x) = match outcome {
                 ReplyOutcome::Confirmed { by, epoch } => (1 | (by.0 as u32) << 8, *epoch),
                 ReplyOutcome::Redirect { leader } => {
@@ -107,7 +104,9 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
                 _ => h,
             }
         }
-        Payload::LeaderNotice { epoch, leader } => mix(tag(3), pair(*epoch, leader.0 as u32)),
+        Payload::LeaderNotice(LeaderNotice { epoch, leader }) => {
+            mix(tag(3), pair(*epoch, leader.0 as u32))
+        }
         Payload::Append(Append {
             epoch,
             prev_position,
@@ -118,12 +117,12 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             let h = mix(mix(tag(4), pair(*epoch, *prev_epoch)), *prev_position);
             entries(mix(h, *confirmed), es)
         }
-        Payload::Ack {
+        Payload::Ack(Ack {
             epoch,
             result,
             echo_sent_at,
             chain_confirmed,
-        } => {
+        }) => {
             let (kind, x, y) = match *result {
                 AckResult::Heartbeat => (1, 0, 0),
                 AckResult::Appended { match_position } => (2, match_position, 0),
@@ -152,12 +151,12 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             let h = mix(tag(6), pair(*epoch, *leader_last_epoch));
             chain(mix(mix(mix(h, *confirmed), *sent_upto), *leader_last), c)
         }
-        Payload::CatchUpRequest {
+        Payload::CatchUpRequest(CatchUpRequest {
             epoch,
             last_position,
             last_epoch,
-        } => mix(mix(tag(7), pair(*epoch, *last_epoch)), *last_position),
-        Payload::SnapshotRequest { epoch } => mix(tag(8), *epoch as u64),
+        }) => mix(mix(tag(7), pair(*epoch, *last_epoch)), *last_position),
+        Payload::SnapshotRequest(SnapshotRequest { epoch }) => mix(tag(8), *epoch as u64),
         Payload::SnapshotChunk(SnapshotChunk {
             epoch,
             position,
@@ -174,7 +173,7 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             // The last part carries the snapshot itself: rare, and worth every entry.
             data.as_deref().map_or(h, |d| entries(h, d))
         }
-        Payload::SnapshotNeeded { epoch, log_start } => {
+        Payload::SnapshotNeeded(SnapshotNeeded { epoch, log_start }) => {
             mix(mix(tag(10), *epoch as u64), *log_start)
         }
         Payload::VoteRequest(VoteRequest {
@@ -203,13 +202,13 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             let h = mix(tag(12), pair(*epoch, *voter_epoch));
             mix(mix(h, pair(answer, *pre_vote as u32)), *granted_at)
         }
-        Payload::Read { read, key_of } => mix(tag(13), pair(*read, key_of.0)),
-        Payload::ReadReply {
+        Payload::Read(Read { read, key_of }) => mix(tag(13), pair(*read, key_of.0)),
+        Payload::ReadReply(ReadReply {
             read,
             value,
             position,
             replica_last,
-        } => {
+        }) => {
             let h = mix(tag(14), pair(*read, some_u32(value.map(|w| w.0)) as u32));
             mix(mix(h, *position), *replica_last)
         }
@@ -293,12 +292,12 @@ mod tests {
                 entries,
                 confirmed,
             });
-        let ack = |epoch, result, echo_sent_at, chain_confirmed| Payload::Ack {
+        let ack = |epoch, result, echo_sent_at, chain_confirmed| Payload::Ack(Ack {
             epoch,
             result,
             echo_sent_at,
             chain_confirmed,
-        };
+        });
         let c3 = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
         let heartbeat = |epoch, confirmed, sent_upto, leader_last, leader_last_epoch, chain| {
             Payload::Heartbeat(Heartbeat {
@@ -334,16 +333,16 @@ mod tests {
             granted_at,
         });
         use VoteAnswer::{Ahead, Granted, LeaderAlive, Refused};
-        let read_reply = |read, value: Option<u32>, position, replica_last| Payload::ReadReply {
+        let read_reply = |read, value: Option<u32>, position, replica_last| Payload::ReadReply(ReadReply {
             read,
             value: value.map(WriteId),
             position,
             replica_last,
-        };
-        let write_reply = |write, outcome| Payload::WriteReply {
+        });
+        let write_reply = |write, outcome| Payload::WriteReply(WriteReply {
             write: WriteId(write),
             outcome,
-        };
+        });
         let confirmed = |by, epoch| ReplyOutcome::Confirmed {
             by: NodeId(by),
             epoch,
@@ -355,13 +354,13 @@ mod tests {
         let matched = |match_position| AckResult::Appended { match_position };
         let redirect = |leader: Option<u8>| ReplyOutcome::Redirect { leader: leader.map(NodeId) };
         let refused = |reason| ReplyOutcome::Refused { reason };
-        let notice = |epoch, leader| Payload::LeaderNotice { epoch, leader: NodeId(leader) };
-        let catch_up = |epoch, last_position, last_epoch| Payload::CatchUpRequest { epoch, last_position, last_epoch };
-        let needed = |epoch, log_start| Payload::SnapshotNeeded { epoch, log_start };
-        let read = |read, key_of| Payload::Read { read, key_of: WriteId(key_of) };
+        let notice = |epoch, leader| Payload::LeaderNotice(LeaderNotice { epoch, leader: NodeId(leader) });
+        let catch_up = |epoch, last_position, last_epoch| Payload::CatchUpRequest(CatchUpRequest { epoch, last_position, last_epoch });
+        let needed = |epoch, log_start| Payload::SnapshotNeeded(SnapshotNeeded { epoch, log_start });
+        let read = |read, key_of| Payload::Read(Read { read, key_of: WriteId(key_of) });
         vec![
-            ("client write", Payload::ClientWrite { write: WriteId(3) }),
-            ("client write: write", Payload::ClientWrite { write: WriteId(4) }),
+            ("client write", Payload::ClientWrite(ClientWrite { write: WriteId(3) })),
+            ("client write: write", Payload::ClientWrite(ClientWrite { write: WriteId(4) })),
             ("write reply", write_reply(3, confirmed(0, 1))),
             ("write reply: write", write_reply(4, confirmed(0, 1))),
             ("write reply: by", write_reply(3, confirmed(1, 1))),
@@ -406,8 +405,8 @@ mod tests {
             ("catch-up: epoch", catch_up(3, 9, 1)),
             ("catch-up: position", catch_up(2, 8, 1)),
             ("catch-up: last epoch", catch_up(2, 9, 2)),
-            ("snapshot request", Payload::SnapshotRequest { epoch: 2 }),
-            ("snapshot request: epoch", Payload::SnapshotRequest { epoch: 3 }),
+            ("snapshot request", Payload::SnapshotRequest(SnapshotRequest { epoch: 2 })),
+            ("snapshot request: epoch", Payload::SnapshotRequest(SnapshotRequest { epoch: 3 })),
             ("chunk", chunk(2, 40, 5000, 0, 3, None)),
             ("chunk: epoch", chunk(3, 40, 5000, 0, 3, None)),
             ("chunk: position", chunk(2, 41, 5000, 0, 3, None)),

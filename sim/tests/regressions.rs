@@ -321,7 +321,7 @@ fn a_deposed_leader_discards_its_unreplicated_writes_even_when_no_new_write_come
         "{out:?}"
     );
     assert!(
-        out.contains(&Command::send_to_replica(NodeId(2), Payload::CatchUpRequest { epoch: 2, last_position: 2, last_epoch: 1 })),
+        out.contains(&Command::send_to_replica(NodeId(2), Payload::CatchUpRequest(CatchUpRequest { epoch: 2, last_position: 2, last_epoch: 1 }))),
         "its entry at the leader's last position is of another epoch: it asks to be walked back; {out:?}"
     );
     assert_eq!(
@@ -358,11 +358,13 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
         r.on_message(Endpoint::Replica(NodeId(1)), vote, 5, ctx)
     });
     assert!(l.is_leader());
-    let ack = |m| Payload::Ack {
-        epoch: 2,
-        result: AckResult::Appended { match_position: m },
-        echo_sent_at: 10,
-        chain_confirmed: 0,
+    let ack = |m| {
+        Payload::Ack(Ack {
+            epoch: 2,
+            result: AckResult::Appended { match_position: m },
+            echo_sent_at: 10,
+            chain_confirmed: 0,
+        })
     };
     // n2 holds position 1 (epoch 1): two of three, but not of this epoch.
     let out = react(&mut l, 30, &s, 3, |r, ctx| {
@@ -378,7 +380,7 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     react(&mut l, 40, &s, 3, |r, ctx| {
         r.on_message(
             Endpoint::Client(ClientId(0)),
-            Payload::ClientWrite { write: WriteId(7) },
+            Payload::ClientWrite(ClientWrite { write: WriteId(7) }),
             35,
             ctx,
         )
@@ -389,13 +391,13 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     let confirmed = |w| {
         Command::send_to_client(
             ClientId(0),
-            Payload::WriteReply {
+            Payload::WriteReply(WriteReply {
                 write: WriteId(w),
                 outcome: ReplyOutcome::Confirmed {
                     by: NodeId(0),
                     epoch: 2,
                 },
-            },
+            }),
         )
     };
     assert_eq!(out, vec![confirmed(0), confirmed(7)]);
@@ -426,12 +428,12 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     let ack = |m, c, echo| {
         Command::send_to_replica(
             NodeId(0),
-            Payload::Ack {
+            Payload::Ack(Ack {
                 epoch: 2,
                 result: AckResult::Appended { match_position: m },
                 echo_sent_at: echo,
                 chain_confirmed: c,
-            },
+            }),
         )
     };
     let timer = Command::SetTimer {
@@ -467,13 +469,13 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     let confirmed = |w| {
         Command::send_to_client(
             ClientId(0),
-            Payload::WriteReply {
+            Payload::WriteReply(WriteReply {
                 write: WriteId(w),
                 outcome: ReplyOutcome::Confirmed {
                     by: NodeId(2),
                     epoch: 2,
                 },
-            },
+            }),
         )
     };
     assert_eq!(out, vec![timer, confirmed(0), confirmed(5), ack(2, 2, 130)]);
@@ -568,11 +570,11 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
     let out = react(&mut tail, 100, &s, 4, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx)
     });
-    let ask = Payload::CatchUpRequest {
+    let ask = Payload::CatchUpRequest(CatchUpRequest {
         epoch: 1,
         last_position: 1,
         last_epoch: 1,
-    };
+    });
     assert!(
         out.contains(&Command::send_to_replica(NodeId(3), ask)),
         "placed after n4, it asks n4 for what it lacks: {out:?}"
@@ -599,13 +601,13 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
     let confirmed = |w| {
         Command::send_to_client(
             ClientId(0),
-            Payload::WriteReply {
+            Payload::WriteReply(WriteReply {
                 write: WriteId(w),
                 outcome: ReplyOutcome::Confirmed {
                     by: NodeId(2),
                     epoch: 1,
                 },
-            },
+            }),
         )
     };
     assert!(

@@ -117,7 +117,7 @@ impl World {
             r,
             now,
             Endpoint::Client(C1),
-            Payload::ClientWrite { write: WriteId(w) },
+            Payload::ClientWrite(ClientWrite { write: WriteId(w) }),
             now - 10,
         )
     }
@@ -130,10 +130,10 @@ fn send(to: NodeId, payload: Payload) -> Command {
 fn reply(write: u32, outcome: ReplyOutcome) -> Command {
     Command::send_to_client(
         C1,
-        Payload::WriteReply {
+        Payload::WriteReply(WriteReply {
             write: WriteId(write),
             outcome,
-        },
+        }),
     )
 }
 
@@ -158,12 +158,12 @@ fn append(
 }
 
 fn appended(epoch: u32, match_position: u64, echo_sent_at: u64) -> Payload {
-    Payload::Ack {
+    Payload::Ack(Ack {
         epoch,
         result: AckResult::Appended { match_position },
         echo_sent_at,
         chain_confirmed: 0,
-    }
+    })
 }
 
 fn election_timer() -> Command {
@@ -288,12 +288,12 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
             reply(0, confirmed_by(n(3), 1)),
             send(
                 n(2),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 1,
                     result: AckResult::Appended { match_position: 1 },
                     echo_sent_at: 70,
                     chain_confirmed: 1
-                }
+                })
             ),
         ]
     );
@@ -328,7 +328,7 @@ fn follower_rejects_an_append_that_leaves_a_gap() {
         append(1, 5, 1, vec![e(1, 5)], 0),
         90,
     );
-    let rejected = Payload::Ack {
+    let rejected = Payload::Ack(Ack {
         epoch: 1,
         result: AckResult::Rejected {
             hint: 2,
@@ -336,7 +336,7 @@ fn follower_rejects_an_append_that_leaves_a_gap() {
         },
         echo_sent_at: 90,
         chain_confirmed: 0,
-    };
+    });
     assert_eq!(out, vec![election_timer(), send(n(1), rejected)]);
     assert_eq!(f.log.last_position(), 2);
 }
@@ -353,7 +353,7 @@ fn follower_rejects_an_append_whose_previous_entry_conflicts_and_names_the_epoch
         append(2, 3, 2, vec![e(2, 9)], 0),
         90,
     );
-    let rejected = Payload::Ack {
+    let rejected = Payload::Ack(Ack {
         epoch: 2,
         result: AckResult::Rejected {
             hint: 0,
@@ -361,7 +361,7 @@ fn follower_rejects_an_append_whose_previous_entry_conflicts_and_names_the_epoch
         },
         echo_sent_at: 90,
         chain_confirmed: 0,
-    };
+    });
     assert_eq!(out, vec![election_timer(), send(n(3), rejected)]);
     assert_eq!((f.epoch, f.leader), (2, Some(n(3))));
     assert_eq!(
@@ -673,12 +673,12 @@ fn a_candidate_refuses_a_stale_epochs_heartbeat_and_keeps_its_log() {
             }),
             send(
                 n(1),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 4,
                     result: AckResult::Stale,
                     echo_sent_at: 0,
                     chain_confirmed: 0
-                }
+                })
             ),
         ]
     );
@@ -761,20 +761,20 @@ fn a_restarted_follower_asks_for_everything_after_its_last_position() {
             }),
             send(
                 n(1),
-                Payload::CatchUpRequest {
+                Payload::CatchUpRequest(CatchUpRequest {
                     epoch: 1,
                     last_position: 2,
                     last_epoch: 1
-                }
+                })
             ),
             send(
                 n(1),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 1,
                     result: AckResult::Heartbeat,
                     echo_sent_at: 1000,
                     chain_confirmed: 0
-                }
+                })
             ),
         ]
     );
@@ -792,11 +792,11 @@ fn the_leader_answers_a_catch_up_request_with_the_backlog() {
         &mut l,
         100,
         n(2),
-        Payload::CatchUpRequest {
+        Payload::CatchUpRequest(CatchUpRequest {
             epoch: 1,
             last_position: 2,
             last_epoch: 1,
-        },
+        }),
     );
     // (A leader started with a log confirms it at once, in async mode: confirmed is 4.)
     assert_eq!(
@@ -811,7 +811,12 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
     let mut w = World::new(Mode::Async, 4);
     w.members.live = 0b0111; // n4 is being set up
     let mut l = w.leader(&[e(1, 0), e(1, 1), e(1, 2)]);
-    let out = w.deliver_from(&mut l, 100, n(4), Payload::SnapshotRequest { epoch: 1 });
+    let out = w.deliver_from(
+        &mut l,
+        100,
+        n(4),
+        Payload::SnapshotRequest(SnapshotRequest { epoch: 1 }),
+    );
     // 1003 rows at 1000 rows per second: about a second, in ten parts.
     assert_eq!(
         out,
@@ -894,11 +899,11 @@ fn a_new_follower_installs_the_snapshot_and_asks_for_what_followed() {
             Command::Happened(Happening::SnapshotInstalled { position: 3 }),
             send(
                 n(1),
-                Payload::CatchUpRequest {
+                Payload::CatchUpRequest(CatchUpRequest {
                     epoch: 1,
                     last_position: 3,
                     last_epoch: 1
-                }
+                })
             ),
         ]
     );
@@ -928,12 +933,12 @@ fn a_replica_refuses_an_append_of_a_stale_epoch_and_says_so() {
             }),
             send(
                 n(1),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 3,
                     result: AckResult::Stale,
                     echo_sent_at: 0,
                     chain_confirmed: 0
-                }
+                })
             ),
         ]
     );
@@ -944,12 +949,12 @@ fn a_replica_refuses_an_append_of_a_stale_epoch_and_says_so() {
 fn a_leader_told_of_a_newer_epoch_steps_down() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[e(1, 0)]);
-    let stale = Payload::Ack {
+    let stale = Payload::Ack(Ack {
         epoch: 3,
         result: AckResult::Stale,
         echo_sent_at: 0,
         chain_confirmed: 0,
-    };
+    });
     let out = w.deliver_from(&mut l, 100, n(2), stale);
     assert_eq!(
         out,
@@ -1012,12 +1017,12 @@ fn a_leader_with_one_fresh_acknowledgement_of_three_keeps_its_lease() {
         &mut l,
         450,
         n(2),
-        Payload::Ack {
+        Payload::Ack(Ack {
             epoch: 1,
             result: AckResult::Heartbeat,
             echo_sent_at: 400,
             chain_confirmed: 0,
-        },
+        }),
     );
     assert!(l.lease_valid_at(899, &w.settings, w.members));
     assert!(
@@ -1037,12 +1042,12 @@ fn heartbeat_tick(w: &World, l: &mut Replica, now: u64) -> Vec<Command> {
 }
 
 fn heartbeat_ack(echo_sent_at: u64) -> Payload {
-    Payload::Ack {
+    Payload::Ack(Ack {
         epoch: 1,
         result: AckResult::Heartbeat,
         echo_sent_at,
         chain_confirmed: 0,
-    }
+    })
 }
 
 fn chain_heartbeat(chain: ChainConfig) -> Payload {
@@ -1074,10 +1079,10 @@ fn a_follower_whose_position_the_leader_discarded_asks_for_a_new_snapshot() {
         &mut f,
         100,
         n(1),
-        Payload::SnapshotNeeded {
+        Payload::SnapshotNeeded(SnapshotNeeded {
             epoch: 1,
             log_start: 5,
-        },
+        }),
     );
     assert_eq!(
         out,
@@ -1090,7 +1095,7 @@ fn a_follower_whose_position_the_leader_discarded_asks_for_a_new_snapshot() {
                 attempt: 1,
                 giving_up: false,
             }),
-            send(n(1), Payload::SnapshotRequest { epoch: 1 }),
+            send(n(1), Payload::SnapshotRequest(SnapshotRequest { epoch: 1 })),
         ]
     );
     assert_eq!(
@@ -1116,10 +1121,10 @@ fn a_new_follower_gives_up_after_its_last_snapshot_attempt() {
         &mut f,
         900,
         n(1),
-        Payload::SnapshotNeeded {
+        Payload::SnapshotNeeded(SnapshotNeeded {
             epoch: 1,
             log_start: 7,
-        },
+        }),
     );
     assert_eq!(
         out,

@@ -139,55 +139,104 @@ pub struct Append {
     pub confirmed: u64,
 }
 
+/// Client to leader (or chain head).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientWrite {
+    pub write: WriteId,
+}
+
+/// Replica to client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WriteReply {
+    pub write: WriteId,
+    pub outcome: ReplyOutcome,
+}
+
+/// New leader to clients: "send your writes to me".
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeaderNotice {
+    pub epoch: u32,
+    pub leader: NodeId,
+}
+
+/// Follower's answer to an append (`ok` and the position now known to match, or a hint
+/// where the logs may diverge) or to a heartbeat (liveness only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ack {
+    pub epoch: u32,
+    pub result: AckResult,
+    pub echo_sent_at: u64,
+    pub chain_confirmed: u64,
+}
+
+/// Follower to leader: "I hold up to here; send me everything since" (catch-up).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CatchUpRequest {
+    pub epoch: u32,
+    pub last_position: u64,
+    pub last_epoch: u32,
+}
+
+/// New follower to leader: "take a consistent snapshot for me".
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotRequest {
+    pub epoch: u32,
+}
+
+/// Leader to follower: the log no longer reaches back to what you asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotNeeded {
+    pub epoch: u32,
+    pub log_start: u64,
+}
+
+/// Client to any replica: the current value of the key last written by `key_of`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read {
+    pub read: u32,
+    pub key_of: WriteId,
+}
+
+/// Replica to client: the latest write of that key in its log (if any), at which
+/// log position, and how far its log reached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadReply {
+    pub read: u32,
+    pub value: Option<WriteId>,
+    pub position: u64,
+    pub replica_last: u64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
-    /// Client to leader (or chain head).
-    ClientWrite { write: WriteId },
-    /// Replica to client.
-    WriteReply {
-        write: WriteId,
-        outcome: ReplyOutcome,
-    },
-    /// New leader to clients: "send your writes to me".
-    LeaderNotice { epoch: u32, leader: NodeId },
+    /// See [`ClientWrite`].
+    ClientWrite(ClientWrite),
+    /// See [`WriteReply`].
+    WriteReply(WriteReply),
+    /// See [`LeaderNotice`].
+    LeaderNotice(LeaderNotice),
     /// Leader (or chain predecessor) to follower: see [`Append`].
     Append(Append),
-    /// Follower's answer to an append (`ok` and the position now known to match, or a hint
-    /// where the logs may diverge) or to a heartbeat (liveness only).
-    Ack {
-        epoch: u32,
-        result: AckResult,
-        echo_sent_at: u64,
-        chain_confirmed: u64,
-    },
+    /// See [`Ack`].
+    Ack(Ack),
     /// Leader to every replica, when there is nothing else to send: see [`Heartbeat`].
     Heartbeat(Heartbeat),
-    /// Follower to leader: "I hold up to here; send me everything since" (catch-up).
-    CatchUpRequest {
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
-    },
-    /// New follower to leader: "take a consistent snapshot for me".
-    SnapshotRequest { epoch: u32 },
+    /// See [`CatchUpRequest`].
+    CatchUpRequest(CatchUpRequest),
+    /// See [`SnapshotRequest`].
+    SnapshotRequest(SnapshotRequest),
     /// See [`SnapshotChunk`].
     SnapshotChunk(SnapshotChunk),
-    /// Leader to follower: the log no longer reaches back to what you asked for.
-    SnapshotNeeded { epoch: u32, log_start: u64 },
+    /// See [`SnapshotNeeded`].
+    SnapshotNeeded(SnapshotNeeded),
     /// See [`VoteRequest`].
     VoteRequest(VoteRequest),
     /// See [`VoteReply`].
     VoteReply(VoteReply),
-    /// Client to any replica: the current value of the key last written by `key_of`.
-    Read { read: u32, key_of: WriteId },
-    /// Replica to client: the latest write of that key in its log (if any), at which
-    /// log position, and how far its log reached.
-    ReadReply {
-        read: u32,
-        value: Option<WriteId>,
-        position: u64,
-        replica_last: u64,
-    },
+    /// See [`Read`].
+    Read(Read),
+    /// See [`ReadReply`].
+    ReadReply(ReadReply),
 }
 
 /// A voter's answer to a vote request or a pre-vote.
@@ -288,20 +337,20 @@ impl MessageKind {
 impl Payload {
     pub fn kind(&self) -> MessageKind {
         match self {
-            Payload::ClientWrite { .. } => MessageKind::ClientWrite,
-            Payload::WriteReply { .. } => MessageKind::WriteReply,
-            Payload::LeaderNotice { .. } => MessageKind::LeaderNotice,
+            Payload::ClientWrite(_) => MessageKind::ClientWrite,
+            Payload::WriteReply(_) => MessageKind::WriteReply,
+            Payload::LeaderNotice(_) => MessageKind::LeaderNotice,
             Payload::Append(_) => MessageKind::Append,
-            Payload::Ack { .. } => MessageKind::Ack,
+            Payload::Ack(_) => MessageKind::Ack,
             Payload::Heartbeat(_) => MessageKind::Heartbeat,
-            Payload::CatchUpRequest { .. } => MessageKind::CatchUpRequest,
-            Payload::SnapshotRequest { .. } => MessageKind::SnapshotRequest,
+            Payload::CatchUpRequest(_) => MessageKind::CatchUpRequest,
+            Payload::SnapshotRequest(_) => MessageKind::SnapshotRequest,
             Payload::SnapshotChunk(_) => MessageKind::SnapshotChunk,
-            Payload::SnapshotNeeded { .. } => MessageKind::SnapshotNeeded,
+            Payload::SnapshotNeeded(_) => MessageKind::SnapshotNeeded,
             Payload::VoteRequest(_) => MessageKind::VoteRequest,
             Payload::VoteReply(_) => MessageKind::VoteReply,
-            Payload::Read { .. } => MessageKind::Read,
-            Payload::ReadReply { .. } => MessageKind::ReadReply,
+            Payload::Read(_) => MessageKind::Read,
+            Payload::ReadReply(_) => MessageKind::ReadReply,
         }
     }
 
@@ -311,18 +360,18 @@ impl Payload {
         matches!(
             self,
             Payload::Heartbeat(_)
-                | Payload::Ack {
+                | Payload::Ack(Ack {
                     result: AckResult::Heartbeat,
                     ..
-                }
+                })
         )
     }
 
     /// A few words for tooltips and the inspector.
     pub fn summary(&self) -> String {
         match self {
-            Payload::ClientWrite { write } => format!("write {write}"),
-            Payload::WriteReply { write, outcome } => match outcome {
+            Payload::ClientWrite(ClientWrite { write }) => format!("write {write}"),
+            Payload::WriteReply(WriteReply { write, outcome }) => match outcome {
                 ReplyOutcome::Confirmed { by, .. } => format!("{write} confirmed by {by}"),
                 ReplyOutcome::Redirect { leader: Some(l) } => {
                     format!("{write}: not leader, try {l}")
@@ -332,7 +381,9 @@ impl Payload {
                 }
                 ReplyOutcome::Refused { reason } => format!("{write} refused: {reason}"),
             },
-            Payload::LeaderNotice { epoch, leader } => format!("{leader} leads epoch {epoch}"),
+            Payload::LeaderNotice(LeaderNotice { epoch, leader }) => {
+                format!("{leader} leads epoch {epoch}")
+            }
             Payload::Append(Append {
                 epoch,
                 prev_position,
@@ -364,7 +415,7 @@ impl Payload {
                     }
                 }
             }
-            Payload::Ack { result, .. } => match result {
+            Payload::Ack(Ack { result, .. }) => match result {
                 AckResult::Heartbeat => "alive".to_string(),
                 AckResult::Appended { match_position } => {
                     format!("have up to position {match_position}")
@@ -377,10 +428,10 @@ impl Payload {
             Payload::Heartbeat(Heartbeat {
                 epoch, leader_last, ..
             }) => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
-            Payload::CatchUpRequest { last_position, .. } => {
+            Payload::CatchUpRequest(CatchUpRequest { last_position, .. }) => {
                 format!("send me everything after position {last_position}")
             }
-            Payload::SnapshotRequest { .. } => "please take a snapshot for me".to_string(),
+            Payload::SnapshotRequest(_) => "please take a snapshot for me".to_string(),
             Payload::SnapshotChunk(SnapshotChunk {
                 position,
                 chunk,
@@ -390,7 +441,7 @@ impl Payload {
                 "snapshot at position {position}, part {} of {of}",
                 chunk + 1
             ),
-            Payload::SnapshotNeeded { log_start, .. } => {
+            Payload::SnapshotNeeded(SnapshotNeeded { log_start, .. }) => {
                 format!("log now starts at position {log_start}; take a new snapshot")
             }
             Payload::VoteRequest(VoteRequest {
@@ -429,16 +480,18 @@ impl Payload {
                     VoteAnswer::Ahead => "refused: my log is further ahead",
                 }
             ),
-            Payload::Read { read, key_of } => format!("read r{} (the key of {key_of})", read + 1),
-            Payload::ReadReply {
+            Payload::Read(Read { read, key_of }) => {
+                format!("read r{} (the key of {key_of})", read + 1)
+            }
+            Payload::ReadReply(ReadReply {
                 read,
                 value: Some(w),
                 position,
                 ..
-            } => format!("r{}: {w}, at log position {position}", read + 1),
-            Payload::ReadReply {
+            }) => format!("r{}: {w}, at log position {position}", read + 1),
+            Payload::ReadReply(ReadReply {
                 read, value: None, ..
-            } => format!("r{}: no such key yet", read + 1),
+            }) => format!("r{}: no such key yet", read + 1),
         }
     }
 }

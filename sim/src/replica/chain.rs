@@ -193,14 +193,14 @@ impl Replica {
     /// Tells the predecessor how far this node's log matches its upstream, and what the
     /// chain has confirmed: acknowledgements travel back up the chain.
     fn ack_upstream(&self, p: NodeId, ctx: &mut Ctx) {
-        let payload = Payload::Ack {
+        let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result: AckResult::Appended {
                 match_position: self.upstream_match,
             },
             echo_sent_at: 0,
             chain_confirmed: self.chain_confirmed,
-        };
+        });
         ctx.send(p, payload);
     }
 }

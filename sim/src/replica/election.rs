@@ -23,10 +23,7 @@
 
 use super::{Ctx, Peer, Replica, Role};
 use crate::ids::{ClientId, NodeId};
-use crate::message::{
-    Abandoned, ChainConfig, Command, Happening, Payload, TimerKind, VoteAnswer, VoteReply,
-    VoteRequest,
-};
+use crate::message::*;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CampaignPhase {
@@ -516,10 +513,10 @@ impl Replica {
             for c in 0..ctx.settings.clients {
                 ctx.reply(
                     ClientId(c),
-                    Payload::LeaderNotice {
+                    Payload::LeaderNotice(LeaderNotice {
                         epoch: self.epoch,
                         leader: me,
-                    },
+                    }),
                 );
             }
         }

@@ -51,10 +51,10 @@ impl Replica {
             self.peers[f.index()].next = 0;
             ctx.send(
                 f,
-                Payload::SnapshotNeeded {
+                Payload::SnapshotNeeded(SnapshotNeeded {
                     epoch: self.epoch,
                     log_start,
-                },
+                }),
             );
             return;
         }
@@ -165,14 +165,14 @@ impl Replica {
             let tell = self.chain.predecessor(self.id) != Some(from);
             self.chain_tail_duties(ctx, tell);
         }
-        let payload = Payload::Ack {
+        let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result: AckResult::Appended {
                 match_position: position,
             },
             echo_sent_at: sent_at,
             chain_confirmed: self.chain_confirmed,
-        };
+        });
         ctx.send(from, payload);
     }
 
@@ -214,12 +214,12 @@ impl Replica {
             hint,
             conflict_epoch,
         };
-        let payload = Payload::Ack {
+        let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result,
             echo_sent_at: sent_at,
             chain_confirmed: self.chain_confirmed,
-        };
+        });
         ctx.send(from, payload);
     }
 
@@ -321,12 +321,12 @@ impl Replica {
             self.catch_up_if_behind(upstream, have, leader_has, diverged, ctx);
         }
         self.position_at_last_heartbeat = self.position_along(chain_member);
-        let payload = Payload::Ack {
+        let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result: AckResult::Heartbeat,
             echo_sent_at: sent_at,
             chain_confirmed: self.chain_confirmed,
-        };
+        });
         ctx.send(from, payload);
     }
 
@@ -373,11 +373,11 @@ impl Replica {
     }
 
     pub(super) fn send_catch_up_request(&mut self, leader: NodeId, ctx: &mut Ctx) {
-        let payload = Payload::CatchUpRequest {
+        let payload = Payload::CatchUpRequest(CatchUpRequest {
             epoch: self.epoch,
             last_position: self.log.last_position(),
             last_epoch: self.log.last_epoch(),
-        };
+        });
         ctx.send(leader, payload);
     }
 

@@ -97,7 +97,10 @@ impl Replica {
             leader: Some(leader),
             since_ms: ctx.now,
         });
-        ctx.send(leader, Payload::SnapshotRequest { epoch: self.epoch });
+        ctx.send(
+            leader,
+            Payload::SnapshotRequest(SnapshotRequest { epoch: self.epoch }),
+        );
     }
 
     pub(super) fn on_snapshot_needed(

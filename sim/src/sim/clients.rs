@@ -215,10 +215,10 @@ impl Sim {
             self.send(
                 Endpoint::Client(c),
                 Endpoint::Replica(target),
-                Payload::Read {
+                Payload::Read(Read {
                     read: id,
                     key_of: w,
-                },
+                }),
             );
         }
     }
@@ -249,12 +249,12 @@ impl Sim {
         self.send(
             Endpoint::Replica(n),
             Endpoint::Client(c),
-            Payload::ReadReply {
+            Payload::ReadReply(ReadReply {
                 read,
                 value: found.0,
                 position: found.1,
                 replica_last,
-            },
+            }),
         );
     }
 
@@ -384,7 +384,7 @@ impl Sim {
         self.send(
             Endpoint::Client(client),
             Endpoint::Replica(target),
-            Payload::ClientWrite { write },
+            Payload::ClientWrite(ClientWrite { write }),
         );
     }
 
@@ -396,24 +396,24 @@ impl Sim {
         sent_at: u64,
     ) {
         match payload {
-            Payload::ReadReply {
+            Payload::ReadReply(ReadReply {
                 read,
                 value,
                 position,
                 replica_last,
-            } => {
+            }) => {
                 if let Some(n) = from.replica() {
                     self.read_answered(read, n, value, position, replica_last);
                 }
             }
-            Payload::LeaderNotice { epoch, leader } => {
+            Payload::LeaderNotice(LeaderNotice { epoch, leader }) => {
                 let client = &mut self.clients[c.index()];
                 if epoch >= client.known_epoch {
                     client.known_epoch = epoch;
                     client.believed_leader = leader;
                 }
             }
-            Payload::WriteReply { write, outcome } => {
+            Payload::WriteReply(WriteReply { write, outcome }) => {
                 self.write_answered(c, from, write, outcome, sent_at)
             }
             _ => {}

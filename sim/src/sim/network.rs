@@ -223,7 +223,7 @@ impl Sim {
                     self.messages_dropped += 1;
                     return true;
                 }
-                if let (Payload::Read { read, key_of }, Endpoint::Client(c)) =
+                if let (Payload::Read(Read { read, key_of }), Endpoint::Client(c)) =
                     (&m.payload, m.source)
                 {
                     self.serve_read(n, c, *read, *key_of);

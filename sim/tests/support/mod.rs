@@ -493,11 +493,12 @@ pub fn chain_confirmed_write_is_on_every_member(
     checked: &mut u64,
 ) -> Result<(), String> {
     use replication_sim::ids::Endpoint;
-    use replication_sim::message::{Payload, ReplyOutcome};
+    use replication_sim::message::{Payload, ReplyOutcome, WriteReply};
     let since = *checked;
     for m in sim.in_flight.values().filter(|m| m.id >= since) {
         *checked = (*checked).max(m.id + 1);
-        let (Endpoint::Replica(t), Payload::WriteReply { write, outcome }) = (m.source, &m.payload)
+        let (Endpoint::Replica(t), Payload::WriteReply(WriteReply { write, outcome })) =
+            (m.source, &m.payload)
         else {
             continue;
         };
