@@ -316,18 +316,9 @@ impl Replica {
     fn on_replica_message(&mut self, from: NodeId, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
         match payload {
             Payload::Append(append) => self.on_append(from, append, sent_at, ctx),
-            Payload::Ack(Ack {
-                epoch,
-                result,
-                echo_sent_at,
-                chain_confirmed,
-            }) => self.on_ack(from, epoch, result, echo_sent_at, chain_confirmed, ctx),
+            Payload::Ack(ack) => self.on_ack(from, ack, ctx),
             Payload::Heartbeat(heartbeat) => self.on_heartbeat(from, heartbeat, sent_at, ctx),
-            Payload::CatchUpRequest(CatchUpRequest {
-                epoch,
-                last_position,
-                last_epoch,
-            }) => self.on_catch_up_request(from, epoch, last_position, last_epoch, ctx),
+            Payload::CatchUpRequest(request) => self.on_catch_up_request(from, request, ctx),
             other => self.on_snapshot_or_vote_message(from, other, ctx),
         }
     }
@@ -338,9 +329,7 @@ impl Replica {
                 self.on_snapshot_request(from, epoch, ctx)
             }
             Payload::SnapshotChunk(part) => self.on_snapshot_chunk(from, part, ctx),
-            Payload::SnapshotNeeded(SnapshotNeeded { epoch, log_start }) => {
-                self.on_snapshot_needed(from, epoch, log_start, ctx)
-            }
+            Payload::SnapshotNeeded(needed) => self.on_snapshot_needed(from, needed, ctx),
             Payload::VoteRequest(request) => self.on_vote_request(from, request, ctx),
             Payload::VoteReply(reply) => self.on_vote_reply(from, reply, ctx),
             // Handled in `on_replica_message`.

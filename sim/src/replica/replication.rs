@@ -384,11 +384,14 @@ impl Replica {
     pub(super) fn on_catch_up_request(
         &mut self,
         from: NodeId,
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
+        request: CatchUpRequest,
         ctx: &mut Ctx,
     ) {
+        let CatchUpRequest {
+            epoch,
+            last_position,
+            last_epoch,
+        } = request;
         if epoch > self.epoch && self.role == Role::Leader {
             self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
             return;
@@ -417,15 +420,13 @@ impl Replica {
 
     /// A follower (or chain successor) answers an append or a heartbeat: the leader learns
     /// how far it matches, sends it more or walks back, and confirms what the mode allows.
-    pub(super) fn on_ack(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        result: AckResult,
-        echo_sent_at: u64,
-        chain_confirmed: u64,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_ack(&mut self, from: NodeId, ack: Ack, ctx: &mut Ctx) {
+        let Ack {
+            epoch,
+            result,
+            echo_sent_at,
+            chain_confirmed,
+        } = ack;
         if epoch > self.epoch {
             if self.role == Role::Leader {
                 self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);

@@ -106,10 +106,10 @@ impl Replica {
     pub(super) fn on_snapshot_needed(
         &mut self,
         from: NodeId,
-        epoch: u32,
-        log_start: u64,
+        needed: SnapshotNeeded,
         ctx: &mut Ctx,
     ) {
+        let SnapshotNeeded { epoch, log_start } = needed;
         // In a chain it may come from the predecessor; snapshots come from the head.
         let from_predecessor = self.chain_source(ctx) == Some(from);
         if !self.accept_epoch(from, epoch, !from_predecessor, ctx) {
