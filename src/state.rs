@@ -132,19 +132,21 @@ impl Lab {
     }
 
     pub fn new(scenario: Scenario, preset: Option<&'static str>) -> Lab {
-        let (scenario, notice) = match Sim::new(&scenario) {
-            Ok(_) => (scenario, None),
-            Err(e) => (
-                Scenario::default_scenario(),
-                Some(Notice {
+        // One simulation: the scenario's, or the default one's when it cannot be used.
+        let (scenario, sim, notice) = match Sim::new(&scenario) {
+            Ok(sim) => (scenario, sim, None),
+            Err(e) => {
+                let fallback = Scenario::default_scenario();
+                let sim = Sim::new(&fallback).expect("the default scenario is valid");
+                let notice = Notice {
                     text: format!(
                         "That scenario could not be used ({e}); the default one is loaded instead."
                     ),
                     error: true,
-                }),
-            ),
+                };
+                (fallback, sim, Some(notice))
+            }
         };
-        let sim = Sim::new(&scenario).expect("the default scenario is valid");
         let loaded = Rc::new(scenario);
         Lab {
             sandbox: preset.is_none()

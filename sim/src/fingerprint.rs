@@ -17,7 +17,7 @@
 
 use crate::ids::WriteId;
 use crate::log::Entry;
-use crate::message::{AckResult, ChainConfig, ChainTag, Payload, ReplyOutcome, VoteAnswer};
+use crate::message::*;
 use crate::sim::{Outcome, Sim, WriteData};
 use std::collections::BTreeSet;
 
@@ -89,8 +89,8 @@ fn some_u32(x: Option<u32>) -> u64 {
 pub fn payload(h: u64, p: &Payload) -> u64 {
     let tag = |t: u64| mix(h, t);
     match p {
-        Payload::ClientWrite { write } => mix(tag(1), write.0 as u64),
-        Payload::WriteReply { write, outcome } => {
+        Payload::ClientWrite(ClientWrite { write }) => mix(tag(1), write.0 as u64),
+        Payload::WriteReply(WriteReply { write, outcome }) => {
             let (kind, x) = match outcome {
                 ReplyOutcome::Confirmed { by, epoch } => (1 | (by.0 as u32) << 8, *epoch),
                 ReplyOutcome::Redirect { leader } => {
@@ -104,15 +104,17 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
                 _ => h,
             }
         }
-        Payload::LeaderNotice { epoch, leader } => mix(tag(3), pair(*epoch, leader.0 as u32)),
-        Payload::Append {
+        Payload::LeaderNotice(LeaderNotice { epoch, leader }) => {
+            mix(tag(3), pair(*epoch, leader.0 as u32))
+        }
+        Payload::Append(Append {
             epoch,
             prev_position,
             prev_epoch,
             entries: es,
             confirmed,
             chain,
-        } => {
+        }) => {
             let h = mix(mix(tag(4), pair(*epoch, *prev_epoch)), *prev_position);
             let h = entries(mix(h, *confirmed), es);
             // Outside a chain the tag is always NONE: leaving it out keeps those traces'
@@ -123,12 +125,12 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
                 mix(h, pair(chain.epoch, chain.version))
             }
         }
-        Payload::Ack {
+        Payload::Ack(Ack {
             epoch,
             result,
             echo_sent_at,
             chain_confirmed,
-        } => {
+        }) => {
             let (kind, x, y) = match *result {
                 AckResult::Heartbeat => (1, 0, 0),
                 AckResult::Appended { match_position } => (2, match_position, 0),
@@ -146,31 +148,31 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
                 h
             }
         }
-        Payload::Heartbeat {
+        Payload::Heartbeat(Heartbeat {
             epoch,
             confirmed,
             sent_upto,
             leader_last,
             leader_last_epoch,
             chain: c,
-        } => {
+        }) => {
             let h = mix(tag(6), pair(*epoch, *leader_last_epoch));
             chain(mix(mix(mix(h, *confirmed), *sent_upto), *leader_last), c)
         }
-        Payload::CatchUpRequest {
+        Payload::CatchUpRequest(CatchUpRequest {
             epoch,
             last_position,
             last_epoch,
-        } => mix(mix(tag(7), pair(*epoch, *last_epoch)), *last_position),
-        Payload::SnapshotRequest { epoch } => mix(tag(8), *epoch as u64),
-        Payload::SnapshotChunk {
+        }) => mix(mix(tag(7), pair(*epoch, *last_epoch)), *last_position),
+        Payload::SnapshotRequest(SnapshotRequest { epoch }) => mix(tag(8), *epoch as u64),
+        Payload::SnapshotChunk(SnapshotChunk {
             epoch,
             position,
             rows,
             chunk,
             of,
             data,
-        } => {
+        }) => {
             let h = mix(
                 mix(tag(9), pair(*epoch, *chunk)),
                 pair(*of, data.is_some() as u32),
@@ -179,26 +181,26 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             // The last part carries the snapshot itself: rare, and worth every entry.
             data.as_deref().map_or(h, |d| entries(h, d))
         }
-        Payload::SnapshotNeeded { epoch, log_start } => {
+        Payload::SnapshotNeeded(SnapshotNeeded { epoch, log_start }) => {
             mix(mix(tag(10), *epoch as u64), *log_start)
         }
-        Payload::VoteRequest {
+        Payload::VoteRequest(VoteRequest {
             epoch,
             last_position,
             last_epoch,
             forced,
             pre_vote,
-        } => mix(
+        }) => mix(
             mix(mix(tag(11), pair(*epoch, *last_epoch)), *last_position),
             pair(*forced as u32, *pre_vote as u32),
         ),
-        Payload::VoteReply {
+        Payload::VoteReply(VoteReply {
             epoch,
             pre_vote,
             answer,
             voter_epoch,
             granted_at,
-        } => {
+        }) => {
             let answer = match answer {
                 VoteAnswer::Granted => 0,
                 VoteAnswer::Refused => 1,
@@ -208,13 +210,13 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             let h = mix(tag(12), pair(*epoch, *voter_epoch));
             mix(mix(h, pair(answer, *pre_vote as u32)), *granted_at)
         }
-        Payload::Read { read, key_of } => mix(tag(13), pair(*read, key_of.0)),
-        Payload::ReadReply {
+        Payload::Read(Read { read, key_of }) => mix(tag(13), pair(*read, key_of.0)),
+        Payload::ReadReply(ReadReply {
             read,
             value,
             position,
             replica_last,
-        } => {
+        }) => {
             let h = mix(tag(14), pair(*read, some_u32(value.map(|w| w.0)) as u32));
             mix(mix(h, *position), *replica_last)
         }
@@ -291,73 +293,73 @@ mod tests {
     #[rustfmt::skip]
     fn variants() -> Vec<(&'static str, Payload)> {
         let append =
-            |epoch, prev_position, prev_epoch, entries: Vec<Entry>, confirmed| Payload::Append {
+            |epoch, prev_position, prev_epoch, entries: Vec<Entry>, confirmed| Payload::Append(Append {
                 epoch,
                 prev_position,
                 prev_epoch,
                 entries,
                 confirmed,
                 chain: ChainTag::NONE,
-            };
-        let in_chain = |epoch, version| Payload::Append {
+            });
+        let in_chain = |epoch, version| Payload::Append(Append {
             epoch: 2,
             prev_position: 3,
             prev_epoch: 1,
             entries: vec![],
             confirmed: 3,
             chain: ChainTag { epoch, version },
-        };
-        let ack = |epoch, result, echo_sent_at, chain_confirmed| Payload::Ack {
+        });
+        let ack = |epoch, result, echo_sent_at, chain_confirmed| Payload::Ack(Ack {
             epoch,
             result,
             echo_sent_at,
             chain_confirmed,
-        };
+        });
         let c3 = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
         let heartbeat = |epoch, confirmed, sent_upto, leader_last, leader_last_epoch, chain| {
-            Payload::Heartbeat {
+            Payload::Heartbeat(Heartbeat {
                 epoch,
                 confirmed,
                 sent_upto,
                 leader_last,
                 leader_last_epoch,
                 chain,
-            }
+            })
         };
         let chunk =
-            |epoch, position, rows, chunk, of, data: Option<Vec<Entry>>| Payload::SnapshotChunk {
+            |epoch, position, rows, chunk, of, data: Option<Vec<Entry>>| Payload::SnapshotChunk(SnapshotChunk {
                 epoch,
                 position,
                 rows,
                 chunk,
                 of,
                 data: data.map(Arc::from),
-            };
-        let vote = |epoch, last_position, last_epoch, forced, pre_vote| Payload::VoteRequest {
+            });
+        let vote = |epoch, last_position, last_epoch, forced, pre_vote| Payload::VoteRequest(VoteRequest {
             epoch,
             last_position,
             last_epoch,
             forced,
             pre_vote,
-        };
-        let reply = |epoch, pre_vote, answer, voter_epoch, granted_at| Payload::VoteReply {
+        });
+        let reply = |epoch, pre_vote, answer, voter_epoch, granted_at| Payload::VoteReply(VoteReply {
             epoch,
             pre_vote,
             answer,
             voter_epoch,
             granted_at,
-        };
+        });
         use VoteAnswer::{Ahead, Granted, LeaderAlive, Refused};
-        let read_reply = |read, value: Option<u32>, position, replica_last| Payload::ReadReply {
+        let read_reply = |read, value: Option<u32>, position, replica_last| Payload::ReadReply(ReadReply {
             read,
             value: value.map(WriteId),
             position,
             replica_last,
-        };
-        let write_reply = |write, outcome| Payload::WriteReply {
+        });
+        let write_reply = |write, outcome| Payload::WriteReply(WriteReply {
             write: WriteId(write),
             outcome,
-        };
+        });
         let confirmed = |by, epoch| ReplyOutcome::Confirmed {
             by: NodeId(by),
             epoch,
@@ -369,13 +371,13 @@ mod tests {
         let matched = |match_position| AckResult::Appended { match_position };
         let redirect = |leader: Option<u8>| ReplyOutcome::Redirect { leader: leader.map(NodeId) };
         let refused = |reason| ReplyOutcome::Refused { reason };
-        let notice = |epoch, leader| Payload::LeaderNotice { epoch, leader: NodeId(leader) };
-        let catch_up = |epoch, last_position, last_epoch| Payload::CatchUpRequest { epoch, last_position, last_epoch };
-        let needed = |epoch, log_start| Payload::SnapshotNeeded { epoch, log_start };
-        let read = |read, key_of| Payload::Read { read, key_of: WriteId(key_of) };
+        let notice = |epoch, leader| Payload::LeaderNotice(LeaderNotice { epoch, leader: NodeId(leader) });
+        let catch_up = |epoch, last_position, last_epoch| Payload::CatchUpRequest(CatchUpRequest { epoch, last_position, last_epoch });
+        let needed = |epoch, log_start| Payload::SnapshotNeeded(SnapshotNeeded { epoch, log_start });
+        let read = |read, key_of| Payload::Read(Read { read, key_of: WriteId(key_of) });
         vec![
-            ("client write", Payload::ClientWrite { write: WriteId(3) }),
-            ("client write: write", Payload::ClientWrite { write: WriteId(4) }),
+            ("client write", Payload::ClientWrite(ClientWrite { write: WriteId(3) })),
+            ("client write: write", Payload::ClientWrite(ClientWrite { write: WriteId(4) })),
             ("write reply", write_reply(3, confirmed(0, 1))),
             ("write reply: write", write_reply(4, confirmed(0, 1))),
             ("write reply: by", write_reply(3, confirmed(1, 1))),
@@ -423,8 +425,8 @@ mod tests {
             ("catch-up: epoch", catch_up(3, 9, 1)),
             ("catch-up: position", catch_up(2, 8, 1)),
             ("catch-up: last epoch", catch_up(2, 9, 2)),
-            ("snapshot request", Payload::SnapshotRequest { epoch: 2 }),
-            ("snapshot request: epoch", Payload::SnapshotRequest { epoch: 3 }),
+            ("snapshot request", Payload::SnapshotRequest(SnapshotRequest { epoch: 2 })),
+            ("snapshot request: epoch", Payload::SnapshotRequest(SnapshotRequest { epoch: 3 })),
             ("chunk", chunk(2, 40, 5000, 0, 3, None)),
             ("chunk: epoch", chunk(3, 40, 5000, 0, 3, None)),
             ("chunk: position", chunk(2, 41, 5000, 0, 3, None)),

@@ -5,7 +5,7 @@
 
 use crate::chunked::ChunkedVec;
 use crate::ids::{Endpoint, WriteId};
-use crate::message::{AckResult, MessageKind, Payload};
+use crate::message::*;
 use crate::sim::InFlight;
 
 /// A message's life, kept for the space-time diagram: when it left and arrived (or was
@@ -32,27 +32,25 @@ pub struct MessageRecord {
 impl MessageRecord {
     pub(crate) fn of(m: &InFlight, end_at: u64, dropped: bool) -> MessageRecord {
         let (detail, count) = match &m.payload {
-            Payload::ClientWrite { write } | Payload::WriteReply { write, .. } => {
-                (write.0 as u64, 0)
-            }
-            Payload::Append {
+            Payload::ClientWrite(ClientWrite { write })
+            | Payload::WriteReply(WriteReply { write, .. }) => (write.0 as u64, 0),
+            Payload::Append(Append {
                 prev_position,
                 entries,
                 ..
-            } => (prev_position + 1, entries.len() as u32),
-            Payload::Ack {
+            }) => (prev_position + 1, entries.len() as u32),
+            Payload::Ack(Ack {
                 result: AckResult::Appended { match_position },
                 ..
-            } => (*match_position, 0),
-            Payload::Ack {
+            }) => (*match_position, 0),
+            Payload::Ack(Ack {
                 result: AckResult::Rejected { hint, .. },
                 ..
-            } => (*hint, 0),
-            Payload::CatchUpRequest { last_position, .. } => (*last_position, 0),
-            Payload::SnapshotChunk { position, .. } => (*position, 0),
-            Payload::VoteRequest { epoch, .. } | Payload::VoteReply { epoch, .. } => {
-                (*epoch as u64, 0)
-            }
+            }) => (*hint, 0),
+            Payload::CatchUpRequest(CatchUpRequest { last_position, .. }) => (*last_position, 0),
+            Payload::SnapshotChunk(SnapshotChunk { position, .. }) => (*position, 0),
+            Payload::VoteRequest(VoteRequest { epoch, .. })
+            | Payload::VoteReply(VoteReply { epoch, .. }) => (*epoch as u64, 0),
             _ => (0, 0),
         };
         MessageRecord {

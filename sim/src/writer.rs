@@ -6,6 +6,7 @@
 //! out in the order a person reads them, `version` first, and absent options are left out.
 
 use crate::ids::Endpoint;
+use crate::scenario::settings::{Kind, SETTINGS};
 use crate::scenario::{Action, Cluster, ReadFrom, Scenario, SettingsChange, Workload};
 use std::fmt::Display;
 
@@ -181,23 +182,17 @@ pub(crate) fn action_alone(a: &Action) -> String {
     j.out
 }
 
+/// The cluster's settings, from the table of settings, in its order; an absent optional
+/// one is left out.
 fn cluster(j: &mut Json, c: &Cluster) {
     j.open('{');
-    j.number("nodes", c.nodes);
-    j.name("mode", c.mode);
-    j.number_if("write_quorum", c.write_quorum);
-    j.number("latency_ms", c.latency_ms);
-    j.number("client_latency_ms", c.client_latency_ms);
-    j.number("jitter_ms", c.jitter_ms);
-    j.number("failover_timeout_ms", c.failover_timeout_ms);
-    j.number("heartbeat_ms", c.heartbeat_ms);
-    j.number_if("sync_timeout_ms", c.sync_timeout_ms);
-    j.number("fencing", c.fencing);
-    j.number_if("log_retention_entries", c.log_retention_entries);
-    j.number("initial_rows", c.initial_rows);
-    j.number("snapshot_rows_per_s", c.snapshot_rows_per_s);
-    j.number("clients", c.clients);
-    j.number_if("client_timeout_ms", c.client_timeout_ms);
+    for s in &SETTINGS {
+        match s.kind {
+            Kind::Mode => j.name(s.name, c.mode),
+            Kind::Bool => j.number(s.name, (s.get)(c) == Some(1)),
+            Kind::Whole { .. } => j.number_if(s.name, (s.get)(c)),
+        }
+    }
     j.close('}');
 }
 

@@ -4,7 +4,7 @@
 
 mod support;
 
-use replication_sim::message::Payload;
+use replication_sim::message::{Append, Payload};
 use replication_sim::sim::{LostReason, Outcome};
 use replication_sim::{Action, Scenario, Sim, TimedAction, Timeline, ViewOptions};
 use support::*;
@@ -18,7 +18,7 @@ fn recorded(name: &str) -> Sim {
 
 #[test]
 fn the_same_scenario_twice_gives_the_same_trace_and_report() {
-    for name in PRESETS {
+    for name in presets() {
         let a = recorded(name);
         let b = recorded(name);
         assert!(a.events_processed() > 500, "{name} ran");
@@ -44,7 +44,7 @@ fn the_same_scenario_twice_gives_the_same_trace_and_report() {
 #[test]
 fn a_different_seed_gives_a_different_run() {
     // The test above could pass with a hash that ignores the events; this one could not.
-    for name in PRESETS {
+    for name in presets() {
         let mut s = preset(name);
         let a = run(&s);
         s.seed += 1;
@@ -59,7 +59,7 @@ fn a_different_seed_gives_a_different_run() {
 
 #[test]
 fn a_run_through_its_json_round_trip_is_the_same_run() {
-    for name in PRESETS {
+    for name in presets() {
         let s = preset(name);
         let again = replication_sim::Scenario::from_json(&s.to_json()).unwrap();
         assert_eq!(run(&s).trace_hash(), run(&again).trace_hash(), "{name}");
@@ -69,7 +69,7 @@ fn a_run_through_its_json_round_trip_is_the_same_run() {
 #[test]
 fn seeking_on_a_timeline_gives_the_same_view_as_a_straight_run() {
     let opts = ViewOptions::default();
-    for name in PRESETS {
+    for name in presets() {
         let s = preset(name);
         // Small intervals, so seeks start from many different checkpoints.
         let mut timeline = Timeline::with_interval(Sim::new(&s).unwrap(), 150);
@@ -109,7 +109,7 @@ fn seeking_forward_lands_exactly_on_the_instant_asked_for() {
     // the next event even when it lay beyond the instant asked for, so a forward seek
     // (or `run_until`) could land past it, with a different view.
     let opts = ViewOptions::default();
-    for name in PRESETS {
+    for name in presets() {
         let s = preset(name);
         let mut timeline = Timeline::with_interval(Sim::new(&s).unwrap(), 200);
         let mut straight = Sim::new(&s).unwrap();
@@ -194,10 +194,11 @@ fn two_runs_that_differ_only_in_one_message_hash_differently() {
     let id = changed
         .in_flight
         .values()
-        .find(|m| matches!(m.payload, Payload::Append { .. }))
+        .find(|m| matches!(m.payload, Payload::Append(_)))
         .map(|m| m.id)
         .expect("an append in flight");
-    let Payload::Append { confirmed, .. } = &mut changed.in_flight.get_mut(&id).unwrap().payload
+    let Payload::Append(Append { confirmed, .. }) =
+        &mut changed.in_flight.get_mut(&id).unwrap().payload
     else {
         unreachable!()
     };

@@ -39,7 +39,12 @@ fn the_decoder_never_panics_on_random_or_mutated_links() {
         .map(|p| encode(&p.scenario().unwrap(), Some(1500)))
         .collect();
     seeds.extend(PRESETS.iter().map(|p| encode_preset(p.id, Some(10))));
-    let (mut ok, mut refused) = (0usize, 0usize);
+    // Unmutated, every link decodes to its scenario: the fuzzing starts from valid links.
+    for (p, link) in PRESETS.iter().zip(&seeds) {
+        let d = decode(link).unwrap_or_else(|e| panic!("{}'s link is refused: {e}", p.id));
+        assert_eq!(d.scenario, p.scenario().unwrap(), "{}'s link", p.id);
+    }
+    let (mut ok, mut refused, mut noise_decoded) = (0usize, 0usize, 0usize);
     for case in 0..CASES {
         let input = if case % 10 == 0 {
             // Pure noise, of any length.
@@ -54,17 +59,26 @@ fn the_decoder_never_panics_on_random_or_mutated_links() {
         match decode(&input) {
             Ok(d) => {
                 ok += 1;
+                noise_decoded += (case % 10 == 0) as usize;
                 // Whatever decodes must also build a simulation without panicking.
                 Sim::new(&d.scenario)
                     .unwrap_or_else(|e| panic!("decoded but invalid: {e}\ninput: {input}"));
             }
             Err(e) => {
                 refused += 1;
-                assert!(!e.to_string().is_empty());
+                // A message for a reader: words, not an empty string or a Rust value.
+                let message = e.to_string();
+                assert!(
+                    message.len() > 10 && !message.contains("Err(") && !message.contains("Some("),
+                    "refusal message {message:?} for input {input}"
+                );
             }
         }
     }
     println!("{CASES} inputs: {ok} decoded, {refused} refused with a message");
-    assert_eq!(ok + refused, CASES);
+    assert_eq!(noise_decoded, 0, "random text is never a link");
     assert!(refused > CASES / 2, "mutations should mostly break links");
+    // A mutation that only touches the instant (`t=`) or leaves a preset's link readable
+    // keeps it valid: some must decode, or the decoder refuses everything.
+    assert!(ok > CASES / 100, "only {ok} mutated links decoded");
 }

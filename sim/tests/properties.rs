@@ -500,10 +500,12 @@ fn every_invariant_catches_what_it_names() {
         assert!(sim.step(), "the chain's tail confirms something");
         chain_confirmed_write_is_on_every_member(&sim, &mut checked).unwrap();
         let confirmation = sim.in_flight.values().find_map(|m| match &m.payload {
-            replication_sim::message::Payload::WriteReply {
-                write,
-                outcome: replication_sim::message::ReplyOutcome::Confirmed { .. },
-            } if m.id >= before => Some(*write),
+            replication_sim::message::Payload::WriteReply(
+                replication_sim::message::WriteReply {
+                    write,
+                    outcome: replication_sim::message::ReplyOutcome::Confirmed { .. },
+                },
+            ) if m.id >= before => Some(*write),
             _ => None,
         });
         if let Some(w) = confirmation {
@@ -572,7 +574,7 @@ fn seed_sweep_of_every_preset_holds_the_invariants() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(6);
-    for name in PRESETS {
+    for name in presets() {
         for seed in 0..seeds {
             let mut s = preset(name);
             s.seed = seed;

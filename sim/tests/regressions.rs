@@ -111,13 +111,15 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
     let s = settings(Mode::Chain);
     let mut mid = replica(2, &[e(1, 0), e(1, 1)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
-    let hb = |epoch| Payload::Heartbeat {
-        epoch,
-        confirmed: 0,
-        sent_upto: 0,
-        leader_last: 2,
-        leader_last_epoch: 1,
-        chain,
+    let hb = |epoch| {
+        Payload::Heartbeat(Heartbeat {
+            epoch,
+            confirmed: 0,
+            sent_upto: 0,
+            leader_last: 2,
+            leader_last_epoch: 1,
+            chain,
+        })
     };
     react(&mut mid, 100, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb(1), 90, ctx)
@@ -127,7 +129,7 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
     let out = react(&mut mid, 900, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb(2), 890, ctx)
     });
-    let probe = Payload::Append {
+    let probe = Payload::Append(Append {
         epoch: 2,
         prev_position: 0,
         prev_epoch: 0,
@@ -137,7 +139,7 @@ fn a_new_epoch_starts_a_chain_successor_afresh() {
             epoch: 2,
             version: 1,
         },
-    };
+    });
     assert!(
         out.contains(&Command::send_to_replica(NodeId(2), probe)),
         "nothing is verified in epoch 2 yet: probe from the start; {out:?}"
@@ -352,14 +354,14 @@ fn a_deposed_leader_discards_its_unreplicated_writes_even_when_no_new_write_come
     react(&mut old, 0, &s, 3, |r, ctx| r.start(NodeId(0), ctx));
     assert!(old.is_leader());
     // n3 leads epoch 2 with [e(1,0), e(2,9)]: position 2 differs, position 3 it lacks.
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 2,
         sent_upto: 0,
         leader_last: 2,
         leader_last_epoch: 2,
         chain: ChainConfig::empty(),
-    };
+    });
     let out = react(&mut old, 700, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(2)), hb, 650, ctx)
     });
@@ -373,7 +375,7 @@ fn a_deposed_leader_discards_its_unreplicated_writes_even_when_no_new_write_come
         "{out:?}"
     );
     assert!(
-        out.contains(&Command::send_to_replica(NodeId(2), Payload::CatchUpRequest { epoch: 2, last_position: 2, last_epoch: 1 })),
+        out.contains(&Command::send_to_replica(NodeId(2), Payload::CatchUpRequest(CatchUpRequest { epoch: 2, last_position: 2, last_epoch: 1 }))),
         "its entry at the leader's last position is of another epoch: it asks to be walked back; {out:?}"
     );
     assert_eq!(
@@ -391,13 +393,13 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     l.epoch = 2;
     l.voted_epoch = 2;
     // Elected in epoch 2 with the votes of n2 and n3.
-    let vote = Payload::VoteReply {
+    let vote = Payload::VoteReply(VoteReply {
         epoch: 2,
         pre_vote: false,
         answer: VoteAnswer::Granted,
         voter_epoch: 2,
         granted_at: 10,
-    };
+    });
     l.role = Role::Candidate;
     l.campaign = Campaign {
         phase: CampaignPhase::Vote,
@@ -410,11 +412,13 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
         r.on_message(Endpoint::Replica(NodeId(1)), vote, 5, ctx)
     });
     assert!(l.is_leader());
-    let ack = |m| Payload::Ack {
-        epoch: 2,
-        result: AckResult::Appended { match_position: m },
-        echo_sent_at: 10,
-        chain_confirmed: 0,
+    let ack = |m| {
+        Payload::Ack(Ack {
+            epoch: 2,
+            result: AckResult::Appended { match_position: m },
+            echo_sent_at: 10,
+            chain_confirmed: 0,
+        })
     };
     // n2 holds position 1 (epoch 1): two of three, but not of this epoch.
     let out = react(&mut l, 30, &s, 3, |r, ctx| {
@@ -430,7 +434,7 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     react(&mut l, 40, &s, 3, |r, ctx| {
         r.on_message(
             Endpoint::Client(ClientId(0)),
-            Payload::ClientWrite { write: WriteId(7) },
+            Payload::ClientWrite(ClientWrite { write: WriteId(7) }),
             35,
             ctx,
         )
@@ -441,13 +445,13 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
     let confirmed = |w| {
         Command::send_to_client(
             ClientId(0),
-            Payload::WriteReply {
+            Payload::WriteReply(WriteReply {
                 write: WriteId(w),
                 outcome: ReplyOutcome::Confirmed {
                     by: NodeId(0),
                     epoch: 2,
                 },
-            },
+            }),
         )
     };
     assert_eq!(out, vec![confirmed(0), confirmed(7)]);
@@ -459,14 +463,14 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     let s = settings(Mode::Chain);
     let mut tail = replica(3, &[e(1, 0)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(2)]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 1,
         leader_last_epoch: 1,
         chain,
-    };
+    });
     react(&mut tail, 100, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx)
     });
@@ -478,12 +482,12 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     let ack = |m, c, echo| {
         Command::send_to_replica(
             NodeId(0),
-            Payload::Ack {
+            Payload::Ack(Ack {
                 epoch: 2,
                 result: AckResult::Appended { match_position: m },
                 echo_sent_at: echo,
                 chain_confirmed: c,
-            },
+            }),
         )
     };
     let timer = Command::SetTimer {
@@ -493,7 +497,7 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     };
     let out = from_head(
         120,
-        Payload::Append {
+        Payload::Append(Append {
             epoch: 2,
             prev_position: 0,
             prev_epoch: 0,
@@ -503,7 +507,7 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
                 epoch: 2,
                 version: chain.version,
             },
-        },
+        }),
     );
     assert_eq!(
         out,
@@ -512,7 +516,7 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
     );
     let out = from_head(
         140,
-        Payload::Append {
+        Payload::Append(Append {
             epoch: 2,
             prev_position: 1,
             prev_epoch: 1,
@@ -522,18 +526,18 @@ fn a_chain_tail_confirms_an_older_epochs_entry_only_with_one_of_the_current_epoc
                 epoch: 2,
                 version: chain.version,
             },
-        },
+        }),
     );
     let confirmed = |w| {
         Command::send_to_client(
             ClientId(0),
-            Payload::WriteReply {
+            Payload::WriteReply(WriteReply {
                 write: WriteId(w),
                 outcome: ReplyOutcome::Confirmed {
                     by: NodeId(2),
                     epoch: 2,
                 },
-            },
+            }),
         )
     };
     assert_eq!(out, vec![timer, confirmed(0), confirmed(5), ack(2, 2, 130)]);
@@ -547,30 +551,30 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
     let mut mid = replica(2, &[e(1, 0), e(1, 1), e(1, 2)]);
     // The head n1 leads epoch 2 and has verified position 1 with n2 so far.
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(1), NodeId(2)]);
-    let append = Payload::Append {
+    let append = Payload::Append(Append {
         epoch: 2,
         prev_position: 0,
         prev_epoch: 0,
         entries: vec![e(1, 0)],
         confirmed: 0,
         chain: ChainTag::NONE,
-    };
+    });
     react(&mut mid, 100, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), append, 90, ctx)
     });
     assert_eq!((mid.epoch, mid.verified_last()), (2, 1));
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 3,
         leader_last_epoch: 2,
         chain,
-    };
+    });
     let out = react(&mut mid, 110, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx)
     });
-    let probe = Payload::Append {
+    let probe = Payload::Append(Append {
         epoch: 2,
         prev_position: 1,
         prev_epoch: 1,
@@ -580,26 +584,26 @@ fn a_chain_node_passes_on_only_what_it_verified_in_this_epoch() {
             epoch: 2,
             version: 1,
         },
-    };
+    });
     assert!(
         out.contains(&Command::send_to_replica(NodeId(2), probe)),
         "it probes its successor at what it verified: {out:?}"
     );
     assert!(
-        !out.iter().any(|c| matches!(c, Command::Send { payload: Payload::Append { entries, .. }, .. } if !entries.is_empty())),
+        !out.iter().any(|c| matches!(c, Command::Send { payload: Payload::Append(Append { entries, .. }), .. } if !entries.is_empty())),
         "and sends none of its unverified entries: {out:?}"
     );
     // As a tail it would not confirm them either.
     let mut tail = replica(3, &[e(1, 0), e(1, 1)]);
     let chain = ChainConfig::from_slice(1, &[NodeId(0), NodeId(2)]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 2,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 1,
         leader_last_epoch: 1,
         chain,
-    };
+    });
     let out = react(&mut tail, 110, &s, 3, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 100, ctx)
     });
@@ -622,27 +626,27 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
     let s = settings(Mode::Chain);
     let mut tail = replica(3, &[e(1, 0)]);
     let chain = ChainConfig::from_slice(2, &[NodeId(0), NodeId(1), NodeId(3), NodeId(2)]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 1,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 3,
         leader_last_epoch: 1,
         chain,
-    };
+    });
     let out = react(&mut tail, 100, &s, 4, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), hb, 90, ctx)
     });
-    let ask = Payload::CatchUpRequest {
+    let ask = Payload::CatchUpRequest(CatchUpRequest {
         epoch: 1,
         last_position: 1,
         last_epoch: 1,
-    };
+    });
     assert!(
         out.contains(&Command::send_to_replica(NodeId(3), ask)),
         "placed after n4, it asks n4 for what it lacks: {out:?}"
     );
-    let batch = Payload::Append {
+    let batch = Payload::Append(Append {
         epoch: 1,
         prev_position: 1,
         prev_epoch: 1,
@@ -652,7 +656,7 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
             epoch: 1,
             version: 2,
         },
-    };
+    });
     let out = react(&mut tail, 110, &s, 4, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), batch.clone(), 100, ctx)
     });
@@ -668,13 +672,13 @@ fn a_chain_member_takes_entries_only_from_its_predecessor() {
     let confirmed = |w| {
         Command::send_to_client(
             ClientId(0),
-            Payload::WriteReply {
+            Payload::WriteReply(WriteReply {
                 write: WriteId(w),
                 outcome: ReplyOutcome::Confirmed {
                     by: NodeId(2),
                     epoch: 1,
                 },
-            },
+            }),
         )
     };
     assert!(
@@ -690,19 +694,23 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
     // Broke: the lease of the first candidate rested on a vote its voter gave away again.
     let s = settings(Mode::Async);
     let mut v = replica(2, &[e(1, 0)]);
-    let ask = |epoch| Payload::VoteRequest {
-        epoch,
-        last_position: 1,
-        last_epoch: 1,
-        forced: false,
-        pre_vote: false,
+    let ask = |epoch| {
+        Payload::VoteRequest(VoteRequest {
+            epoch,
+            last_position: 1,
+            last_epoch: 1,
+            forced: false,
+            pre_vote: false,
+        })
     };
-    let reply = |epoch, answer, voter_epoch, granted_at| Payload::VoteReply {
-        epoch,
-        pre_vote: false,
-        answer,
-        voter_epoch,
-        granted_at,
+    let reply = |epoch, answer, voter_epoch, granted_at| {
+        Payload::VoteReply(VoteReply {
+            epoch,
+            pre_vote: false,
+            answer,
+            voter_epoch,
+            granted_at,
+        })
     };
     let out = react(&mut v, 1000, &s, 5, |r, ctx| {
         r.on_message(Endpoint::Replica(NodeId(0)), ask(2), 990, ctx)
@@ -750,7 +758,7 @@ fn a_voter_votes_for_nobody_else_for_a_failover_timeout() {
 fn run_until_never_processes_an_event_after_the_instant() {
     // Broke: `step` skipped a cancelled timer or a dropped message and went on to the next
     // event even beyond the instant `run_until` (or a timeline seek) was asked for.
-    for name in PRESETS {
+    for name in presets() {
         let s = preset(name);
         let mut sim = Sim::new(&s).unwrap();
         sim.record_trace();

@@ -117,7 +117,7 @@ impl World {
             r,
             now,
             Endpoint::Client(C1),
-            Payload::ClientWrite { write: WriteId(w) },
+            Payload::ClientWrite(ClientWrite { write: WriteId(w) }),
             now - 10,
         )
     }
@@ -130,10 +130,10 @@ fn send(to: NodeId, payload: Payload) -> Command {
 fn reply(write: u32, outcome: ReplyOutcome) -> Command {
     Command::send_to_client(
         C1,
-        Payload::WriteReply {
+        Payload::WriteReply(WriteReply {
             write: WriteId(write),
             outcome,
-        },
+        }),
     )
 }
 
@@ -148,19 +148,19 @@ fn append(
     entries: Vec<Entry>,
     confirmed: u64,
 ) -> Payload {
-    Payload::Append {
+    Payload::Append(Append {
         epoch,
         prev_position,
         prev_epoch,
         entries,
         confirmed,
         chain: ChainTag::NONE,
-    }
+    })
 }
 
 /// The same append, sent within the chain `version` adopted in `epoch`.
 fn in_chain(mut payload: Payload, epoch: u32, version: u32) -> Payload {
-    let Payload::Append { chain, .. } = &mut payload else {
+    let Payload::Append(Append { chain, .. }) = &mut payload else {
         unreachable!("only appends carry a chain")
     };
     *chain = ChainTag { epoch, version };
@@ -168,12 +168,12 @@ fn in_chain(mut payload: Payload, epoch: u32, version: u32) -> Payload {
 }
 
 fn appended(epoch: u32, match_position: u64, echo_sent_at: u64) -> Payload {
-    Payload::Ack {
+    Payload::Ack(Ack {
         epoch,
         result: AckResult::Appended { match_position },
         echo_sent_at,
         chain_confirmed: 0,
-    }
+    })
 }
 
 fn election_timer() -> Command {
@@ -277,14 +277,14 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
     let w = World::new(Mode::Chain, 3);
     let l = w.leader(&[]);
     let mut tail = w.follower(n(3), &[]);
-    let hb = Payload::Heartbeat {
+    let hb = Payload::Heartbeat(Heartbeat {
         epoch: 1,
         confirmed: 0,
         sent_upto: 0,
         leader_last: 0,
         leader_last_epoch: 0,
         chain: l.chain,
-    };
+    });
     w.deliver(&mut tail, 60, Endpoint::Replica(n(1)), hb, 10);
     assert_eq!(tail.chain.predecessor(n(3)), Some(n(2)));
     let out = w.deliver(
@@ -301,12 +301,12 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
             reply(0, confirmed_by(n(3), 1)),
             send(
                 n(2),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 1,
                     result: AckResult::Appended { match_position: 1 },
                     echo_sent_at: 70,
                     chain_confirmed: 1
-                }
+                })
             ),
         ]
     );
@@ -341,7 +341,7 @@ fn follower_rejects_an_append_that_leaves_a_gap() {
         append(1, 5, 1, vec![e(1, 5)], 0),
         90,
     );
-    let rejected = Payload::Ack {
+    let rejected = Payload::Ack(Ack {
         epoch: 1,
         result: AckResult::Rejected {
             hint: 2,
@@ -349,7 +349,7 @@ fn follower_rejects_an_append_that_leaves_a_gap() {
         },
         echo_sent_at: 90,
         chain_confirmed: 0,
-    };
+    });
     assert_eq!(out, vec![election_timer(), send(n(1), rejected)]);
     assert_eq!(f.log.last_position(), 2);
 }
@@ -366,7 +366,7 @@ fn follower_rejects_an_append_whose_previous_entry_conflicts_and_names_the_epoch
         append(2, 3, 2, vec![e(2, 9)], 0),
         90,
     );
-    let rejected = Payload::Ack {
+    let rejected = Payload::Ack(Ack {
         epoch: 2,
         result: AckResult::Rejected {
             hint: 0,
@@ -374,7 +374,7 @@ fn follower_rejects_an_append_whose_previous_entry_conflicts_and_names_the_epoch
         },
         echo_sent_at: 90,
         chain_confirmed: 0,
-    };
+    });
     assert_eq!(out, vec![election_timer(), send(n(3), rejected)]);
     assert_eq!((f.epoch, f.leader), (2, Some(n(3))));
     assert_eq!(
@@ -416,43 +416,43 @@ fn follower_discards_its_conflicting_entries_for_the_leaders() {
 // ----- Votes ---------------------------------------------------------------------
 
 fn vote_request(epoch: u32, last_position: u64, last_epoch: u32) -> Payload {
-    Payload::VoteRequest {
+    Payload::VoteRequest(VoteRequest {
         epoch,
         last_position,
         last_epoch,
         forced: false,
         pre_vote: false,
-    }
+    })
 }
 
 fn pre_vote_request(epoch: u32, last_position: u64, last_epoch: u32) -> Payload {
-    Payload::VoteRequest {
+    Payload::VoteRequest(VoteRequest {
         epoch,
         last_position,
         last_epoch,
         forced: false,
         pre_vote: true,
-    }
+    })
 }
 
 fn vote_reply(epoch: u32, answer: VoteAnswer, voter_epoch: u32, granted_at: u64) -> Payload {
-    Payload::VoteReply {
+    Payload::VoteReply(VoteReply {
         epoch,
         pre_vote: false,
         answer,
         voter_epoch,
         granted_at,
-    }
+    })
 }
 
 fn pre_vote_reply(epoch: u32, answer: VoteAnswer, voter_epoch: u32, granted_at: u64) -> Payload {
-    Payload::VoteReply {
+    Payload::VoteReply(VoteReply {
         epoch,
         pre_vote: true,
         answer,
         voter_epoch,
         granted_at,
-    }
+    })
 }
 
 /// The two timers of a campaign's round: its window, and asking again whoever is silent.
@@ -686,12 +686,12 @@ fn a_candidate_refuses_a_stale_epochs_heartbeat_and_keeps_its_log() {
             }),
             send(
                 n(1),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 4,
                     result: AckResult::Stale,
                     echo_sent_at: 0,
                     chain_confirmed: 0
-                }
+                })
             ),
         ]
     );
@@ -703,13 +703,13 @@ fn a_candidate_refuses_a_stale_epochs_heartbeat_and_keeps_its_log() {
 fn a_manual_failover_vote_overrides_stickiness_and_deposes_the_leader() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[e(1, 0)]);
-    let forced = Payload::VoteRequest {
+    let forced = Payload::VoteRequest(VoteRequest {
         epoch: 2,
         last_position: 1,
         last_epoch: 1,
         forced: true,
         pre_vote: false,
-    };
+    });
     let out = w.deliver_from(&mut l, 100, n(2), forced);
     assert_eq!(
         out,
@@ -738,14 +738,14 @@ fn heartbeat(
     leader_last: u64,
     leader_last_epoch: u32,
 ) -> Payload {
-    Payload::Heartbeat {
+    Payload::Heartbeat(Heartbeat {
         epoch,
         confirmed,
         sent_upto,
         leader_last,
         leader_last_epoch,
         chain: ChainConfig::empty(),
-    }
+    })
 }
 
 #[test]
@@ -774,20 +774,20 @@ fn a_restarted_follower_asks_for_everything_after_its_last_position() {
             }),
             send(
                 n(1),
-                Payload::CatchUpRequest {
+                Payload::CatchUpRequest(CatchUpRequest {
                     epoch: 1,
                     last_position: 2,
                     last_epoch: 1
-                }
+                })
             ),
             send(
                 n(1),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 1,
                     result: AckResult::Heartbeat,
                     echo_sent_at: 1000,
                     chain_confirmed: 0
-                }
+                })
             ),
         ]
     );
@@ -805,11 +805,11 @@ fn the_leader_answers_a_catch_up_request_with_the_backlog() {
         &mut l,
         100,
         n(2),
-        Payload::CatchUpRequest {
+        Payload::CatchUpRequest(CatchUpRequest {
             epoch: 1,
             last_position: 2,
             last_epoch: 1,
-        },
+        }),
     );
     // (A leader started with a log confirms it at once, in async mode: confirmed is 4.)
     assert_eq!(
@@ -824,7 +824,12 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
     let mut w = World::new(Mode::Async, 4);
     w.members.live = 0b0111; // n4 is being set up
     let mut l = w.leader(&[e(1, 0), e(1, 1), e(1, 2)]);
-    let out = w.deliver_from(&mut l, 100, n(4), Payload::SnapshotRequest { epoch: 1 });
+    let out = w.deliver_from(
+        &mut l,
+        100,
+        n(4),
+        Payload::SnapshotRequest(SnapshotRequest { epoch: 1 }),
+    );
     // 1003 rows at 1000 rows per second: about a second, in ten parts.
     assert_eq!(
         out,
@@ -847,13 +852,15 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
     let out = w.react(&mut l, 201, |r, ctx| {
         r.on_timer(TimerKind::SnapshotSend(n(4)), ctx)
     });
-    let part = |chunk, data| Payload::SnapshotChunk {
-        epoch: 1,
-        position: 3,
-        rows: 1003,
-        chunk,
-        of: 10,
-        data,
+    let part = |chunk, data| {
+        Payload::SnapshotChunk(SnapshotChunk {
+            epoch: 1,
+            position: 3,
+            rows: 1003,
+            chunk,
+            of: 10,
+            data,
+        })
     };
     assert_eq!(
         out,
@@ -889,14 +896,14 @@ fn a_new_follower_installs_the_snapshot_and_asks_for_what_followed() {
     w.react(&mut f, 50, |r, ctx| *r = Replica::new_follower(n(4), ctx));
     assert_eq!(f.setup.map(|s| s.phase), Some(SetupPhase::WaitingForLeader));
     let data: std::sync::Arc<[Entry]> = vec![e(1, 0), e(1, 1), e(1, 2)].into();
-    let chunk = Payload::SnapshotChunk {
+    let chunk = Payload::SnapshotChunk(SnapshotChunk {
         epoch: 1,
         position: 3,
         rows: 1003,
         chunk: 9,
         of: 10,
         data: Some(data),
-    };
+    });
     let out = w.deliver_from(&mut f, 1200, n(1), chunk);
     assert_eq!(
         out,
@@ -905,11 +912,11 @@ fn a_new_follower_installs_the_snapshot_and_asks_for_what_followed() {
             Command::Happened(Happening::SnapshotInstalled { position: 3 }),
             send(
                 n(1),
-                Payload::CatchUpRequest {
+                Payload::CatchUpRequest(CatchUpRequest {
                     epoch: 1,
                     last_position: 3,
                     last_epoch: 1
-                }
+                })
             ),
         ]
     );
@@ -939,12 +946,12 @@ fn a_replica_refuses_an_append_of_a_stale_epoch_and_says_so() {
             }),
             send(
                 n(1),
-                Payload::Ack {
+                Payload::Ack(Ack {
                     epoch: 3,
                     result: AckResult::Stale,
                     echo_sent_at: 0,
                     chain_confirmed: 0
-                }
+                })
             ),
         ]
     );
@@ -955,12 +962,12 @@ fn a_replica_refuses_an_append_of_a_stale_epoch_and_says_so() {
 fn a_leader_told_of_a_newer_epoch_steps_down() {
     let w = World::new(Mode::Async, 3);
     let mut l = w.leader(&[e(1, 0)]);
-    let stale = Payload::Ack {
+    let stale = Payload::Ack(Ack {
         epoch: 3,
         result: AckResult::Stale,
         echo_sent_at: 0,
         chain_confirmed: 0,
-    };
+    });
     let out = w.deliver_from(&mut l, 100, n(2), stale);
     assert_eq!(
         out,
@@ -1023,12 +1030,12 @@ fn a_leader_with_one_fresh_acknowledgement_of_three_keeps_its_lease() {
         &mut l,
         450,
         n(2),
-        Payload::Ack {
+        Payload::Ack(Ack {
             epoch: 1,
             result: AckResult::Heartbeat,
             echo_sent_at: 400,
             chain_confirmed: 0,
-        },
+        }),
     );
     assert!(l.lease_valid_at(899, &w.settings, w.members));
     assert!(
@@ -1039,4 +1046,258 @@ fn a_leader_with_one_fresh_acknowledgement_of_three_keeps_its_lease() {
         w.client_write(&mut l, 899, 0).last(),
         Some(&reply(0, confirmed_by(n(1), 1)))
     );
+}
+
+// ----- Reconfiguration: a new snapshot, a new synchronous follower, a new chain ----
+
+fn heartbeat_tick(w: &World, l: &mut Replica, now: u64) -> Vec<Command> {
+    w.react(l, now, |r, ctx| r.on_timer(TimerKind::Heartbeat, ctx))
+}
+
+fn heartbeat_ack(echo_sent_at: u64) -> Payload {
+    Payload::Ack(Ack {
+        epoch: 1,
+        result: AckResult::Heartbeat,
+        echo_sent_at,
+        chain_confirmed: 0,
+    })
+}
+
+fn chain_heartbeat(chain: ChainConfig) -> Payload {
+    Payload::Heartbeat(Heartbeat {
+        epoch: 1,
+        confirmed: 0,
+        sent_upto: 0,
+        leader_last: 0,
+        leader_last_epoch: 0,
+        chain,
+    })
+}
+
+fn heartbeat_timer() -> Command {
+    Command::SetTimer {
+        timer: TimerKind::Heartbeat,
+        after_ms: 100,
+        jitter_ms: 0,
+    }
+}
+
+/// The chapter's "setting up new followers", when the leader no longer has the log from
+/// the snapshot's position: the follower must take a new snapshot.
+#[test]
+fn a_follower_whose_position_the_leader_discarded_asks_for_a_new_snapshot() {
+    let w = World::new(Mode::Async, 3);
+    let mut f = w.follower(n(2), &[e(1, 0)]);
+    let out = w.deliver_from(
+        &mut f,
+        100,
+        n(1),
+        Payload::SnapshotNeeded(SnapshotNeeded {
+            epoch: 1,
+            log_start: 5,
+        }),
+    );
+    assert_eq!(
+        out,
+        vec![
+            election_timer(),
+            Command::Happened(Happening::SnapshotTooOld {
+                from: n(1),
+                requested: 2,
+                log_start: 5,
+                attempt: 1,
+                giving_up: false,
+            }),
+            send(n(1), Payload::SnapshotRequest(SnapshotRequest { epoch: 1 })),
+        ]
+    );
+    assert_eq!(
+        f.setup.map(|s| (s.phase, s.attempts)),
+        Some((SetupPhase::SnapshotRequested, 1))
+    );
+}
+
+/// A new follower whose every copy took longer than the leader keeps its log stops after
+/// the last attempt, rather than copying snapshots for ever.
+#[test]
+fn a_new_follower_gives_up_after_its_last_snapshot_attempt() {
+    let mut w = World::new(Mode::Async, 4);
+    w.members.live = 0b0111; // n4 has not caught up yet
+    let mut f = w.follower(n(4), &[]);
+    f.setup = Some(replication_sim::replica::Setup {
+        phase: SetupPhase::CatchingUp { from: 3 },
+        attempts: replication_sim::replica::MAX_SNAPSHOT_ATTEMPTS - 1,
+        leader: Some(n(1)),
+        since_ms: 0,
+    });
+    let out = w.deliver_from(
+        &mut f,
+        900,
+        n(1),
+        Payload::SnapshotNeeded(SnapshotNeeded {
+            epoch: 1,
+            log_start: 7,
+        }),
+    );
+    assert_eq!(
+        out,
+        vec![
+            election_timer(),
+            Command::Happened(Happening::SnapshotTooOld {
+                from: n(1),
+                requested: 1,
+                log_start: 7,
+                attempt: 3,
+                giving_up: true,
+            }),
+            Command::Happened(Happening::SnapshotGaveUp { attempts: 3 }),
+        ],
+        "no new snapshot request"
+    );
+    assert_eq!(f.setup.map(|s| s.phase), Some(SetupPhase::GaveUp));
+}
+
+/// Semi-synchronous: "if the synchronous follower becomes unavailable or slow, one of the
+/// asynchronous followers is made synchronous".
+#[test]
+fn semi_sync_leader_replaces_a_silent_synchronous_follower_with_a_responsive_one() {
+    let w = World::new(Mode::SemiSync, 3);
+    let mut l = w.leader(&[]);
+    assert_eq!(l.sync_follower, Some(n(2)));
+    // n3 answers at 900; n2 has been silent since the start, past the sync timeout (250).
+    assert_eq!(
+        w.deliver_from(&mut l, 900, n(3), heartbeat_ack(850)),
+        vec![]
+    );
+    let out = heartbeat_tick(&w, &mut l, 1000);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::SyncFollowerChanged {
+                from: Some(n(2)),
+                to: n(3),
+                silent_ms: 1000,
+            }),
+            send(n(2), heartbeat(1, 0, 0, 0, 0)),
+            send(n(3), heartbeat(1, 0, 0, 0, 0)),
+            heartbeat_timer(),
+        ]
+    );
+    assert_eq!(l.sync_follower, Some(n(3)));
+}
+
+#[test]
+fn semi_sync_leader_keeps_a_synchronous_follower_that_answers() {
+    let w = World::new(Mode::SemiSync, 3);
+    let mut l = w.leader(&[]);
+    w.deliver_from(&mut l, 900, n(2), heartbeat_ack(850));
+    let out = heartbeat_tick(&w, &mut l, 1000);
+    assert_eq!(
+        out,
+        vec![
+            send(n(2), heartbeat(1, 0, 0, 0, 0)),
+            send(n(3), heartbeat(1, 0, 0, 0, 0)),
+            heartbeat_timer(),
+        ]
+    );
+    assert_eq!(l.sync_follower, Some(n(2)));
+}
+
+/// Chain replication: the head splices a silent node out of the chain, and tells every
+/// member (the silent one too, which rejoins at the tail once it answers again).
+#[test]
+fn chain_head_splices_out_a_silent_node() {
+    let w = World::new(Mode::Chain, 3);
+    let mut l = w.leader(&[]);
+    assert_eq!(l.chain, ChainConfig::from_slice(1, &[n(1), n(2), n(3)]));
+    w.deliver_from(&mut l, 900, n(2), heartbeat_ack(850));
+    let out = heartbeat_tick(&w, &mut l, 1000);
+    let spliced = ChainConfig::from_slice(2, &[n(1), n(2)]);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::ChainChanged {
+                order: spliced,
+                removed: vec![n(3)],
+            }),
+            send(n(2), chain_heartbeat(spliced)),
+            send(n(3), chain_heartbeat(spliced)),
+            heartbeat_timer(),
+        ]
+    );
+    assert_eq!(l.chain, spliced);
+}
+
+#[test]
+fn chain_head_takes_a_returning_node_back_at_the_tail() {
+    let w = World::new(Mode::Chain, 3);
+    let mut l = w.leader(&[]);
+    w.deliver_from(&mut l, 900, n(2), heartbeat_ack(850));
+    heartbeat_tick(&w, &mut l, 1000);
+    // n3 answers again: it joins after n2, at the tail.
+    w.deliver_from(&mut l, 1050, n(3), heartbeat_ack(1000));
+    w.deliver_from(&mut l, 1050, n(2), heartbeat_ack(1000));
+    let out = heartbeat_tick(&w, &mut l, 1100);
+    let rejoined = ChainConfig::from_slice(3, &[n(1), n(2), n(3)]);
+    assert_eq!(
+        out[0],
+        Command::Happened(Happening::ChainChanged {
+            order: rejoined,
+            removed: vec![],
+        })
+    );
+    assert_eq!(l.chain, rejoined);
+}
+
+/// A change of mode at the leader: to chain, the head lays out a chain of every live
+/// member and probes its successor; to semi-sync, it re-sends to every follower from its
+/// last position and keeps a synchronous follower.
+#[test]
+fn a_leader_switched_to_chain_mode_lays_out_the_chain_and_probes_its_successor() {
+    let mut w = World::new(Mode::Async, 3);
+    let mut l = w.leader(&[e(1, 0), e(1, 1)]);
+    w.settings.mode = Mode::Chain;
+    let out = w.react(&mut l, 100, |r, ctx| r.on_mode_changed(ctx));
+    let chain = ChainConfig::from_slice(1, &[n(1), n(2), n(3)]);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::ChainChanged {
+                order: chain,
+                removed: vec![],
+            }),
+            send(n(2), in_chain(append(1, 2, 1, vec![], 2), 1, 1)),
+        ]
+    );
+    assert_eq!(l.chain, chain);
+}
+
+#[test]
+fn a_leader_switched_to_semi_sync_probes_every_follower_from_its_last_position() {
+    let mut w = World::new(Mode::Async, 3);
+    let mut l = w.leader(&[e(1, 0), e(1, 1)]);
+    w.settings.mode = Mode::SemiSync;
+    let out = w.react(&mut l, 100, |r, ctx| r.on_mode_changed(ctx));
+    assert_eq!(
+        out,
+        vec![
+            send(n(2), append(1, 2, 1, vec![], 2)),
+            send(n(3), append(1, 2, 1, vec![], 2)),
+        ]
+    );
+    assert_eq!(l.sync_follower, Some(n(2)));
+}
+
+#[test]
+fn a_follower_sends_nothing_on_a_change_of_mode_and_forgets_its_chain() {
+    let mut w = World::new(Mode::Chain, 3);
+    let mut f = w.follower(n(2), &[]);
+    f.chain = ChainConfig::from_slice(4, &[n(1), n(2), n(3)]);
+    w.settings.mode = Mode::Async;
+    assert_eq!(
+        w.react(&mut f, 100, |r, ctx| r.on_mode_changed(ctx)),
+        vec![]
+    );
+    // What passed down that chain says nothing about the next one.
+    assert_eq!(f.chain, ChainConfig::empty());
 }

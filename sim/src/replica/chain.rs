@@ -144,15 +144,7 @@ impl Replica {
         if self.role == Role::Leader {
             self.confirmed = self.confirmed.max(last);
         } else if let Some(p) = self.chain.predecessor(self.id).filter(|_| tell_predecessor) {
-            let payload = Payload::Ack {
-                epoch: self.epoch,
-                result: AckResult::Appended {
-                    match_position: self.upstream_match,
-                },
-                echo_sent_at: 0,
-                chain_confirmed: self.chain_confirmed,
-            };
-            ctx.send(p, payload);
+            self.ack_upstream(p, ctx);
         }
     }
 
@@ -179,14 +171,14 @@ impl Replica {
         let entries = self.log.slice(from, to);
         let peer = &mut self.peers[s.index()];
         peer.next = to + 1;
-        let payload = Payload::Append {
+        let payload = Payload::Append(Append {
             epoch: self.epoch,
             prev_position: from - 1,
             prev_epoch: self.log.epoch_at(from - 1).unwrap_or(0),
             entries,
             confirmed: self.confirmed,
             chain: self.chain_tag(ctx),
-        };
+        });
         ctx.send(s, payload);
     }
 
@@ -207,15 +199,21 @@ impl Replica {
         if self.role == Role::Leader {
             self.confirmed = self.confirmed.max(self.chain_confirmed);
         } else if let Some(p) = self.chain.predecessor(self.id) {
-            let payload = Payload::Ack {
-                epoch: self.epoch,
-                result: AckResult::Appended {
-                    match_position: self.upstream_match,
-                },
-                echo_sent_at: 0,
-                chain_confirmed: self.chain_confirmed,
-            };
-            ctx.send(p, payload);
+            self.ack_upstream(p, ctx);
         }
+    }
+
+    /// Tells the predecessor how far this node's log matches its upstream, and what the
+    /// chain has confirmed: acknowledgements travel back up the chain.
+    fn ack_upstream(&self, p: NodeId, ctx: &mut Ctx) {
+        let payload = Payload::Ack(Ack {
+            epoch: self.epoch,
+            result: AckResult::Appended {
+                match_position: self.upstream_match,
+            },
+            echo_sent_at: 0,
+            chain_confirmed: self.chain_confirmed,
+        });
+        ctx.send(p, payload);
     }
 }

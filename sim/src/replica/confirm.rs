@@ -68,13 +68,13 @@ impl Replica {
         if let Some(e) = self.log.get(position).copied() {
             ctx.reply(
                 e.client,
-                Payload::WriteReply {
+                Payload::WriteReply(WriteReply {
                     write: e.write,
                     outcome: ReplyOutcome::Confirmed {
                         by: self.id,
                         epoch: self.epoch,
                     },
-                },
+                }),
             );
         }
     }

@@ -23,7 +23,7 @@
 
 use super::{Ctx, Peer, Replica, Role};
 use crate::ids::{ClientId, NodeId};
-use crate::message::{Abandoned, ChainConfig, Command, Happening, Payload, TimerKind, VoteAnswer};
+use crate::message::*;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CampaignPhase {
@@ -174,13 +174,13 @@ impl Replica {
         {
             ctx.send(
                 f,
-                Payload::VoteRequest {
+                Payload::VoteRequest(VoteRequest {
                     epoch: c.epoch,
                     last_position,
                     last_epoch,
                     forced: c.forced,
                     pre_vote: c.phase == CampaignPhase::PreVote,
-                },
+                }),
             );
         }
     }
@@ -289,17 +289,14 @@ impl Replica {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_vote_request(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
-        forced: bool,
-        pre_vote: bool,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_vote_request(&mut self, from: NodeId, request: VoteRequest, ctx: &mut Ctx) {
+        let VoteRequest {
+            epoch,
+            last_position,
+            last_epoch,
+            forced,
+            pre_vote,
+        } = request;
         let answer = if pre_vote {
             self.pre_vote_answer(from, (last_epoch, last_position), ctx)
         } else {
@@ -311,13 +308,13 @@ impl Replica {
         }
         ctx.send(
             from,
-            Payload::VoteReply {
+            Payload::VoteReply(VoteReply {
                 epoch,
                 pre_vote,
                 answer,
                 voter_epoch: self.epoch.max(self.voted_epoch),
                 granted_at: ctx.now,
-            },
+            }),
         );
         // "No, I am ahead": and it campaigns itself, at once, so the most up-to-date
         // replica stands rather than waiting for its own timer.
@@ -408,17 +405,14 @@ impl Replica {
         self.reset_election_timer(ctx);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_vote_reply(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        pre_vote: bool,
-        answer: VoteAnswer,
-        voter_epoch: u32,
-        granted_at: u64,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_vote_reply(&mut self, from: NodeId, reply: VoteReply, ctx: &mut Ctx) {
+        let VoteReply {
+            epoch,
+            pre_vote,
+            answer,
+            voter_epoch,
+            granted_at,
+        } = reply;
         self.seen_epoch = self.seen_epoch.max(voter_epoch);
         let c = self.campaign;
         let phase = if pre_vote {
@@ -519,10 +513,10 @@ impl Replica {
             for c in 0..ctx.settings.clients {
                 ctx.reply(
                     ClientId(c),
-                    Payload::LeaderNotice {
+                    Payload::LeaderNotice(LeaderNotice {
                         epoch: self.epoch,
                         leader: me,
-                    },
+                    }),
                 );
             }
         }

@@ -26,12 +26,12 @@ impl Replica {
                 their_epoch: epoch,
                 our_epoch: self.epoch,
             });
-            let payload = Payload::Ack {
+            let payload = Payload::Ack(Ack {
                 epoch: self.epoch,
                 result: AckResult::Stale,
                 echo_sent_at: 0,
                 chain_confirmed: 0,
-            };
+            });
             ctx.send(from, payload);
             return false;
         }

@@ -303,7 +303,7 @@ impl Replica {
 
     pub fn on_message(&mut self, from: Endpoint, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
         match (from, payload) {
-            (Endpoint::Client(c), Payload::ClientWrite { write }) => {
+            (Endpoint::Client(c), Payload::ClientWrite(ClientWrite { write })) => {
                 self.on_client_write(c, write, ctx)
             }
             (Endpoint::Replica(f), p) => self.on_replica_message(f, p, sent_at, ctx),
@@ -315,103 +315,34 @@ impl Replica {
     /// election messages in `on_snapshot_or_vote_message`.
     fn on_replica_message(&mut self, from: NodeId, payload: Payload, sent_at: u64, ctx: &mut Ctx) {
         match payload {
-            Payload::Append {
-                epoch,
-                prev_position,
-                prev_epoch,
-                entries,
-                confirmed,
-                chain,
-            } => self.on_append(
-                from,
-                epoch,
-                prev_position,
-                prev_epoch,
-                entries,
-                confirmed,
-                chain,
-                sent_at,
-                ctx,
-            ),
-            Payload::Ack {
-                epoch,
-                result,
-                echo_sent_at,
-                chain_confirmed,
-            } => self.on_ack(from, epoch, result, echo_sent_at, chain_confirmed, ctx),
-            Payload::Heartbeat {
-                epoch,
-                confirmed,
-                sent_upto,
-                leader_last,
-                leader_last_epoch,
-                chain,
-            } => self.on_heartbeat(
-                from,
-                epoch,
-                confirmed,
-                sent_upto,
-                (leader_last, leader_last_epoch),
-                chain,
-                sent_at,
-                ctx,
-            ),
-            Payload::CatchUpRequest {
-                epoch,
-                last_position,
-                last_epoch,
-            } => self.on_catch_up_request(from, epoch, last_position, last_epoch, ctx),
+            Payload::Append(append) => self.on_append(from, append, sent_at, ctx),
+            Payload::Ack(ack) => self.on_ack(from, ack, ctx),
+            Payload::Heartbeat(heartbeat) => self.on_heartbeat(from, heartbeat, sent_at, ctx),
+            Payload::CatchUpRequest(request) => self.on_catch_up_request(from, request, ctx),
             other => self.on_snapshot_or_vote_message(from, other, ctx),
         }
     }
 
     fn on_snapshot_or_vote_message(&mut self, from: NodeId, payload: Payload, ctx: &mut Ctx) {
         match payload {
-            Payload::SnapshotRequest { epoch } => self.on_snapshot_request(from, epoch, ctx),
-            Payload::SnapshotChunk {
-                epoch,
-                position,
-                rows,
-                chunk,
-                of,
-                data,
-            } => self.on_snapshot_chunk(from, epoch, position, rows, chunk, of, data, ctx),
-            Payload::SnapshotNeeded { epoch, log_start } => {
-                self.on_snapshot_needed(from, epoch, log_start, ctx)
+            Payload::SnapshotRequest(SnapshotRequest { epoch }) => {
+                self.on_snapshot_request(from, epoch, ctx)
             }
-            Payload::VoteRequest {
-                epoch,
-                last_position,
-                last_epoch,
-                forced,
-                pre_vote,
-            } => self.on_vote_request(
-                from,
-                epoch,
-                last_position,
-                last_epoch,
-                forced,
-                pre_vote,
-                ctx,
-            ),
-            Payload::VoteReply {
-                epoch,
-                pre_vote,
-                answer,
-                voter_epoch,
-                granted_at,
-            } => self.on_vote_reply(from, epoch, pre_vote, answer, voter_epoch, granted_at, ctx),
+            Payload::SnapshotChunk(part) => self.on_snapshot_chunk(from, part, ctx),
+            Payload::SnapshotNeeded(needed) => self.on_snapshot_needed(from, needed, ctx),
+            Payload::VoteRequest(request) => self.on_vote_request(from, request, ctx),
+            Payload::VoteReply(reply) => self.on_vote_reply(from, reply, ctx),
             // Handled in `on_replica_message`.
-            Payload::Append { .. }
-            | Payload::Ack { .. }
-            | Payload::Heartbeat { .. }
-            | Payload::CatchUpRequest { .. } => {}
+            Payload::Append(_)
+            | Payload::Ack(_)
+            | Payload::Heartbeat(_)
+            | Payload::CatchUpRequest(_) => {}
             // Reads are served by the simulator from the replica's log (its storage).
-            Payload::ClientWrite { .. }
-            | Payload::WriteReply { .. }
-            | Payload::LeaderNotice { .. }
-            | Payload::Read { .. }
-            | Payload::ReadReply { .. } => {}
+            Payload::ClientWrite(_)
+            | Payload::WriteReply(_)
+            | Payload::LeaderNotice(_)
+            | Payload::Read(_)
+            | Payload::ReadReply(_) => {}
         }
     }
 
@@ -424,10 +355,10 @@ impl Replica {
             };
             ctx.reply(
                 client,
-                Payload::WriteReply {
+                Payload::WriteReply(WriteReply {
                     write,
                     outcome: ReplyOutcome::Redirect { leader },
-                },
+                }),
             );
             return;
         }
@@ -436,13 +367,13 @@ impl Replica {
             self.step_down(StepDownCause::LostMajority { silent_ms: silent }, None, ctx);
             ctx.reply(
                 client,
-                Payload::WriteReply {
+                Payload::WriteReply(WriteReply {
                     write,
                     outcome: ReplyOutcome::Refused {
                         reason:
                             "the leader cannot reach a majority, so another may have been elected",
                     },
-                },
+                }),
             );
             return;
         }

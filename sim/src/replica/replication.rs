@@ -27,14 +27,14 @@ impl Replica {
             if peer.next == position {
                 peer.next = position + 1;
                 peer.stream_start.get_or_insert(position);
-                let payload = Payload::Append {
+                let payload = Payload::Append(Append {
                     epoch: self.epoch,
                     prev_position: position - 1,
                     prev_epoch,
                     entries: vec![entry],
                     confirmed: self.confirmed,
                     chain: self.chain_tag(ctx),
-                };
+                });
                 ctx.send(f, payload);
             }
         }
@@ -52,10 +52,10 @@ impl Replica {
             self.peers[f.index()].next = 0;
             ctx.send(
                 f,
-                Payload::SnapshotNeeded {
+                Payload::SnapshotNeeded(SnapshotNeeded {
                     epoch: self.epoch,
                     log_start,
-                },
+                }),
             );
             return;
         }
@@ -71,14 +71,14 @@ impl Replica {
         let peer = &mut self.peers[f.index()];
         peer.next = from + entries.len() as u64;
         peer.stream_start = None;
-        let payload = Payload::Append {
+        let payload = Payload::Append(Append {
             epoch: self.epoch,
             prev_position: from - 1,
             prev_epoch: self.log.epoch_at(from - 1).unwrap_or(0),
             entries,
             confirmed: self.confirmed,
             chain: self.chain_tag(ctx),
-        };
+        });
         ctx.send(f, payload);
     }
 
@@ -104,14 +104,14 @@ impl Replica {
             } else {
                 peer.next.saturating_sub(1)
             };
-            let payload = Payload::Heartbeat {
+            let payload = Payload::Heartbeat(Heartbeat {
                 epoch: self.epoch,
                 confirmed: self.confirmed,
                 sent_upto,
                 leader_last: self.log.last_position(),
                 leader_last_epoch: self.log.last_epoch(),
                 chain,
-            };
+            });
             ctx.send(f, payload);
         }
         let _ = t;
@@ -124,19 +124,15 @@ impl Replica {
 
     /// A follower (or chain member) is sent entries after `prev_position`: it keeps them if
     /// its log holds the entry before them, and acknowledges how far it now matches.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_append(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        prev_position: u64,
-        prev_epoch: u32,
-        entries: Vec<Entry>,
-        confirmed: u64,
-        sender_chain: ChainTag,
-        sent_at: u64,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_append(&mut self, from: NodeId, append: Append, sent_at: u64, ctx: &mut Ctx) {
+        let Append {
+            epoch,
+            prev_position,
+            prev_epoch,
+            entries,
+            confirmed,
+            chain: sender_chain,
+        } = append;
         let chain = self.chain_mode(ctx);
         // In a chain, appends come from the predecessor; only heartbeats name the head.
         if !self.accept_epoch(from, epoch, !chain, ctx) {
@@ -180,14 +176,14 @@ impl Replica {
             let tell = self.chain.predecessor(self.id) != Some(from);
             self.chain_tail_duties(ctx, tell);
         }
-        let payload = Payload::Ack {
+        let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result: AckResult::Appended {
                 match_position: position,
             },
             echo_sent_at: sent_at,
             chain_confirmed: self.chain_confirmed,
-        };
+        });
         ctx.send(from, payload);
     }
 
@@ -229,12 +225,12 @@ impl Replica {
             hint,
             conflict_epoch,
         };
-        let payload = Payload::Ack {
+        let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result,
             echo_sent_at: sent_at,
             chain_confirmed: self.chain_confirmed,
-        };
+        });
         ctx.send(from, payload);
     }
 
@@ -280,18 +276,21 @@ impl Replica {
 
     /// The leader is alive: discard what cannot be its, adopt its chain, confirm what it
     /// confirmed, and ask for anything that went missing on the way.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn on_heartbeat(
         &mut self,
         from: NodeId,
-        epoch: u32,
-        confirmed: u64,
-        sent_upto: u64,
-        (leader_last, leader_last_epoch): (u64, u32),
-        chain: ChainConfig,
+        heartbeat: Heartbeat,
         sent_at: u64,
         ctx: &mut Ctx,
     ) {
+        let Heartbeat {
+            epoch,
+            confirmed,
+            sent_upto,
+            leader_last,
+            leader_last_epoch,
+            chain,
+        } = heartbeat;
         if !self.accept_epoch(from, epoch, true, ctx) {
             return;
         }
@@ -333,12 +332,12 @@ impl Replica {
             self.catch_up_if_behind(upstream, have, leader_has, diverged, ctx);
         }
         self.position_at_last_heartbeat = self.position_along(chain_member);
-        let payload = Payload::Ack {
+        let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result: AckResult::Heartbeat,
             echo_sent_at: sent_at,
             chain_confirmed: self.chain_confirmed,
-        };
+        });
         ctx.send(from, payload);
     }
 
@@ -385,22 +384,25 @@ impl Replica {
     }
 
     pub(super) fn send_catch_up_request(&mut self, leader: NodeId, ctx: &mut Ctx) {
-        let payload = Payload::CatchUpRequest {
+        let payload = Payload::CatchUpRequest(CatchUpRequest {
             epoch: self.epoch,
             last_position: self.log.last_position(),
             last_epoch: self.log.last_epoch(),
-        };
+        });
         ctx.send(leader, payload);
     }
 
     pub(super) fn on_catch_up_request(
         &mut self,
         from: NodeId,
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
+        request: CatchUpRequest,
         ctx: &mut Ctx,
     ) {
+        let CatchUpRequest {
+            epoch,
+            last_position,
+            last_epoch,
+        } = request;
         if epoch > self.epoch && self.role == Role::Leader {
             self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);
             return;
@@ -429,15 +431,13 @@ impl Replica {
 
     /// A follower (or chain successor) answers an append or a heartbeat: the leader learns
     /// how far it matches, sends it more or walks back, and confirms what the mode allows.
-    pub(super) fn on_ack(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        result: AckResult,
-        echo_sent_at: u64,
-        chain_confirmed: u64,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_ack(&mut self, from: NodeId, ack: Ack, ctx: &mut Ctx) {
+        let Ack {
+            epoch,
+            result,
+            echo_sent_at,
+            chain_confirmed,
+        } = ack;
         if epoch > self.epoch {
             if self.role == Role::Leader {
                 self.step_down(StepDownCause::NewerEpoch { from }, None, ctx);

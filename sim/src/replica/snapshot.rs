@@ -97,16 +97,19 @@ impl Replica {
             leader: Some(leader),
             since_ms: ctx.now,
         });
-        ctx.send(leader, Payload::SnapshotRequest { epoch: self.epoch });
+        ctx.send(
+            leader,
+            Payload::SnapshotRequest(SnapshotRequest { epoch: self.epoch }),
+        );
     }
 
     pub(super) fn on_snapshot_needed(
         &mut self,
         from: NodeId,
-        epoch: u32,
-        log_start: u64,
+        needed: SnapshotNeeded,
         ctx: &mut Ctx,
     ) {
+        let SnapshotNeeded { epoch, log_start } = needed;
         // In a chain it may come from the predecessor; snapshots come from the head.
         let from_predecessor = self.chain_source(ctx) == Some(from);
         if !self.accept_epoch(from, epoch, !from_predecessor, ctx) {
@@ -190,14 +193,14 @@ impl Replica {
             return;
         };
         let last = s.chunk + 1 == s.of;
-        let payload = Payload::SnapshotChunk {
+        let payload = Payload::SnapshotChunk(SnapshotChunk {
             epoch,
             position: s.position,
             rows: s.rows,
             chunk: s.chunk,
             of: s.of,
             data: last.then(|| s.data.clone()),
-        };
+        });
         s.chunk += 1;
         let interval = s.interval_ms;
         if last {
@@ -208,18 +211,15 @@ impl Replica {
         ctx.send(f, payload);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_snapshot_chunk(
-        &mut self,
-        from: NodeId,
-        epoch: u32,
-        position: u64,
-        rows: u64,
-        chunk: u32,
-        of: u32,
-        data: Option<Arc<[Entry]>>,
-        ctx: &mut Ctx,
-    ) {
+    pub(super) fn on_snapshot_chunk(&mut self, from: NodeId, part: SnapshotChunk, ctx: &mut Ctx) {
+        let SnapshotChunk {
+            epoch,
+            position,
+            rows,
+            chunk,
+            of,
+            data,
+        } = part;
         if !self.accept_epoch(from, epoch, true, ctx) {
             return;
         }

@@ -9,24 +9,22 @@ use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim};
 use std::collections::BTreeMap;
 
-/// Every preset in `scenarios/`, by file stem; the tests assert there is one per lesson.
-pub const PRESETS: [&str; 11] = [
-    "async-failover",
-    "chain",
-    "follower-catch-up",
-    "new-follower-snapshot",
-    "reads-and-lag",
-    "semi-sync",
-    "short-timeout",
-    "snapshot-too-old",
-    "split-brain-fenced",
-    "split-brain",
-    "sync-vs-async",
-];
+/// Every preset, by file stem, sorted: the engine's own list (`presets::PRESETS`), which
+/// the lessons test checks against the files in `scenarios/`.
+pub fn presets() -> Vec<&'static str> {
+    let mut names: Vec<&str> = replication_sim::presets::PRESETS
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    names.sort();
+    names
+}
 
 pub fn preset_json(name: &str) -> String {
-    let path = format!("{}/../scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+    replication_sim::presets::Preset::by_id(name)
+        .unwrap_or_else(|| panic!("no preset {name}"))
+        .json
+        .to_string()
 }
 
 pub fn preset(name: &str) -> Scenario {
@@ -498,11 +496,12 @@ pub fn chain_confirmed_write_is_on_every_member(
     checked: &mut u64,
 ) -> Result<(), String> {
     use replication_sim::ids::Endpoint;
-    use replication_sim::message::{Payload, ReplyOutcome};
+    use replication_sim::message::{Payload, ReplyOutcome, WriteReply};
     let since = *checked;
     for m in sim.in_flight.values().filter(|m| m.id >= since) {
         *checked = (*checked).max(m.id + 1);
-        let (Endpoint::Replica(t), Payload::WriteReply { write, outcome }) = (m.source, &m.payload)
+        let (Endpoint::Replica(t), Payload::WriteReply(WriteReply { write, outcome })) =
+            (m.source, &m.payload)
         else {
             continue;
         };

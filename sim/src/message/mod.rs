@@ -95,98 +95,67 @@ pub enum ReplyOutcome {
     Refused { reason: &'static str },
 }
 
+/// Leader to new follower, one part of the snapshot; the last one carries the data.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Payload {
-    /// Client to leader (or chain head).
-    ClientWrite { write: WriteId },
-    /// Replica to client.
-    WriteReply {
-        write: WriteId,
-        outcome: ReplyOutcome,
-    },
-    /// New leader to clients: "send your writes to me".
-    LeaderNotice { epoch: u32, leader: NodeId },
-    /// Leader (or chain predecessor) to follower: entries after `prev_position`, which the
-    /// follower must hold with `prev_epoch` for its log to be a prefix of the sender's.
-    Append {
-        epoch: u32,
-        prev_position: u64,
-        prev_epoch: u32,
-        entries: Vec<Entry>,
-        confirmed: u64,
-        /// In a chain, the chain the sender passes entries down: a member takes them only
-        /// within the same chain as its own.
-        chain: ChainTag,
-    },
-    /// Follower's answer to an append (`ok` and the position now known to match, or a hint
-    /// where the logs may diverge) or to a heartbeat (liveness only).
-    Ack {
-        epoch: u32,
-        result: AckResult,
-        echo_sent_at: u64,
-        chain_confirmed: u64,
-    },
-    /// Leader to every replica, when there is nothing else to send. `sent_upto`: the last
-    /// position sent to this follower; `leader_last` and `leader_last_epoch`: the leader's
-    /// last entry, which lets a follower spot entries the leader does not have.
-    Heartbeat {
-        epoch: u32,
-        confirmed: u64,
-        sent_upto: u64,
-        leader_last: u64,
-        leader_last_epoch: u32,
-        chain: ChainConfig,
-    },
-    /// Follower to leader: "I hold up to here; send me everything since" (catch-up).
-    CatchUpRequest {
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
-    },
-    /// New follower to leader: "take a consistent snapshot for me".
-    SnapshotRequest { epoch: u32 },
-    /// Leader to new follower, one part of the snapshot; the last one carries the data.
-    SnapshotChunk {
-        epoch: u32,
-        position: u64,
-        rows: u64,
-        chunk: u32,
-        of: u32,
-        data: Option<Arc<[Entry]>>,
-    },
-    /// Leader to follower: the log no longer reaches back to what you asked for.
-    SnapshotNeeded { epoch: u32, log_start: u64 },
-    /// Candidate to every live member: "vote for me in `epoch`; my log ends here". With
-    /// `pre_vote` it is only a question (Raft's pre-vote, with log positions): "would you
-    /// vote for me, and is anyone ahead of me?"; the candidate has not raised its epoch yet.
-    VoteRequest {
-        epoch: u32,
-        last_position: u64,
-        last_epoch: u32,
-        forced: bool,
-        pre_vote: bool,
-    },
-    /// The answer, for the `epoch` asked about. `voter_epoch`: the newest epoch the voter
-    /// knows of, so a candidate behind it stands in a newer one. `granted_at`: when the
-    /// voter answered; a granted vote means it helps elect nobody else before `granted_at`
-    /// plus the failover timeout, which is what a new leader's lease rests on.
-    VoteReply {
-        epoch: u32,
-        pre_vote: bool,
-        answer: VoteAnswer,
-        voter_epoch: u32,
-        granted_at: u64,
-    },
-    /// Client to any replica: the current value of the key last written by `key_of`.
-    Read { read: u32, key_of: WriteId },
-    /// Replica to client: the latest write of that key in its log (if any), at which
-    /// log position, and how far its log reached.
-    ReadReply {
-        read: u32,
-        value: Option<WriteId>,
-        position: u64,
-        replica_last: u64,
-    },
+pub struct SnapshotChunk {
+    pub epoch: u32,
+    pub position: u64,
+    pub rows: u64,
+    pub chunk: u32,
+    pub of: u32,
+    pub data: Option<Arc<[Entry]>>,
+}
+
+/// Candidate to every live member: "vote for me in `epoch`; my log ends here". With
+/// `pre_vote` it is only a question (Raft's pre-vote, with log positions): "would you
+/// vote for me, and is anyone ahead of me?"; the candidate has not raised its epoch yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VoteRequest {
+    pub epoch: u32,
+    pub last_position: u64,
+    pub last_epoch: u32,
+    pub forced: bool,
+    pub pre_vote: bool,
+}
+
+/// The answer, for the `epoch` asked about. `voter_epoch`: the newest epoch the voter
+/// knows of, so a candidate behind it stands in a newer one. `granted_at`: when the
+/// voter answered; a granted vote means it helps elect nobody else before `granted_at`
+/// plus the failover timeout, which is what a new leader's lease rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VoteReply {
+    pub epoch: u32,
+    pub pre_vote: bool,
+    pub answer: VoteAnswer,
+    pub voter_epoch: u32,
+    pub granted_at: u64,
+}
+
+/// Leader to every replica, when there is nothing else to send. `sent_upto`: the last
+/// position sent to this follower; `leader_last` and `leader_last_epoch`: the leader's
+/// last entry, which lets a follower spot entries the leader does not have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heartbeat {
+    pub epoch: u32,
+    pub confirmed: u64,
+    pub sent_upto: u64,
+    pub leader_last: u64,
+    pub leader_last_epoch: u32,
+    pub chain: ChainConfig,
+}
+
+/// Leader (or chain predecessor) to follower: entries after `prev_position`, which the
+/// follower must hold with `prev_epoch` for its log to be a prefix of the sender's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Append {
+    pub epoch: u32,
+    pub prev_position: u64,
+    pub prev_epoch: u32,
+    pub entries: Vec<Entry>,
+    pub confirmed: u64,
+    /// In a chain, the chain the sender passes entries down: a member takes them only
+    /// within the same chain as its own.
+    pub chain: ChainTag,
 }
 
 /// A voter's answer to a vote request or a pre-vote.
@@ -287,20 +256,20 @@ impl MessageKind {
 impl Payload {
     pub fn kind(&self) -> MessageKind {
         match self {
-            Payload::ClientWrite { .. } => MessageKind::ClientWrite,
-            Payload::WriteReply { .. } => MessageKind::WriteReply,
-            Payload::LeaderNotice { .. } => MessageKind::LeaderNotice,
-            Payload::Append { .. } => MessageKind::Append,
-            Payload::Ack { .. } => MessageKind::Ack,
-            Payload::Heartbeat { .. } => MessageKind::Heartbeat,
-            Payload::CatchUpRequest { .. } => MessageKind::CatchUpRequest,
-            Payload::SnapshotRequest { .. } => MessageKind::SnapshotRequest,
-            Payload::SnapshotChunk { .. } => MessageKind::SnapshotChunk,
-            Payload::SnapshotNeeded { .. } => MessageKind::SnapshotNeeded,
-            Payload::VoteRequest { .. } => MessageKind::VoteRequest,
-            Payload::VoteReply { .. } => MessageKind::VoteReply,
-            Payload::Read { .. } => MessageKind::Read,
-            Payload::ReadReply { .. } => MessageKind::ReadReply,
+            Payload::ClientWrite(_) => MessageKind::ClientWrite,
+            Payload::WriteReply(_) => MessageKind::WriteReply,
+            Payload::LeaderNotice(_) => MessageKind::LeaderNotice,
+            Payload::Append(_) => MessageKind::Append,
+            Payload::Ack(_) => MessageKind::Ack,
+            Payload::Heartbeat(_) => MessageKind::Heartbeat,
+            Payload::CatchUpRequest(_) => MessageKind::CatchUpRequest,
+            Payload::SnapshotRequest(_) => MessageKind::SnapshotRequest,
+            Payload::SnapshotChunk(_) => MessageKind::SnapshotChunk,
+            Payload::SnapshotNeeded(_) => MessageKind::SnapshotNeeded,
+            Payload::VoteRequest(_) => MessageKind::VoteRequest,
+            Payload::VoteReply(_) => MessageKind::VoteReply,
+            Payload::Read(_) => MessageKind::Read,
+            Payload::ReadReply(_) => MessageKind::ReadReply,
         }
     }
 
@@ -309,19 +278,19 @@ impl Payload {
     pub fn is_liveness(&self) -> bool {
         matches!(
             self,
-            Payload::Heartbeat { .. }
-                | Payload::Ack {
+            Payload::Heartbeat(_)
+                | Payload::Ack(Ack {
                     result: AckResult::Heartbeat,
                     ..
-                }
+                })
         )
     }
 
     /// A few words for tooltips and the inspector.
     pub fn summary(&self) -> String {
         match self {
-            Payload::ClientWrite { write } => format!("write {write}"),
-            Payload::WriteReply { write, outcome } => match outcome {
+            Payload::ClientWrite(ClientWrite { write }) => format!("write {write}"),
+            Payload::WriteReply(WriteReply { write, outcome }) => match outcome {
                 ReplyOutcome::Confirmed { by, .. } => format!("{write} confirmed by {by}"),
                 ReplyOutcome::Redirect { leader: Some(l) } => {
                     format!("{write}: not leader, try {l}")
@@ -331,13 +300,15 @@ impl Payload {
                 }
                 ReplyOutcome::Refused { reason } => format!("{write} refused: {reason}"),
             },
-            Payload::LeaderNotice { epoch, leader } => format!("{leader} leads epoch {epoch}"),
-            Payload::Append {
+            Payload::LeaderNotice(LeaderNotice { epoch, leader }) => {
+                format!("{leader} leads epoch {epoch}")
+            }
+            Payload::Append(Append {
                 epoch,
                 prev_position,
                 entries,
                 ..
-            } => {
+            }) => {
                 if entries.is_empty() {
                     format!("probe after position {prev_position} (epoch {epoch})")
                 } else {
@@ -363,7 +334,7 @@ impl Payload {
                     }
                 }
             }
-            Payload::Ack { result, .. } => match result {
+            Payload::Ack(Ack { result, .. }) => match result {
                 AckResult::Heartbeat => "alive".to_string(),
                 AckResult::Appended { match_position } => {
                     format!("have up to position {match_position}")
@@ -373,52 +344,52 @@ impl Payload {
                 }
                 AckResult::Stale => "stale epoch, refused".to_string(),
             },
-            Payload::Heartbeat {
+            Payload::Heartbeat(Heartbeat {
                 epoch, leader_last, ..
-            } => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
-            Payload::CatchUpRequest { last_position, .. } => {
+            }) => format!("heartbeat, epoch {epoch}, leader at position {leader_last}"),
+            Payload::CatchUpRequest(CatchUpRequest { last_position, .. }) => {
                 format!("send me everything after position {last_position}")
             }
-            Payload::SnapshotRequest { .. } => "please take a snapshot for me".to_string(),
-            Payload::SnapshotChunk {
+            Payload::SnapshotRequest(_) => "please take a snapshot for me".to_string(),
+            Payload::SnapshotChunk(SnapshotChunk {
                 position,
                 chunk,
                 of,
                 ..
-            } => format!(
+            }) => format!(
                 "snapshot at position {position}, part {} of {of}",
                 chunk + 1
             ),
-            Payload::SnapshotNeeded { log_start, .. } => {
+            Payload::SnapshotNeeded(SnapshotNeeded { log_start, .. }) => {
                 format!("log now starts at position {log_start}; take a new snapshot")
             }
-            Payload::VoteRequest {
+            Payload::VoteRequest(VoteRequest {
                 epoch,
                 last_position,
                 forced,
                 pre_vote: true,
                 ..
-            } => format!(
+            }) => format!(
                 "{}pre-vote: would you vote for me in epoch {epoch}? (log up to {last_position})",
                 if *forced { "manual failover: " } else { "" }
             ),
-            Payload::VoteRequest {
+            Payload::VoteRequest(VoteRequest {
                 epoch,
                 last_position,
                 forced,
                 ..
-            } => {
+            }) => {
                 format!(
                     "{}vote for me in epoch {epoch} (log up to {last_position})",
                     if *forced { "manual failover: " } else { "" }
                 )
             }
-            Payload::VoteReply {
+            Payload::VoteReply(VoteReply {
                 epoch,
                 pre_vote,
                 answer,
                 ..
-            } => format!(
+            }) => format!(
                 "{}{} in epoch {epoch}",
                 if *pre_vote { "pre-vote: " } else { "" },
                 match answer {
@@ -428,16 +399,18 @@ impl Payload {
                     VoteAnswer::Ahead => "refused: my log is further ahead",
                 }
             ),
-            Payload::Read { read, key_of } => format!("read r{} (the key of {key_of})", read + 1),
-            Payload::ReadReply {
+            Payload::Read(Read { read, key_of }) => {
+                format!("read r{} (the key of {key_of})", read + 1)
+            }
+            Payload::ReadReply(ReadReply {
                 read,
                 value: Some(w),
                 position,
                 ..
-            } => format!("r{}: {w}, at log position {position}", read + 1),
-            Payload::ReadReply {
+            }) => format!("r{}: {w}, at log position {position}", read + 1),
+            Payload::ReadReply(ReadReply {
                 read, value: None, ..
-            } => format!("r{}: no such key yet", read + 1),
+            }) => format!("r{}: no such key yet", read + 1),
         }
     }
 }
@@ -598,59 +571,8 @@ impl Command {
     }
 }
 
+mod payload;
+pub use payload::*;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_kind_in_words_is_its_name_with_spaces() {
-        use MessageKind::*;
-        for k in [
-            ClientWrite,
-            WriteReply,
-            LeaderNotice,
-            Append,
-            Ack,
-            Heartbeat,
-            CatchUpRequest,
-            SnapshotRequest,
-            SnapshotChunk,
-            SnapshotNeeded,
-            VoteRequest,
-            VoteReply,
-            Read,
-            ReadReply,
-        ] {
-            assert_eq!(k.label(), k.name().replace('_', " "));
-        }
-    }
-
-    #[test]
-    fn a_chain_knows_each_members_neighbours() {
-        let n = |i| NodeId(i);
-        let c = ChainConfig::from_slice(3, &[n(0), n(2), n(1)]);
-        assert_eq!(c.nodes(), &[n(0), n(2), n(1)]);
-        assert_eq!(
-            (c.predecessor(n(0)), c.successor(n(0))),
-            (None, Some(n(2))),
-            "the head"
-        );
-        assert_eq!(
-            (c.predecessor(n(2)), c.successor(n(2))),
-            (Some(n(0)), Some(n(1)))
-        );
-        assert_eq!(
-            (c.predecessor(n(1)), c.successor(n(1))),
-            (Some(n(2)), None),
-            "the tail"
-        );
-        assert!(!c.contains(n(3)) && c.successor(n(3)).is_none() && c.predecessor(n(3)).is_none());
-        // Entries come from the predecessor; a replica joining at the tail gets them from
-        // the tail.
-        assert_eq!(c.upstream(n(0)), None, "the head");
-        assert_eq!(c.upstream(n(1)), Some(n(2)));
-        assert_eq!(c.upstream(n(3)), Some(n(1)), "a newcomer, from the tail");
-        assert!(c.before(n(0), n(1)) && !c.before(n(1), n(2)) && !c.before(n(3), n(1)));
-        assert!(ChainConfig::empty().nodes().is_empty());
-    }
-}
+mod tests;

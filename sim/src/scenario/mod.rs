@@ -2,9 +2,14 @@
 //! course authors write by hand. Parsing names the field at fault; every number has a
 //! documented range, checked by [`Scenario::validate`].
 
-use crate::ids::{clip, ClientId, Endpoint, NodeId, MAX_CLIENTS, MAX_REPLICAS};
+use crate::ids::{clip, ClientId, Endpoint, NodeId};
 use serde::Serialize;
 use std::fmt;
+
+pub mod settings;
+mod validate;
+
+pub(crate) use validate::documented_range;
 
 /// The only scenario format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -84,42 +89,44 @@ impl fmt::Display for Mode {
     }
 }
 
+/// The cluster settings. Their names, ranges, defaults and documentation are in one
+/// table, [`settings::SETTINGS`], which the reader, the validator and the writer follow.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cluster {
-    /// Replicas at the start, `n1` being the leader: 2..=9.
+    /// Replicas at the start, `n1` being the leader.
     pub nodes: u8,
     pub mode: Mode,
     /// For `quorum` mode: replicas (leader included) that must hold a write before it is
-    /// confirmed, 1..=nodes. Defaults to a majority.
+    /// confirmed. Defaults to a majority.
     pub write_quorum: Option<u8>,
-    /// One-way network delay between any two endpoints: 0..=10000.
+    /// One-way network delay between any two endpoints.
     pub latency_ms: u64,
     /// One-way delay between a client and a replica: clients usually sit near the leader,
-    /// so they hear "confirmed" before a distant follower receives the write: 0..=10000.
+    /// so they hear "confirmed" before a distant follower receives the write.
     pub client_latency_ms: u64,
-    /// Extra random delay per message, 0..=jitter_ms (seeded): 0..=10000.
+    /// Extra random delay per message, 0..=jitter_ms (seeded).
     pub jitter_ms: u64,
-    /// Silence after which a follower declares the leader dead: 10..=60000.
+    /// Silence after which a follower declares the leader dead.
     pub failover_timeout_ms: u64,
-    /// How often a leader sends heartbeats: 5..failover_timeout_ms.
+    /// How often a leader sends heartbeats.
     pub heartbeat_ms: u64,
     /// Semi-sync: silence after which the synchronous follower is replaced. Defaults to
-    /// half the failover timeout: 1..=60000.
+    /// half the failover timeout.
     pub sync_timeout_ms: Option<u64>,
     /// Epochs fence off a deposed leader: it stops taking writes once it cannot reach a
     /// majority, and replicas refuse its stale epoch.
     pub fencing: bool,
     /// How many of the most recent log entries the leader keeps for followers to catch up
-    /// from; absent means forever: 1..=10000000.
+    /// from; absent means forever.
     pub log_retention_entries: Option<u64>,
-    /// Rows of data present before the first write, which a snapshot must copy: 0..=10000000.
+    /// Rows of data present before the first write, which a snapshot must copy.
     pub initial_rows: u64,
-    /// Speed of copying a snapshot to a new follower: 1..=1000000000 rows per second.
+    /// Speed of copying a snapshot to a new follower.
     pub snapshot_rows_per_s: u64,
-    /// Number of clients, `c1`..: 1..=9.
+    /// Number of clients, `c1`..
     pub clients: u8,
     /// A client's write request gets no answer in this long, it gives up (status failed).
-    /// Absent means clients wait forever: 1..=3600000.
+    /// Absent means clients wait forever.
     pub client_timeout_ms: Option<u64>,
 }
 
@@ -331,53 +338,6 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
     }
 }
 
-fn range<T: PartialOrd + fmt::Display + Copy>(
-    field: &str,
-    v: T,
-    lo: T,
-    hi: T,
-) -> Result<(), ScenarioError> {
-    if v < lo || v > hi {
-        Err(err(field, format!("{v} is out of range {lo} to {hi}")))
-    } else {
-        Ok(())
-    }
-}
-
-fn text(field: &str, s: &str, max: usize) -> Result<(), ScenarioError> {
-    if s.chars().count() > max {
-        return Err(err(field, format!("longer than {max} characters")));
-    }
-    if s.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(err(field, "contains control characters"));
-    }
-    Ok(())
-}
-
-/// The documented range of a numeric field, by its name.
-pub(crate) fn documented_range(path: &str) -> Option<&'static str> {
-    let field = path.rsplit('.').next().unwrap_or(path);
-    Some(match field {
-        "nodes" => "2 to 9",
-        "clients" => "1 to 9",
-        "write_quorum" => "1 to the number of nodes",
-        "latency_ms" | "client_latency_ms" | "jitter_ms" => "0 to 10000",
-        "failover_timeout_ms" => "10 to 60000",
-        "heartbeat_ms" => "5 to 60000, and below failover_timeout_ms",
-        "sync_timeout_ms" => "1 to 60000",
-        "log_retention_entries" => "1 to 10000000",
-        "initial_rows" => "0 to 10000000",
-        "snapshot_rows_per_s" => "1 to 1000000000",
-        "client_timeout_ms" | "duration_ms" | "at_ms" | "start_ms" | "until_ms" => "0 to 3600000",
-        "write_every_ms" | "read_every_ms" => "0 to 60000",
-        "keys" => "1 to 100000",
-        "factor" => "1 to 1000",
-        "seed" => "0 to 18446744073709551615",
-        "version" => "1",
-        _ => return None,
-    })
-}
-
 impl Scenario {
     /// Parses and validates; the error names the field at fault.
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioError> {
@@ -433,264 +393,6 @@ impl Scenario {
     /// Compact JSON, for links.
     pub fn to_json(&self) -> String {
         crate::writer::scenario(self, false)
-    }
-
-    /// Checks every field against its documented range.
-    pub fn validate(&self) -> Result<(), ScenarioError> {
-        if self.version != FORMAT_VERSION {
-            return Err(err(
-                "version",
-                format!(
-                    "{} is not supported (expected {FORMAT_VERSION})",
-                    self.version
-                ),
-            ));
-        }
-        if let Some(t) = &self.title {
-            text("title", t, 120)?;
-        }
-        if let Some(d) = &self.description {
-            text("description", d, MAX_DESCRIPTION_CHARS)?;
-        }
-        let c = &self.cluster;
-        range("cluster.nodes", c.nodes, 2, MAX_REPLICAS as u8)?;
-        if let Some(w) = c.write_quorum {
-            range("cluster.write_quorum", w, 1, c.nodes)?;
-        }
-        range("cluster.latency_ms", c.latency_ms, 0, MAX_LATENCY_MS)?;
-        range(
-            "cluster.client_latency_ms",
-            c.client_latency_ms,
-            0,
-            MAX_LATENCY_MS,
-        )?;
-        range("cluster.jitter_ms", c.jitter_ms, 0, MAX_LATENCY_MS)?;
-        range(
-            "cluster.failover_timeout_ms",
-            c.failover_timeout_ms,
-            MIN_FAILOVER_TIMEOUT_MS,
-            MAX_FAILOVER_TIMEOUT_MS,
-        )?;
-        range(
-            "cluster.heartbeat_ms",
-            c.heartbeat_ms,
-            MIN_HEARTBEAT_MS,
-            MAX_FAILOVER_TIMEOUT_MS,
-        )?;
-        if c.heartbeat_ms >= c.failover_timeout_ms {
-            return Err(err(
-                "cluster.heartbeat_ms",
-                format!(
-                    "{} must be shorter than failover_timeout_ms ({}), or every follower would declare the leader dead between heartbeats",
-                    c.heartbeat_ms, c.failover_timeout_ms
-                ),
-            ));
-        }
-        if let Some(s) = c.sync_timeout_ms {
-            range("cluster.sync_timeout_ms", s, 1, MAX_FAILOVER_TIMEOUT_MS)?;
-        }
-        if let Some(r) = c.log_retention_entries {
-            range("cluster.log_retention_entries", r, 1, MAX_LOG_RETENTION)?;
-        }
-        range("cluster.initial_rows", c.initial_rows, 0, MAX_INITIAL_ROWS)?;
-        range(
-            "cluster.snapshot_rows_per_s",
-            c.snapshot_rows_per_s,
-            1,
-            MAX_SNAPSHOT_ROWS_PER_S,
-        )?;
-        range("cluster.clients", c.clients, 1, MAX_CLIENTS as u8)?;
-        if let Some(t) = c.client_timeout_ms {
-            range("cluster.client_timeout_ms", t, 1, MAX_TIME_MS)?;
-        }
-        let w = &self.workload;
-        range("workload.write_every_ms", w.write_every_ms, 0, 60_000)?;
-        range("workload.start_ms", w.start_ms, 0, MAX_TIME_MS)?;
-        if let Some(u) = w.until_ms {
-            range("workload.until_ms", u, 0, MAX_TIME_MS)?;
-        }
-        range("workload.keys", w.keys, 1, MAX_KEYS)?;
-        range("workload.read_every_ms", w.read_every_ms, 0, 60_000)?;
-        if let Some(d) = self.duration_ms {
-            range("duration_ms", d, 1, MAX_TIME_MS)?;
-        }
-        if self.events.len() > MAX_EVENTS {
-            return Err(err(
-                "events",
-                format!("{} actions; at most {MAX_EVENTS}", self.events.len()),
-            ));
-        }
-        // Replicas that exist by each action's instant: the initial ones, plus one per
-        // add_follower that came earlier.
-        let mut order: Vec<usize> = (0..self.events.len()).collect();
-        order.sort_by_key(|&i| (self.events[i].at_ms, i));
-        let mut nodes = c.nodes as usize;
-        for &i in &order {
-            let e = &self.events[i];
-            let f = |name: &str| format!("events[{i}].{name}");
-            range(&f("at_ms"), e.at_ms, 0, MAX_TIME_MS)?;
-            let node_ok = |name: &str, n: NodeId| -> Result<(), ScenarioError> {
-                if n.index() >= nodes {
-                    Err(err(
-                        f(name),
-                        format!(
-                            "{n} does not exist at {} ms (the cluster has n1 to n{nodes})",
-                            e.at_ms
-                        ),
-                    ))
-                } else {
-                    Ok(())
-                }
-            };
-            let endpoint_ok = |name: &str, p: Endpoint| -> Result<(), ScenarioError> {
-                match p {
-                    Endpoint::Replica(n) => node_ok(name, n),
-                    Endpoint::Client(cl) if cl.index() >= c.clients as usize => Err(err(
-                        f(name),
-                        format!(
-                            "{cl} does not exist (the scenario has {})",
-                            crate::bounds::count(c.clients as u64, "client", "clients")
-                        ),
-                    )),
-                    Endpoint::Client(_) => Ok(()),
-                }
-            };
-            let link_ok = |s: Endpoint, t: Endpoint| -> Result<(), ScenarioError> {
-                endpoint_ok("source", s)?;
-                endpoint_ok("target", t)?;
-                if s == t {
-                    return Err(err(f("target"), "a link joins two different endpoints"));
-                }
-                if s.replica().is_none() && t.replica().is_none() {
-                    return Err(err(
-                        f("target"),
-                        "clients only talk to replicas; a link needs a replica at one end",
-                    ));
-                }
-                Ok(())
-            };
-            match &e.action {
-                Action::Crash { node } | Action::Restart { node } | Action::Isolate { node } => {
-                    node_ok("node", *node)?
-                }
-                Action::Failover { node: Some(node) } => node_ok("node", *node)?,
-                Action::Failover { node: None } | Action::Heal => {}
-                Action::Partition { groups } => {
-                    if groups.len() < 2 {
-                        return Err(err(f("groups"), "a partition needs at least two groups"));
-                    }
-                    let mut seen = [false; crate::ids::MAX_ENDPOINTS];
-                    for (g, group) in groups.iter().enumerate() {
-                        for (k, p) in group.iter().enumerate() {
-                            endpoint_ok(&format!("groups[{g}][{k}]"), *p)?;
-                            if std::mem::replace(&mut seen[p.index()], true) {
-                                return Err(err(
-                                    f(&format!("groups[{g}][{k}]")),
-                                    format!("{p} is in two groups"),
-                                ));
-                            }
-                        }
-                    }
-                    if let Some(missing) = (0..nodes).find(|&n| !seen[n]) {
-                        return Err(err(
-                            f("groups"),
-                            format!(
-                                "{} is in no group; list every replica",
-                                NodeId(missing as u8)
-                            ),
-                        ));
-                    }
-                }
-                Action::CutLink { source, target, .. }
-                | Action::HealLink { source, target, .. } => link_ok(*source, *target)?,
-                Action::SlowLink {
-                    source,
-                    target,
-                    factor,
-                    ..
-                } => {
-                    link_ok(*source, *target)?;
-                    range(&f("factor"), *factor, 1, MAX_SLOW_FACTOR)?;
-                }
-                Action::LossyLink {
-                    source,
-                    target,
-                    drop_probability,
-                    ..
-                } => {
-                    link_ok(*source, *target)?;
-                    if !(0.0..=1.0).contains(drop_probability) {
-                        return Err(err(
-                            f("drop_probability"),
-                            // serde_json's number formatting, which the web app already carries, rather
-                            // than core's float formatting, which would cost it 10 KB.
-                            format!(
-                                "{} is out of range 0 to 1",
-                                serde_json::Number::from_f64(*drop_probability)
-                                    .map_or_else(|| "not a number".into(), |n| n.to_string())
-                            ),
-                        ));
-                    }
-                }
-                Action::AddFollower {} => {
-                    if nodes >= MAX_REPLICAS {
-                        return Err(err(
-                            f("action"),
-                            format!("add_follower would make more than {MAX_REPLICAS} replicas"),
-                        ));
-                    }
-                    nodes += 1;
-                }
-                Action::Write { key, value, client } => {
-                    if key.is_empty() {
-                        return Err(err(f("key"), "empty"));
-                    }
-                    text(&f("key"), key, MAX_TEXT_CHARS)?;
-                    text(&f("value"), value, MAX_TEXT_CHARS)?;
-                    if let Some(cl) = client {
-                        endpoint_ok("client", Endpoint::Client(*cl))?;
-                    }
-                }
-                Action::Set(SettingsChange {
-                    write_quorum,
-                    latency_ms,
-                    jitter_ms,
-                    failover_timeout_ms,
-                    ..
-                }) => {
-                    if let Some(w) = write_quorum {
-                        range(&f("write_quorum"), *w, 1, nodes as u8)?;
-                    }
-                    if let Some(l) = latency_ms {
-                        range(&f("latency_ms"), *l, 0, MAX_LATENCY_MS)?;
-                    }
-                    if let Some(j) = jitter_ms {
-                        range(&f("jitter_ms"), *j, 0, MAX_LATENCY_MS)?;
-                    }
-                    if let Some(t) = failover_timeout_ms {
-                        range(
-                            &f("failover_timeout_ms"),
-                            *t,
-                            MIN_FAILOVER_TIMEOUT_MS,
-                            MAX_FAILOVER_TIMEOUT_MS,
-                        )?;
-                        if *t <= c.heartbeat_ms {
-                            return Err(err(
-                                f("failover_timeout_ms"),
-                                format!(
-                                    "{t} must be longer than cluster.heartbeat_ms ({})",
-                                    c.heartbeat_ms
-                                ),
-                            ));
-                        }
-                    }
-                }
-                Action::Workload { write_every_ms } => {
-                    range(&f("write_every_ms"), *write_every_ms, 0, 60_000)?
-                }
-            }
-        }
-        crate::bounds::check(self)
     }
 
     /// The instant the run stops: `duration_ms`, or two seconds after the last thing that
