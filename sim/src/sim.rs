@@ -494,6 +494,8 @@ pub struct Sim {
     last_stale_note: Option<(NodeId, NodeId, u32)>,
     open_split_brain_note: Option<(usize, Vec<WriteId>)>,
     trace: Option<Vec<TraceEvent>>,
+    /// Which notes an election or an installed snapshot wrote (see `notable`).
+    pub(crate) marks: crate::notable::Marks,
 }
 
 fn names(writes: &[WriteId]) -> String {
@@ -635,6 +637,7 @@ impl Sim {
             last_stale_note: None,
             open_split_brain_note: None,
             trace: None,
+            marks: Default::default(),
         };
         for (i, _) in scenario.events.iter().enumerate() {
             sim.schedule_action(i);
@@ -1287,6 +1290,7 @@ impl Sim {
                 self.note(NoteKind::Election, Some(n), vec![], text);
             }
             Happening::ElectionStarted { epoch, forced, heard, last_leader: _ } => {
+                self.marks.election_started(self.notes.len(), forced);
                 let text = if forced {
                     format!("Manual failover: {n} asks for votes in epoch {epoch}")
                 } else if heard == 0 {
@@ -1372,6 +1376,7 @@ impl Sim {
                 )
             }
             Happening::SnapshotInstalled { position } => {
+                self.marks.snapshot_installed(self.notes.len());
                 let leader = self.replicas[n.index()].leader.map(|l| l.to_string()).unwrap_or_else(|| "the leader".into());
                 self.note(NoteKind::CatchUp, Some(n), vec![], format!("{n} installed the snapshot at log position {position} and asks {leader} for every change since"))
             }
