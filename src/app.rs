@@ -15,7 +15,7 @@ extern "C" {
     /// Raw inflate by the browser's DecompressionStream, of at most `limit` bytes; the
     /// promise gives a Uint8Array, or null past the limit.
     #[wasm_bindgen(js_name = inflateRaw, catch)]
-    fn inflate_raw(bytes: &[u8], limit: u32) -> Result<js_sys::Promise, JsValue>;
+    pub(crate) fn inflate_raw(bytes: &[u8], limit: u32) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// The browser's answer for the scenario in a link's `s=`: its JSON, or why not.

@@ -348,6 +348,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
 
     use_animation(lab.playing, dispatch.clone());
 
+    // A course page around the embed may drive it (only when it opted in).
+    crate::api::use_api(&lab, options.embed);
+
     use_shortcuts(dispatch.clone());
 
     // The log and the writes go to their own panels: moved out of the view, not copied, on

@@ -3,6 +3,7 @@
 //! The app lives in a library (not only in `main.rs`) so that the component tests in
 //! `tests/` can mount the same components the real page mounts.
 
+pub mod api;
 pub mod app;
 pub mod bench;
 pub mod cluster;

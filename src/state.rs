@@ -112,6 +112,8 @@ pub enum LabAction {
         notice: Option<Notice>,
     },
     LoadPreset(&'static str),
+    /// A preset opened as its guided lesson (a course page's `lesson` command).
+    OpenLesson(&'static str),
     /// A replication action by the reader, recorded into the scenario.
     Do(Action),
     /// Start afresh with another number of replicas.
@@ -647,6 +649,11 @@ impl Reducible for Lab {
                     l
                 });
                 return Rc::new(self.replace_with(fresh));
+            }
+            LabAction::OpenLesson(id) => {
+                if let Some(fresh) = Lab::lesson(id) {
+                    return Rc::new(self.replace_with(fresh));
+                }
             }
             LabAction::Do(action) => self.act(&mut next, action),
             LabAction::SetReplicas(n) => match self.loaded.with_replicas(n) {

@@ -19,6 +19,7 @@ pub mod link;
 pub mod log;
 pub mod message;
 pub mod message_log;
+pub mod notable;
 pub mod presets;
 mod read_index;
 mod reader;

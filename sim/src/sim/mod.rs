@@ -146,6 +146,8 @@ pub struct Sim {
     last_stale_note: Option<(NodeId, NodeId, u32)>,
     open_split_brain_note: Option<(usize, Vec<WriteId>)>,
     trace: Option<Vec<TraceEvent>>,
+    /// Which notes an election or an installed snapshot wrote (see `notable`).
+    pub(crate) marks: crate::notable::Marks,
 }
 
 /// The replicas' settings at the start of a run, with the defaults that depend on others.
@@ -264,6 +266,7 @@ impl Sim {
             last_stale_note: None,
             open_split_brain_note: None,
             trace: None,
+            marks: Default::default(),
         }
     }
 

@@ -206,6 +206,8 @@ impl Sim {
                 format!("{why}; before standing in epoch {epoch}, it asks every replica how far its log reaches (pre-vote)")
             }
             Happening::ElectionStarted { epoch, forced, heard, last_leader: _ } => {
+                // The note about to be written is this election's (see `notable`).
+                self.marks.election_started(self.notes.len(), *forced);
                 if *forced {
                     format!("Manual failover: {n} asks for votes in epoch {epoch}")
                 } else if *heard == 0 {
@@ -293,6 +295,7 @@ impl Sim {
                 format!("{n} took a consistent snapshot at log position {position} ({}) for {follower}, without locking writes; copying takes about {copy_ms} ms", count(*rows, "row", "rows"))
             }
             Happening::SnapshotInstalled { position } => {
+                self.marks.snapshot_installed(self.notes.len());
                 let leader = self.replicas[n.index()]
                     .leader
                     .map(|l| l.to_string())
