@@ -409,6 +409,12 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             AttrValue::from(instants.join(" "))
         })
     };
+    // Tabs and bookmarks say which scenario they hold.
+    use_effect_with(lab.title(), |title| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&format!("{title} · Replication Lab"));
+        }
+    });
     let recorded = {
         let lab = lab.clone();
         use_memo((actions, generation), move |_| {

@@ -1,17 +1,30 @@
 // The app shell: it loads cleanly, looks right at phone width and in both themes, works from a
 // sub-path, and shows the error panel (never a blank page) when the app panics.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 
 export async function page_loads_with_header_and_no_console_errors({ page, baseUrl, screenshot, consoleErrors, pageErrors }) {
   await page.goto(baseUrl);
   await page.waitForSelector('header h1');
   assert.equal((await page.textContent('header h1')).trim(), 'Replication Lab');
   assert.ok(await page.isVisible('#cluster'), '#cluster (the future SVG stage) is on the page');
-  assert.equal(await page.title(), 'Replication Lab');
+  assert.match(await page.title(), / · Replication Lab$/, 'the tab names the scenario, then the lab');
   // The runner fails the test on console errors too; checked here as well to say it plainly.
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(pageErrors, []);
   await screenshot('desktop');
+}
+
+export async function the_page_title_names_the_scenario_in_the_lab_a_lesson_and_the_embed({ page, baseUrl }) {
+  const titleOf = (id) => JSON.parse(fs.readFileSync(new URL(`../../scenarios/${id}.json`, import.meta.url), 'utf8')).title;
+  for (const [fragment, id] of [['#preset=split-brain', 'split-brain'], ['#lesson=async-failover', 'async-failover']]) {
+    await page.goto(`${baseUrl}${fragment}`);
+    await page.waitForSelector('#cluster svg');
+    await page.waitForFunction((t) => document.title === t, `${titleOf(id)} · Replication Lab`, { timeout: 5000 });
+  }
+  await page.goto(`${baseUrl}?embed#preset=semi-sync`);
+  await page.waitForSelector('#cluster svg');
+  await page.waitForFunction((t) => document.title === t, `${titleOf('semi-sync')} · Replication Lab`, { timeout: 5000 });
 }
 
 export async function panic_fragment_shows_error_panel({ page, baseUrl, screenshot, allowPageErrors }) {
