@@ -18,12 +18,35 @@ pub struct Check {
     pub evidence: String,
 }
 
+/// Predict, then see: a question with 2 to 4 answers, asked before the run reaches its key
+/// moment. `answer` is the one the chapter gives, and the one the lesson's checks bear out
+/// when they all hold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prediction {
+    pub prompt: &'static str,
+    pub choices: &'static [&'static str],
+    pub answer: usize,
+}
+
+/// What the run says of a reader's prediction, judged by the lesson's own checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// Every check held, and they bear out the chosen answer.
+    Agreed,
+    /// Every check held, and they bear out another answer: this one.
+    Disagreed { shown: &'static str },
+    /// Not every check held (the reader changed the run): it shows none of the answers
+    /// for certain.
+    NotShown,
+}
+
 #[derive(Clone, Copy)]
 pub struct Lesson {
     /// Same as the preset's id.
     pub id: &'static str,
     pub intro: &'static str,
     pub question: &'static str,
+    pub prediction: Prediction,
     /// Kinds of engine event at which the lesson pauses for the reader.
     pub pause_on: &'static [NoteKind],
     checks: fn(&Sim) -> Vec<Check>,
@@ -37,6 +60,21 @@ impl Lesson {
     /// What the reader should have seen, judged on `sim` (normally at the run's end).
     pub fn checks(&self, sim: &Sim) -> Vec<Check> {
         (self.checks)(sim)
+    }
+
+    /// Whether the run bears out the answer `choice` of the prediction, by the lesson's
+    /// checks on `sim` (normally at the run's end).
+    pub fn judge(&self, sim: &Sim, choice: usize) -> Judgement {
+        let p = &self.prediction;
+        if !self.checks(sim).iter().all(|c| c.held) {
+            Judgement::NotShown
+        } else if choice == p.answer {
+            Judgement::Agreed
+        } else {
+            Judgement::Disagreed {
+                shown: p.choices[p.answer],
+            }
+        }
     }
 
     pub fn by_id(id: &str) -> Option<&'static Lesson> {
@@ -173,6 +211,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "sync-vs-async",
         intro: "A leader can confirm a write as soon as it is in its own log (asynchronous), or only once every follower has it too (synchronous). Watch the latency of each write, then what a single dead follower does to a synchronous leader.",
         question: "Synchronous replication never loses a confirmed write while any replica of it survives. What does it cost, and who pays?",
+        prediction: Prediction {
+            prompt: "While n3 is down, what happens to the writes a synchronous leader receives?",
+            choices: &["They are confirmed by the leader and n2, as before", "They wait: none is confirmed until n3 is back", "They are confirmed, then lost when n3 returns"],
+            answer: 1,
+        },
         pause_on: &[NoteKind::Setting, NoteKind::Crash, NoteKind::Restart],
         checks: |sim| {
             let a = median(latencies(sim, 0, 2_000));
@@ -204,6 +247,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "semi-sync",
         intro: "In semi-synchronous replication one follower is synchronous and the others asynchronous. If the synchronous one stops answering, an asynchronous follower takes its place, so that two replicas always hold every confirmed write.",
         question: "Why is it enough for one follower to be synchronous, and what would happen if the leader had simply gone on alone?",
+        prediction: Prediction {
+            prompt: "The synchronous follower n2 stops answering. What does the leader do?",
+            choices: &["It goes on alone, confirming writes no follower holds", "It stops confirming writes until n2 returns", "It makes n3 the synchronous follower and goes on"],
+            answer: 2,
+        },
         pause_on: &[NoteKind::Crash, NoteKind::Sync, NoteKind::Leader],
         checks: |sim| {
             let switched = has_note(sim, NoteKind::Sync, "n3 is now the synchronous follower");
@@ -220,6 +268,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "async-failover",
         intro: "The leader confirms writes asynchronously, and its followers are 100 ms away. It crashes. The followers wait for the failover timeout, elect the most up-to-date of them, and clients move to the new leader.",
         question: "The client was told these writes were saved. Which replica had them, and could any failover procedure have kept them?",
+        prediction: Prediction {
+            prompt: "The leader crashes holding writes it confirmed that no follower has received yet. After the failover, those writes are…",
+            choices: &["Lost: no surviving replica had them", "Kept: the new leader fetches them from the old one", "Kept: clients send them again"],
+            answer: 0,
+        },
         pause_on: &[NoteKind::Crash, NoteKind::Leader, NoteKind::Lost, NoteKind::Discarded],
         checks: |sim| {
             let l = lost(sim);
@@ -245,6 +298,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "follower-catch-up",
         intro: "A follower crashes while writes keep coming. Its log is on disk, so when it restarts it knows the last log position it processed. It asks the leader for every change since, and catches up.",
         question: "What does the follower need to remember across a crash, and what can it forget?",
+        prediction: Prediction {
+            prompt: "n2 crashes while writes go on. When it restarts, it…",
+            choices: &["Needs a fresh snapshot of the whole database", "Asks the leader for every change after its last log position", "Starts empty and follows only new writes"],
+            answer: 1,
+        },
         pause_on: &[NoteKind::Crash, NoteKind::Restart, NoteKind::CatchUp],
         checks: |sim| {
             let asked = notes_of(sim, NoteKind::CatchUp).any(|n| n.node == Some(NodeId(1)));
@@ -261,6 +319,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "new-follower-snapshot",
         intro: "A new follower cannot just copy the leader's files while writes go on. The leader takes a consistent snapshot at an exact log position, the snapshot is copied, and then the follower asks for every change since that position.",
         question: "Why does the snapshot need an exact log position, and what would go wrong without one?",
+        prediction: Prediction {
+            prompt: "While n4 is being set up from a snapshot, what happens to the clients' writes?",
+            choices: &["They go on, and n4 ends with exactly the leader's log", "They pause until the copy is done", "They go on, but n4 ends with a different log"],
+            answer: 0,
+        },
         pause_on: &[NoteKind::Snapshot, NoteKind::CatchUp, NoteKind::CaughtUp],
         checks: |sim| {
             let took = has_note(sim, NoteKind::Snapshot, "took a consistent snapshot at log position");
@@ -279,6 +342,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "snapshot-too-old",
         intro: "The leader keeps only its most recent log entries. If copying the snapshot takes longer than that, the position the new follower needs is gone by the time it asks for it.",
         question: "Which setting would you change to let n4 catch up, and what does that cost the leader?",
+        prediction: Prediction {
+            prompt: "Copying the snapshot takes longer than the leader keeps its log. Does n4 catch up?",
+            choices: &["Yes: it asks for every change since the snapshot", "No: the position it needs is gone from the leader's log"],
+            answer: 1,
+        },
         pause_on: &[NoteKind::Snapshot],
         checks: |sim| {
             let too_old = notes_of(sim, NoteKind::Snapshot).filter(|n| n.text.contains("log now starts at")).count();
@@ -293,6 +361,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "split-brain",
         intro: "A partition cuts the leader and one client off from the other replicas. Without fencing, the old leader never learns that it was replaced, and two leaders accept writes at once.",
         question: "Both leaders told their clients the writes were saved. Which writes survive the healing of the partition, and why those?",
+        prediction: Prediction {
+            prompt: "The partition heals. What becomes of the writes the old leader confirmed while it was cut off?",
+            choices: &["They are merged with the new leader's", "They survive, and the new leader's are lost", "They are lost"],
+            answer: 2,
+        },
         pause_on: &[NoteKind::Network, NoteKind::Leader, NoteKind::Lost, NoteKind::StepDown],
         checks: |sim| {
             let split = lost(sim).iter().filter(|(_, r)| *r == LostReason::SplitBrain).count();
@@ -306,6 +379,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "split-brain-fenced",
         intro: "The same partition, with fencing: every message carries an epoch, replicas refuse stale ones, and a leader that has not heard from a majority stops taking writes before anyone else can be elected.",
         question: "The old leader now refuses writes. Is that better or worse for the client beside it, and why?",
+        prediction: Prediction {
+            prompt: "With fencing, what does the cut-off leader do with its client's writes?",
+            choices: &["It refuses them once it loses touch with the majority", "It confirms them, and they are lost when the partition heals", "It confirms them, and they survive"],
+            answer: 0,
+        },
         pause_on: &[NoteKind::Network, NoteKind::Fencing, NoteKind::Leader],
         checks: |sim| {
             let fenced = has_note(sim, NoteKind::Fencing, "stops taking writes");
@@ -322,6 +400,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "chain",
         intro: "In chain replication, writes enter at the head and travel down the chain; the tail confirms them. A failed node is spliced out, and a returning one joins at the tail.",
         question: "Which node would you read from to be sure of seeing every confirmed write, and why?",
+        prediction: Prediction {
+            prompt: "Which node tells the client that its write is confirmed?",
+            choices: &["The head, n1, which received it", "Any node that holds it", "The tail, n4, once every node in the chain has it"],
+            answer: 2,
+        },
         pause_on: &[NoteKind::Crash, NoteKind::Chain],
         checks: |sim| {
             let before: Vec<_> = sim.writes.iter().filter(|w| w.invoked_at < 1_400).filter_map(|w| match w.outcome {
@@ -343,6 +426,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "short-timeout",
         intro: "Failure detection is a timeout. Here it is 200 ms, and a load spike slows the leader's links so that heartbeats take longer than that to arrive.",
         question: "Which timeout would you choose, and what do you lose by making it longer?",
+        prediction: Prediction {
+            prompt: "The leader's links slow down, but nothing crashes. What happens?",
+            choices: &["Nothing: a slow leader is still the leader", "A follower times out and a needless failover follows"],
+            answer: 1,
+        },
         pause_on: &[NoteKind::Network, NoteKind::Election, NoteKind::Leader],
         checks: |sim| {
             let failover = sim.max_epoch() > 1;
@@ -358,6 +446,11 @@ pub const LESSONS: &[Lesson] = &[
         id: "reads-and-lag",
         intro: "Reading from followers spreads the load, but an asynchronous follower lags behind the leader. A client that reads its own write back from a lagging follower may not find it, and two reads in a row from different followers can go back in time.",
         question: "Which guarantee does each policy give: reading from the leader, from a random follower, or always from the same follower?",
+        prediction: Prediction {
+            prompt: "A client writes, then reads from random followers. Does it always see its own write?",
+            choices: &["No: a lagging follower may not have it yet", "Yes: the write was confirmed before the read"],
+            answer: 0,
+        },
         pause_on: &[NoteKind::Setting],
         checks: |sim| {
             let before = |r: &&crate::sim::ReadRecord| r.invoked_at < 4_000;

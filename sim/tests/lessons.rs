@@ -750,3 +750,44 @@ fn every_preset_has_a_lesson_test_and_holds_the_invariants() {
         run_checked(&s).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
+
+#[test]
+fn every_prediction_is_judged_by_the_lessons_checks_on_the_run() {
+    use replication_sim::lessons::{Judgement, LESSONS};
+    for lesson in LESSONS {
+        let p = &lesson.prediction;
+        assert!(
+            (2..=4).contains(&p.choices.len()) && p.answer < p.choices.len(),
+            "{}: 2 to 4 answers, one of them the chapter's",
+            lesson.id
+        );
+        let mut sim = Sim::new(&lesson.preset().scenario().unwrap()).unwrap();
+        sim.run_to_end();
+        for (i, _) in p.choices.iter().enumerate() {
+            let expected = if i == p.answer {
+                Judgement::Agreed
+            } else {
+                Judgement::Disagreed {
+                    shown: p.choices[p.answer],
+                }
+            };
+            assert_eq!(lesson.judge(&sim, i), expected, "{}, answer {i}", lesson.id);
+        }
+    }
+}
+
+#[test]
+fn a_run_that_does_not_show_the_lesson_judges_no_prediction() {
+    // The reader made the failover lesson synchronous: nothing confirmed is lost, so the
+    // run bears out none of the answers about losing writes.
+    use replication_sim::lessons::{Judgement, Lesson};
+    let lesson = Lesson::by_id("async-failover").unwrap();
+    let mut s = lesson.preset().scenario().unwrap();
+    s.cluster.mode = Mode::Sync;
+    let mut sim = Sim::new(&s).unwrap();
+    sim.run_to_end();
+    assert!(lost(&sim).is_empty());
+    for i in 0..lesson.prediction.choices.len() {
+        assert_eq!(lesson.judge(&sim, i), Judgement::NotShown);
+    }
+}
