@@ -467,9 +467,9 @@ pub struct Sim {
     read_rng: Rng,
     read_generation: u32,
     /// What judging a read needs, kept as the run goes; only in runs with reads.
-    read_index: Option<crate::read_index::ReadIndex>,
+    pub(crate) read_index: Option<crate::read_index::ReadIndex>,
     /// Which writes a change of leader or a crash can concern.
-    fates: crate::fates::Fates,
+    pub(crate) fates: crate::fates::Fates,
     /// Where reads go now (a `set` action can change it).
     pub read_from: crate::scenario::ReadFrom,
     /// The events' part of the trace hash (see `fingerprint`).
@@ -1847,6 +1847,9 @@ impl Sim {
             rec.behind = leader_last.saturating_sub(replica_last);
             rec.stale_own_write = stale_own_write;
             rec.went_back = went_back;
+        }
+        if let Some(index) = &mut self.read_index {
+            index.count_answer(stale_own_write, went_back);
         }
         let saw = match value.and_then(|v| self.write(v)) {
             Some(w) => format!("{} ({})", w.value(), w.id),
