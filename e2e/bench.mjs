@@ -49,6 +49,9 @@ const traceSeconds = Number(opt('trace-seconds', '5'));
 const only = opt('only', '');
 const outFile = path.resolve(repo, opt('out', 'bench-results/browser.json'));
 const withSeek = args.includes('--seek');
+// --before DIR: another build (the previous commit's dist/) measured in the same alternation,
+// for a before/after table of the animating scenes.
+const beforeDir = opt('before', '') ? path.resolve(repo, opt('before', '')) : null;
 const TIMEOUT_MS = 60_000;
 const DROPPED_MS = 20; // a gap over 20 ms at 60 Hz is a frame not drawn
 const BUNDLE_CEILING_BYTES = 300 * 1000;
@@ -88,6 +91,7 @@ const linkOf = (s) => scenarioFragment(s);
 
 const labServer = await startServer({ root: distDir, prefix: '/lab/' });
 const raftServer = await startServer({ root: raftDir, prefix: '/raftscope/' });
+const beforeServer = beforeDir ? await startServer({ root: beforeDir, prefix: '/before/' }) : null;
 const browser = await launchBrowser();
 const blocked = [];
 
@@ -98,6 +102,11 @@ const scenes = [
   { id: 'embed5', label: 'lab embed, 5 replicas', url: `${labServer.url}?embed#${linkOf(five)}&autoplay`, drawn: LAB_DRAWN(five.title, 5) },
   { id: 'raft', label: 'RaftScope, 5 servers', url: raftServer.url, drawn: { kind: 'raft' } },
 ];
+if (beforeServer) {
+  for (const s of scenes.filter((x) => x.id.startsWith('lab') || x.id.startsWith('embed'))) {
+    scenes.push({ ...s, id: `${s.id}-before`, label: `${s.label} (before)`, url: s.url.replace(labServer.url, beforeServer.url) });
+  }
+}
 
 async function freshPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -361,6 +370,7 @@ const browserVersion = browser.version();
 await browser.close();
 await labServer.close();
 await raftServer.close();
+if (beforeServer) await beforeServer.close();
 
 // The table -------------------------------------------------------------------------------------
 const ok = (xs) => xs.filter((x) => !x.error);
@@ -420,6 +430,17 @@ console.log(`\nLab beside RaftScope, ${browserVersion}, 1280×800, ${runs} runs 
 console.log(`| ${['Figure', 'Lab', 'RaftScope', 'Ratio'].map((h, i) => h.padEnd(widths[i])).join(' | ')} |`);
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(`| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`);
+if (beforeServer && only !== 'startup') {
+  console.log(`\nBefore (${beforeDir}) and after, same alternation: medians`);
+  console.log('| Scene | busy before | busy after | script/style/layout/paint/other before | after | frames before | after | p95 before | after | dropped before | after |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const id of ['lab5', 'lab9', 'embed5']) {
+    const A = animating[`${id}-before`];
+    const B = animating[id];
+    const drops = (xs) => ok(xs).map((x) => x.dropped).join(', ');
+    console.log(`| ${scenes.find((x) => x.id === id).label} | ${round(med(A, 'busy_share'), 3)} | ${round(med(B, 'busy_share'), 3)} | ${split(A)} | ${split(B)} | ${med(A, 'frames')} | ${med(B, 'frames')} | ${med(A, 'p95_ms')} | ${med(B, 'p95_ms')} | ${drops(A)} | ${drops(B)} |`);
+  }
+}
 if (seek) console.log(`\nSeek (bench_seek): ${JSON.stringify(seek)}`);
 if (blocked.length) console.log(`note: blocked requests off loopback: ${[...new Set(blocked)].join(', ')}`);
 

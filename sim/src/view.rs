@@ -504,19 +504,7 @@ impl Sim {
             .collect();
         writes.extend(self.writes.range(recent_from, total).map(write_view));
 
-        let n_notes = self.notes.len();
-        let events = self
-            .notes
-            .range(n_notes.saturating_sub(opts.recent_events), n_notes)
-            .map(|n| EventView {
-                at_ms: n.at_ms,
-                kind: n.kind,
-                notable: n.kind.notable(),
-                text: n.text.clone(),
-                node: n.node.map(|x| x.to_string()),
-                writes: n.writes.iter().map(|w| w.to_string()).collect(),
-            })
-            .collect();
+        let events = self.recent_events(opts.recent_events);
 
         View {
             now_ms: now,
@@ -546,6 +534,22 @@ impl Sim {
             events,
             counts,
         }
+    }
+
+    /// The newest `n` sentences of the event log, oldest first.
+    pub fn recent_events(&self, n: usize) -> Vec<EventView> {
+        let n_notes = self.notes.len();
+        self.notes
+            .range(n_notes.saturating_sub(n), n_notes)
+            .map(|n| EventView {
+                at_ms: n.at_ms,
+                kind: n.kind,
+                notable: n.kind.notable(),
+                text: n.text.clone(),
+                node: n.node.map(|x| x.to_string()),
+                writes: n.writes.iter().map(|w| w.to_string()).collect(),
+            })
+            .collect()
     }
 
     /// The writes counted by fate, from the running tally: O(1) however long the run.
