@@ -199,6 +199,7 @@ function analyseTrace(events, windowMs) {
   if (!best) return null;
   const ev = best.mine.filter((e) => e.dur > 0).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const start = Math.min(...ev.map((e) => e.ts));
+  let cpu = 0; // the same tasks' thread (CPU) time: what other processes' load inflates less
   let busy = 0; // the outermost tasks only: task events nest (RunTask inside ThreadControllerImpl::RunTask)
   const groups = { script: 0, style: 0, layout: 0, paint: 0, other: 0 };
   // Self time: walk the nesting with a stack; each event's time minus its children's.
@@ -215,13 +216,16 @@ function analyseTrace(events, windowMs) {
     const parent = stack[stack.length - 1];
     if (!parent && !TOP_LEVEL.has(e.name)) continue; // outside any task: not main-thread work
     if (parent) parent.children += e.dur;
-    else busy += e.dur;
+    else {
+      busy += e.dur;
+      cpu += e.tdur ?? e.dur;
+    }
     const group = GROUP_OF.get(e.name) ?? (parent ? parent.group : 'other');
     stack.push({ e, end: e.ts + e.dur, children: 0, group });
   }
   close(Infinity);
   const perSecond = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, round(v / 1000 / (windowMs / 1000), 0)]));
-  return { busy_share: round(busy / 1000 / windowMs, 3), per_second_ms: perSecond, first_event_us: start };
+  return { busy_share: round(busy / 1000 / windowMs, 3), cpu_share: round(cpu / 1000 / windowMs, 3), per_second_ms: perSecond, first_event_us: start };
 }
 
 async function traceMainThread(page, seconds) {
@@ -398,6 +402,7 @@ if (only !== 'startup') {
     const L = animating[id];
     const name = scenes.find((s) => s.id === id).label;
     row(`Main-thread busy share while animating: ${name}`, range(L, 'busy_share', 3), range(R, 'busy_share', 3), ratio(med(L, 'busy_share'), med(R, 'busy_share')));
+    row(`  same, in thread (CPU) time`, range(L, 'cpu_share', 3), range(R, 'cpu_share', 3), ratio(med(L, 'cpu_share'), med(R, 'cpu_share')));
     row(`  ms per second: script / style / layout / paint / other`, split(L), split(R), '');
     row(`  frames in ${frameSeconds} s`, range(L, 'frames', 0), range(R, 'frames', 0), ratio(med(L, 'frames'), med(R, 'frames')));
     row(`  frame gap p50 / p95 / p99 / max, ms (medians)`, ['p50_ms', 'p95_ms', 'p99_ms', 'max_ms'].map((k) => round(med(L, k), 1)).join(' / '),
@@ -432,13 +437,13 @@ console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(`| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`);
 if (beforeServer && only !== 'startup') {
   console.log(`\nBefore (${beforeDir}) and after, same alternation: medians`);
-  console.log('| Scene | busy before | busy after | script/style/layout/paint/other before | after | frames before | after | p95 before | after | dropped before | after |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| Scene | busy before | busy after | CPU before | CPU after | script/style/layout/paint/other before | after | frames before | after | p95 before | after | dropped before | after |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const id of ['lab5', 'lab9', 'embed5']) {
     const A = animating[`${id}-before`];
     const B = animating[id];
     const drops = (xs) => ok(xs).map((x) => x.dropped).join(', ');
-    console.log(`| ${scenes.find((x) => x.id === id).label} | ${round(med(A, 'busy_share'), 3)} | ${round(med(B, 'busy_share'), 3)} | ${split(A)} | ${split(B)} | ${med(A, 'frames')} | ${med(B, 'frames')} | ${med(A, 'p95_ms')} | ${med(B, 'p95_ms')} | ${drops(A)} | ${drops(B)} |`);
+    console.log(`| ${scenes.find((x) => x.id === id).label} | ${round(med(A, 'busy_share'), 3)} | ${round(med(B, 'busy_share'), 3)} | ${round(med(A, 'cpu_share'), 3)} | ${round(med(B, 'cpu_share'), 3)} | ${split(A)} | ${split(B)} | ${med(A, 'frames')} | ${med(B, 'frames')} | ${med(A, 'p95_ms')} | ${med(B, 'p95_ms')} | ${drops(A)} | ${drops(B)} |`);
   }
 }
 if (seek) console.log(`\nSeek (bench_seek): ${JSON.stringify(seek)}`);

