@@ -1,145 +1,145 @@
-// Browser benchmark of the release build. Prints figures and writes bench-results/browser.json;
-// it never passes or fails on timings (exit code is non-zero only if it could not run).
+// Browser benchmark of the release build beside RaftScope, in one run. Prints figures and
+// writes bench-results/browser.json; it never passes or fails on timings (the exit code is
+// non-zero only if it could not run).
 //
-//   node e2e/bench.mjs [--dist dist] [--selector '#cluster svg'] [--runs 5]
-//                      [--frame-seconds 10] [--fragment '#...'] [--out bench-results/browser.json]
-//                      [--seeks 1000] [--seek-runs 3] [--seek-min-events 100000] [--no-seek]
+//   node e2e/bench.mjs [--dist dist] [--raftscope ../shared/peers/raftscope] [--runs 3]
+//                      [--frame-seconds 10] [--trace-seconds 5] [--startup-runs 3]
+//                      [--only frames|startup] [--seek] [--out bench-results/browser.json]
 //
-// (a) bundle size: gzip -9 size of every file in dist/ and the total (target <= 250 KB);
-// (b) start-up: navigation start to the first drawn cluster (`--selector`), median of --runs
-//     fresh page loads; "n/a" when the selector never appears. App mount (`header h1`) is
-//     reported beside it;
-// (c) frame time: requestAnimationFrame timestamps over --frame-seconds, p50/p95 of the gaps,
-//     on the page as opened (idle), and while playing at 1x a sandbox of 5 replicas with a
-//     write every 20 ms (opened from a scenario link, then Play pressed: the sandbox starts
-//     paused). Target: p95 within one 60 Hz frame (16.7 ms);
-// (d) seek time in WebAssembly: window.wasmBindings.bench_seek (src/bench.rs) builds a run of
-//     at least --seek-min-events events (5 replicas, 2 clients, a write every 5 ms, crashes
-//     and restarts; the duration is scaled until the run is long enough) and times --seeks
-//     random seeks, each including the view the UI draws. Target: every seek under 16 ms.
-//     --seek-runs fresh pages; the figures of each run are printed.
+// Both sites are served as static files on loopback, and every figure is measured for the lab
+// and for RaftScope in the same run, alternating scene by scene, --runs times each: absolute
+// times on a shared 2-core machine move with its load, the ratio measured in one run does not.
+//
+// (a) Animating, per scene, in a fresh page: the lab at 1x from a scenario link with
+//     `&autoplay` (5 replicas, async, a write every 20 ms; 9 replicas with 3 clients; the
+//     `?embed` page of the 5-replica link), and RaftScope's default page (5 servers, playing).
+//     - frames: requestAnimationFrame timestamps over --frame-seconds; the count, and the
+//       gaps' p50/p95/p99/max, and how many gaps were over 20 ms (a dropped frame);
+//     - main thread: a Chromium trace (CDP Tracing, devtools.timeline categories) over the
+//       next --trace-seconds: the share of wall time the renderer's main thread spent in
+//       tasks, and each second of it split into script / style / layout / paint / other,
+//       from the events' self times.
+// (b) Start-up on a phone on a slow network: Network.emulateNetworkConditions (1.6 Mbps
+//     down, 750 kbps up, 150 ms round trip) and Emulation.setCPUThrottlingRate 4, an empty
+//     cache. Navigation start to the first drawn cluster *of the linked scenario* (the replica
+//     boxes with the link's title), for the embed and the full lab; RaftScope's first drawn
+//     servers. Then time to interactive: the lab's Play is pressed at once, and the time is
+//     that of the first frame whose drawing differs from the first one (motion); RaftScope
+//     plays by itself, so its first frame that differs.
+// (c) Bytes: gzip -9 of every response the page loaded (so the embed counts only what it loads).
+// (d) With --seek, the old seek benchmark (window.wasmBindings.bench_seek, src/bench.rs).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
 import { launchBrowser, keepOnLoopback } from './browser.mjs';
-import { scenarioFragment, sandboxScenario, parseTime, cliOption } from './helpers.mjs';
+import { scenarioFragment, sandboxScenario, cliOption } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const args = process.argv.slice(2);
 const opt = cliOption;
 const distDir = path.resolve(repo, opt('dist', 'dist'));
-const selector = opt('selector', '#cluster svg');
-const runs = Math.max(1, Number(opt('runs', '5')));
+const raftDir = path.resolve(repo, opt('raftscope', '../shared/peers/raftscope'));
+const runs = Math.max(1, Number(opt('runs', '3')));
+const startupRuns = Math.max(1, Number(opt('startup-runs', String(runs))));
 const frameSeconds = Number(opt('frame-seconds', '10'));
-const fragment = opt('fragment', '');
+const traceSeconds = Number(opt('trace-seconds', '5'));
+const only = opt('only', '');
 const outFile = path.resolve(repo, opt('out', 'bench-results/browser.json'));
-const selectorTimeoutMs = Number(opt('selector-timeout-ms', '10000'));
-// 250 KB in the strict, decimal sense (250,000 bytes), so that no reading of "KB" is kinder.
-const BUNDLE_TARGET_BYTES = 250 * 1000;
-const seeks = Number(opt('seeks', '1000'));
-const seekRuns = Math.max(1, Number(opt('seek-runs', '3')));
-const seekMinEvents = Number(opt('seek-min-events', '100000'));
-const skipSeek = args.includes('--no-seek');
-const FRAME_TARGET_MS = 1000 / 60;
-// rAF timestamps at 60 Hz read 16.6 to 16.8 ms: allow 5% slack before calling a frame late.
-const FRAME_VERDICT_MS = FRAME_TARGET_MS * 1.05;
-const SEEK_TARGET_MS = 16;
+const withSeek = args.includes('--seek');
+// --before DIR: another build (the previous commit's dist/) measured in the same alternation,
+// for a before/after table of the animating scenes.
+const beforeDir = opt('before', '') ? path.resolve(repo, opt('before', '')) : null;
+const TIMEOUT_MS = 60_000;
+const DROPPED_MS = 20; // a gap over 20 ms at 60 Hz is a frame not drawn
+const BUNDLE_CEILING_BYTES = 300 * 1000;
 
-if (!fs.existsSync(path.join(distDir, 'index.html'))) {
-  console.error(`bench: ${distDir}/index.html is missing; build first: e2e/run-all.sh or scripts/serve.sh --static`);
-  process.exit(2);
+for (const [dir, what] of [[distDir, 'the lab (build first: trunk build --release)'], [raftDir, 'RaftScope']]) {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    console.error(`bench: ${dir}/index.html is missing: ${what}`);
+    process.exit(2);
+  }
 }
 
-const kb = (bytes) => (bytes / 1000).toFixed(1);
 const quantile = (sorted, q) => {
   if (!sorted.length) return null;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[i];
 };
 const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  if (!s.length) return null;
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const round = (x, d = 1) => (x === null || x === undefined ? null : Number(x.toFixed(d)));
+const round = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? null : Number(x.toFixed(d)));
 
-// (a) bundle size -----------------------------------------------------------------------------
-function listFiles(dir) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? listFiles(full) : [full];
-  });
-}
-const files = listFiles(distDir).sort().map((file) => {
-  const raw = fs.readFileSync(file);
-  return {
-    file: path.relative(distDir, file),
-    kind: path.extname(file).slice(1) || 'other',
-    bytes: raw.length,
-    gzip_bytes: zlib.gzipSync(raw, { level: 9 }).length,
-  };
+// Scenes ---------------------------------------------------------------------------------------
+const five = sandboxScenario({
+  title: 'Benchmark: 5 replicas, a write every 20 ms',
+  cluster: { nodes: 5 },
+  workload: { write_every_ms: 20 },
 });
-const totalGzip = files.reduce((s, f) => s + f.gzip_bytes, 0);
-const totalRaw = files.reduce((s, f) => s + f.bytes, 0);
-const byKind = {};
-for (const f of files) byKind[f.kind] = (byKind[f.kind] || 0) + f.gzip_bytes;
+const nine = sandboxScenario({
+  title: 'Benchmark: 9 replicas, 3 clients',
+  cluster: { nodes: 9, clients: 3 },
+  workload: { write_every_ms: 20 },
+});
+const linkOf = (s) => scenarioFragment(s);
 
-console.log('\nBundle size (dist/, gzip -9)');
-console.log(`  ${'file'.padEnd(48)} ${'raw KB'.padStart(9)} ${'gzip KB'.padStart(9)}`);
-for (const f of files) console.log(`  ${f.file.padEnd(48)} ${kb(f.bytes).padStart(9)} ${kb(f.gzip_bytes).padStart(9)}`);
-console.log(`  ${'total'.padEnd(48)} ${kb(totalRaw).padStart(9)} ${kb(totalGzip).padStart(9)}`);
-console.log(`  by kind (gzip KB): ${Object.entries(byKind).map(([k, v]) => `${k} ${kb(v)}`).join(', ')}`);
-console.log(`  target <= ${kb(BUNDLE_TARGET_BYTES)} KB gzip: ${totalGzip <= BUNDLE_TARGET_BYTES ? 'within' : 'OVER'} (${kb(totalGzip)} KB)`);
-
-// (b) start-up and (c) frame time ----------------------------------------------------------------
-const server = await startServer({ root: distDir });
+const labServer = await startServer({ root: distDir, prefix: '/lab/' });
+const raftServer = await startServer({ root: raftDir, prefix: '/raftscope/' });
+const beforeServer = beforeDir ? await startServer({ root: beforeDir, prefix: '/before/' }) : null;
 const browser = await launchBrowser();
-const url = server.url + fragment;
 const blocked = [];
+
+const LAB_DRAWN = (title, nodes) => ({ kind: 'lab', title, nodes });
+const scenes = [
+  { id: 'lab5', label: 'lab, 5 replicas', url: `${labServer.url}#${linkOf(five)}&autoplay`, drawn: LAB_DRAWN(five.title, 5) },
+  { id: 'lab9', label: 'lab, 9 replicas, 3 clients', url: `${labServer.url}#${linkOf(nine)}&autoplay`, drawn: LAB_DRAWN(nine.title, 9) },
+  { id: 'embed5', label: 'lab embed, 5 replicas', url: `${labServer.url}?embed#${linkOf(five)}&autoplay`, drawn: LAB_DRAWN(five.title, 5) },
+  { id: 'raft', label: 'RaftScope, 5 servers', url: raftServer.url, drawn: { kind: 'raft' } },
+];
+if (beforeServer) {
+  for (const s of scenes.filter((x) => x.id.startsWith('lab') || x.id.startsWith('embed'))) {
+    scenes.push({ ...s, id: `${s.id}-before`, label: `${s.label} (before)`, url: s.url.replace(labServer.url, beforeServer.url) });
+  }
+}
 
 async function freshPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await keepOnLoopback(context, blocked);
-  return { context, page: await context.newPage() };
+  const page = await context.newPage();
+  const responses = [];
+  page.on('response', (r) => responses.push(r.url()));
+  return { context, page, responses };
 }
 
-// Time since navigation start (performance.now() is relative to timeOrigin) at the first
-// animation frame in which `sel` exists; polled once per frame, so it is "first drawn".
-async function timeTo(page, sel) {
-  try {
-    const handle = await page.waitForFunction(
-      (s) => (document.querySelector(s) ? performance.now() : false),
-      sel,
-      { polling: 'raf', timeout: selectorTimeoutMs },
-    );
-    return await handle.jsonValue();
-  } catch {
-    return null;
-  }
+// In the page: true once the cluster of the scene is drawn (the linked scenario's, for the lab).
+function drawnPredicate(d) {
+  /* eslint-disable no-undef */
+  if (d.kind === 'raft') return document.querySelectorAll('#servers .server').length >= 5;
+  const title = document.querySelector('#cluster .cluster-head h2, #cluster .embed-title')?.textContent;
+  return title === d.title && document.querySelectorAll('#cluster svg .replica').length === d.nodes;
 }
 
-const startup = { selector, runs: [], mount_runs: [] };
-for (let i = 0; i < runs; i++) {
-  const { context, page } = await freshPage();
-  await page.goto(url, { waitUntil: 'commit' });
-  // Mount first: if the cluster never appears we still learn how long the app took to start.
-  startup.mount_runs.push(await timeTo(page, 'header h1'));
-  // A selector that never appeared once will not appear later: skip its timeout on later runs.
-  const missing = i > 0 && startup.runs[0] === null;
-  startup.runs.push(missing ? null : await timeTo(page, selector));
-  await context.close();
+/** performance.now() (ms since navigation start) at the first frame in which the scene is drawn. */
+async function timeToDrawn(page, drawn) {
+  const handle = await page.waitForFunction(
+    ([src, d]) => {
+      // eslint-disable-next-line no-new-func
+      const f = new Function('d', `return (${src})(d)`);
+      return f(d) ? performance.now() : false;
+    },
+    [drawnPredicate.toString(), drawn],
+    { polling: 'raf', timeout: TIMEOUT_MS },
+  );
+  return handle.jsonValue();
 }
-const drawn = startup.runs.filter((x) => x !== null);
-const mounted = startup.mount_runs.filter((x) => x !== null);
-startup.median_ms = drawn.length === runs ? round(median(drawn)) : null;
-startup.min_ms = drawn.length === runs ? round(Math.min(...drawn)) : null;
-startup.mount_median_ms = mounted.length ? round(median(mounted)) : null;
-startup.mount_min_ms = mounted.length ? round(Math.min(...mounted)) : null;
 
-// rAF gaps over `seconds` on an open page; returns the figures.
+// (a) Frames and the main thread -------------------------------------------------------------
 async function measureFrames(page, seconds) {
   const gaps = await page.evaluate((secs) => new Promise((resolve) => {
     const stamps = [];
@@ -153,184 +153,313 @@ async function measureFrames(page, seconds) {
   }), seconds);
   const sorted = [...gaps].sort((a, b) => a - b);
   return {
-    seconds,
     frames: gaps.length,
     p50_ms: round(quantile(sorted, 0.5), 2),
     p95_ms: round(quantile(sorted, 0.95), 2),
     p99_ms: round(quantile(sorted, 0.99), 2),
     max_ms: round(sorted[sorted.length - 1] ?? null, 2),
-    over_target: gaps.filter((g) => g > FRAME_TARGET_MS * 1.5).length, // frames that missed a vsync
+    dropped: gaps.filter((g) => g > DROPPED_MS).length,
   };
 }
 
-let frames = { seconds: frameSeconds, frames: 0, p50_ms: null, p95_ms: null, max_ms: null };
-{
-  const { context, page } = await freshPage();
-  await page.goto(url);
-  await timeTo(page, 'header h1');
-  frames = await measureFrames(page, frameSeconds);
-  await context.close();
-}
+const TRACE_CATEGORIES = [
+  '-*',
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'toplevel',
+  'v8.execute',
+  'blink.user_timing',
+];
+// DevTools' grouping of timeline events (its "Summary" categories), by event name.
+const GROUPS = {
+  script: ['FunctionCall', 'EvaluateScript', 'v8.compile', 'v8.compileModule', 'v8.evaluateModule', 'TimerFire', 'FireAnimationFrame',
+    'EventDispatch', 'RunMicrotasks', 'v8.run', 'v8.execute', 'MajorGC', 'MinorGC', 'V8.GCScavenger', 'V8.GCCompactor', 'BlinkGC.AtomicPhase',
+    'CppGC.AtomicPhase', 'GCEvent', 'ThreadState::performIdleLazySweep', 'V8.GC_SCAVENGER', 'XHRReadyStateChange', 'XHRLoad',
+    'v8.produceCache', 'v8.deserializeOnBackground', 'WebAssembly.Compile', 'FireIdleCallback', 'ResourceReceivedData'],
+  style: ['UpdateLayoutTree', 'RecalculateStyles', 'ScheduleStyleRecalculation', 'ParseAuthorStyleSheet', 'InvalidateLayout'],
+  layout: ['Layout', 'UpdateLayerTree', 'HitTest', 'PrePaint', 'Layerize', 'IntersectionObserverController::computeIntersections',
+    'ComputeIntersections', 'LayoutShift', 'ScrollLayer'],
+  paint: ['Paint', 'PaintImage', 'PaintSetup', 'CompositeLayers', 'Commit', 'UpdateLayer', 'Decode Image', 'Draw LazyPixelRef',
+    'RasterTask', 'GPUTask', 'ImageDecodeTask', 'Animation'],
+};
+const GROUP_OF = new Map(Object.entries(GROUPS).flatMap(([g, names]) => names.map((n) => [n, g])));
+const TOP_LEVEL = new Set(['RunTask', 'ThreadControllerImpl::RunTask', 'ThreadPool_RunTask']);
 
-// Frame time while the lab plays: 5 replicas, a write every 20 ms, 1x.
-const playingScenario = sandboxScenario({
-  title: 'Benchmark: 5 replicas, a write every 20 ms',
-  cluster: { nodes: 5 },
-  workload: { write_every_ms: 20 },
-});
-const playingFragment = `#${scenarioFragment(playingScenario)}`;
-let framesPlaying = { seconds: frameSeconds, frames: 0, p50_ms: null, p95_ms: null, max_ms: null, error: null };
-{
-  const { context, page } = await freshPage();
-  try {
-    await page.goto(server.url + playingFragment);
-    await page.waitForSelector('#cluster svg .replica', { timeout: selectorTimeoutMs });
-    const replicas = await page.locator('#cluster .replica').count();
-    const clockBefore = parseTime(await page.textContent('.controls .clock'));
-    await page.click('#play'); // the sandbox starts paused
-    await page.waitForFunction(() => /Pause/.test(document.getElementById('play')?.textContent || ''));
-    const wallStart = Date.now();
-    framesPlaying = { ...(await measureFrames(page, frameSeconds)), replicas, error: null };
-    const clockAfter = parseTime(await page.textContent('.controls .clock'));
-    const wallMs = Date.now() - wallStart;
-    framesPlaying.simulated_ms = clockAfter - clockBefore;
-    framesPlaying.speed = round((clockAfter - clockBefore) / wallMs, 2); // ~1 when playback keeps up
-    framesPlaying.writes_confirmed = Number(await page.evaluate(() => [...document.querySelectorAll('.writes .counts > div')]
-      .find((d) => d.querySelector('dt')?.textContent === 'confirmed')?.querySelector('dd')?.textContent ?? NaN));
-  } catch (err) {
-    framesPlaying.error = String(err.message || err).split('\n')[0];
+/**
+ * From a trace: the renderer main thread's busy share over the window, and per second of wall
+ * time, the ms spent in each group (self times of nested events; a task's own remainder is "other").
+ */
+function analyseTrace(events, windowMs) {
+  const threads = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  let best = null;
+  for (const t of threads) {
+    const mine = events.filter((e) => e.pid === t.pid && e.tid === t.tid && e.ph === 'X' && typeof e.dur === 'number');
+    if (!best || mine.length > best.mine.length) best = { mine };
   }
-  await context.close();
-}
-
-// (d) seek time ---------------------------------------------------------------------------------
-/** A long, busy run: 5 replicas, 2 clients, a write every 5 ms, a crash and a restart every few seconds. */
-function seekScenario(durationMs) {
-  const events = [];
-  const nodes = ['n2', 'n3', 'n4', 'n5', 'n1'];
-  for (let at = 3000, i = 0; at + 2500 < durationMs; at += 6000, i++) {
-    const node = nodes[i % nodes.length];
-    events.push({ at_ms: at, action: 'crash', node });
-    events.push({ at_ms: at + 2500, action: 'restart', node });
-  }
-  return {
-    version: 1,
-    title: 'Seek benchmark',
-    seed: 42,
-    cluster: { nodes: 5, mode: 'async', clients: 2 },
-    workload: { write_every_ms: 5 },
-    events,
-    duration_ms: durationMs,
-  };
-}
-
-/** bench_seek's figures in ms, whether the build reports `_ms` (floats) or `_us` (integers). */
-function seekFiguresMs(raw) {
-  const ms = (name) => (raw[`${name}_ms`] !== undefined ? raw[`${name}_ms`] : raw[`${name}_us`] !== undefined ? raw[`${name}_us`] / 1000 : null);
-  return {
-    events: raw.events,
-    checkpoints: raw.checkpoints,
-    events_per_s: raw.events_per_s,
-    seeks: raw.seeks,
-    build_ms: round(ms('build'), 1),
-    seek_p50_ms: round(ms('seek_p50'), 3),
-    seek_p95_ms: round(ms('seek_p95'), 3),
-    seek_p99_ms: round(ms('seek_p99'), 3),
-    seek_max_ms: round(ms('seek_max'), 3),
-  };
-}
-
-const seek = { target_ms: SEEK_TARGET_MS, seeks, min_events: seekMinEvents, runs: [], error: null };
-if (!skipSeek) {
-  const { context, page } = await freshPage();
-  try {
-    await page.goto(url);
-    await page.waitForFunction(() => typeof window.wasmBindings?.bench_seek === 'function', null, { timeout: selectorTimeoutMs });
-    const call = (scenario, n) => page.evaluate(([json, k]) => window.wasmBindings.bench_seek(json, k), [JSON.stringify(scenario), n]).then((t) => seekFiguresMs(JSON.parse(t)));
-    // Find a duration that gives enough events (the count is reported by the app itself).
-    let duration = 60000;
-    let probe = await call(seekScenario(duration), 1);
-    for (let i = 0; i < 6 && probe.events < seekMinEvents; i++) {
-      duration = Math.min(3_600_000, Math.ceil((duration * seekMinEvents * 1.1) / Math.max(1, probe.events) / 1000) * 1000);
-      probe = await call(seekScenario(duration), 1);
+  if (!best) return null;
+  const ev = best.mine.filter((e) => e.dur > 0).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const start = Math.min(...ev.map((e) => e.ts));
+  let cpu = 0; // the same tasks' thread (CPU) time: what other processes' load inflates less
+  let busy = 0; // the outermost tasks only: task events nest (RunTask inside ThreadControllerImpl::RunTask)
+  const groups = { script: 0, style: 0, layout: 0, paint: 0, other: 0 };
+  // Self time: walk the nesting with a stack; each event's time minus its children's.
+  const stack = [];
+  const close = (until) => {
+    while (stack.length && stack[stack.length - 1].end <= until) {
+      const top = stack.pop();
+      const g = GROUP_OF.get(top.e.name) ?? (stack.length ? stack[stack.length - 1].group : 'other');
+      groups[g] += Math.max(0, top.e.dur - top.children);
     }
-    seek.duration_ms = duration;
-    seek.scenario_events = seekScenario(duration).events.length;
+  };
+  for (const e of ev) {
+    close(e.ts);
+    const parent = stack[stack.length - 1];
+    if (!parent && !TOP_LEVEL.has(e.name)) continue; // outside any task: not main-thread work
+    if (parent) parent.children += e.dur;
+    else {
+      busy += e.dur;
+      cpu += e.tdur ?? e.dur;
+    }
+    const group = GROUP_OF.get(e.name) ?? (parent ? parent.group : 'other');
+    stack.push({ e, end: e.ts + e.dur, children: 0, group });
+  }
+  close(Infinity);
+  const perSecond = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, round(v / 1000 / (windowMs / 1000), 0)]));
+  return { busy_share: round(busy / 1000 / windowMs, 3), cpu_share: round(cpu / 1000 / windowMs, 3), per_second_ms: perSecond, first_event_us: start };
+}
+
+async function traceMainThread(page, seconds) {
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  const t0 = Date.now();
+  await page.waitForTimeout(seconds * 1000);
+  const windowMs = Date.now() - t0;
+  const buffer = await browser.stopTracing();
+  const parsed = JSON.parse(buffer.toString());
+  return analyseTrace(parsed.traceEvents || parsed, windowMs);
+}
+
+async function animate(scene) {
+  const { context, page } = await freshPage();
+  try {
+    await page.goto(scene.url);
+    await timeToDrawn(page, scene.drawn);
+    if (scene.drawn.kind === 'lab') {
+      await page.waitForFunction(() => /Pause/.test(document.getElementById('play')?.textContent || ''), null, { timeout: TIMEOUT_MS });
+    }
+    await page.waitForTimeout(500); // past the first frames' one-off work
+    const frames = await measureFrames(page, frameSeconds);
+    const main = await traceMainThread(page, traceSeconds);
+    return { ...frames, ...(main || {}), error: null };
+  } catch (err) {
+    return { error: String(err.message || err).split('\n')[0] };
+  } finally {
     await context.close();
-    for (let r = 0; r < seekRuns; r++) {
-      // A fresh page per run: no warm caches or heap from the previous run.
-      const fresh = await freshPage();
-      await fresh.page.goto(url);
-      await fresh.page.waitForFunction(() => typeof window.wasmBindings?.bench_seek === 'function', null, { timeout: selectorTimeoutMs });
-      const res = await fresh.page.evaluate(([json, k]) => window.wasmBindings.bench_seek(json, k), [JSON.stringify(seekScenario(duration)), seeks]).then((t) => seekFiguresMs(JSON.parse(t)));
-      seek.runs.push(res);
-      await fresh.context.close();
-    }
-  } catch (err) {
-    seek.error = String(err.message || err).split('\n')[0];
-    await context.close().catch(() => {});
   }
+}
+
+// (b) Start-up on the phone profile ----------------------------------------------------------
+const PHONE = { latency: 150, downloadThroughput: (1.6e6 / 8), uploadThroughput: (750e3 / 8), offline: false };
+
+async function startup(scene) {
+  const { context, page, responses } = await freshPage();
+  try {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', PHONE);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await page.goto(scene.url, { waitUntil: 'commit', timeout: TIMEOUT_MS });
+    const drawn = await timeToDrawn(page, scene.drawn);
+    // Motion: the first frame whose drawing differs from the first drawn one. The lab's Play
+    // is pressed from inside the page as soon as it is drawn (a reader's click, without the
+    // driver's round trips).
+    const interactive = await page.evaluate(([kind]) => new Promise((resolve, reject) => {
+      const svg = () => (kind === 'raft' ? document.querySelector('svg') : document.querySelector('#cluster svg'));
+      const first = svg()?.innerHTML;
+      if (kind === 'lab') {
+        const play = document.getElementById('play');
+        if (!play) return reject(new Error('no Play button'));
+        if (!/Pause/.test(play.textContent || '')) play.click();
+      }
+      const give_up = performance.now() + 30_000;
+      const tick = (t) => {
+        if (svg()?.innerHTML !== first) return resolve(t);
+        if (t > give_up) return reject(new Error('no motion within 30 s'));
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }), [scene.drawn.kind]);
+    return { drawn_ms: round(drawn, 0), interactive_ms: round(interactive, 0), responses: [...new Set(responses)], error: null };
+  } catch (err) {
+    return { error: String(err.message || err).split('\n')[0], responses: [...new Set(responses)] };
+  } finally {
+    await context.close();
+  }
+}
+
+// (c) Bytes of what a page loaded ---------------------------------------------------------------
+function gzipOfResponses(urls) {
+  let gzip = 0;
+  let raw = 0;
+  const files = [];
+  for (const u of urls) {
+    const url = new URL(u);
+    const [root, prefix] = url.pathname.startsWith('/lab/') ? [distDir, '/lab/'] : url.pathname.startsWith('/raftscope/') ? [raftDir, '/raftscope/'] : [null, null];
+    if (!root) continue;
+    let rel = decodeURIComponent(url.pathname.slice(prefix.length));
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(root, rel);
+    if (!fs.existsSync(file)) continue;
+    const body = fs.readFileSync(file);
+    const g = zlib.gzipSync(body, { level: 9 }).length;
+    files.push({ file: rel, bytes: body.length, gzip_bytes: g });
+    gzip += g;
+    raw += body.length;
+  }
+  return { gzip_bytes: gzip, bytes: raw, files };
+}
+
+// The run ---------------------------------------------------------------------------------------
+const animating = Object.fromEntries(scenes.map((s) => [s.id, []]));
+const startupScenes = [
+  { id: 'embed', label: 'embed', url: `${labServer.url}?embed#${linkOf(five)}`, drawn: LAB_DRAWN(five.title, 5) },
+  { id: 'full', label: 'full lab', url: `${labServer.url}#${linkOf(five)}`, drawn: LAB_DRAWN(five.title, 5) },
+  { id: 'raft', label: 'RaftScope', url: raftServer.url, drawn: { kind: 'raft' } },
+];
+const starting = Object.fromEntries(startupScenes.map((s) => [s.id, []]));
+const loaded = {};
+
+if (only !== 'startup') {
+  for (let r = 0; r < runs; r++) {
+    for (const scene of scenes) {
+      const res = await animate(scene);
+      animating[scene.id].push(res);
+      const say = res.error ? res.error : `${res.frames} frames, p95 ${res.p95_ms} ms, max ${res.max_ms} ms, busy ${res.busy_share}`;
+      console.error(`bench: run ${r + 1}/${runs} ${scene.label}: ${say}`);
+    }
+  }
+}
+if (only !== 'frames') {
+  for (let r = 0; r < startupRuns; r++) {
+    for (const scene of startupScenes) {
+      const res = await startup(scene);
+      starting[scene.id].push(res);
+      if (!loaded[scene.id] && res.responses?.length) loaded[scene.id] = gzipOfResponses(res.responses);
+      console.error(`bench: start-up ${r + 1}/${startupRuns} ${scene.label}: ${res.error || `drawn ${res.drawn_ms} ms, moving ${res.interactive_ms} ms`}`);
+    }
+  }
+}
+
+// (d) seek, as before, on request ------------------------------------------------------------
+let seek = null;
+if (withSeek) {
+  const { context, page } = await freshPage();
+  try {
+    await page.goto(labServer.url);
+    await page.waitForFunction(() => typeof window.wasmBindings?.bench_seek === 'function', null, { timeout: TIMEOUT_MS });
+    const scenario = {
+      version: 1, title: 'Seek benchmark', seed: 42, cluster: { nodes: 5, mode: 'async', clients: 2 },
+      workload: { write_every_ms: 5 }, duration_ms: 300000,
+      events: Array.from({ length: 49 }, (_, i) => [{ at_ms: 3000 + i * 6000, action: 'crash', node: `n${(i % 4) + 2}` },
+        { at_ms: 5500 + i * 6000, action: 'restart', node: `n${(i % 4) + 2}` }]).flat(),
+    };
+    seek = JSON.parse(await page.evaluate(([json]) => window.wasmBindings.bench_seek(json, 1000), [JSON.stringify(scenario)]));
+  } catch (err) {
+    seek = { error: String(err.message || err).split('\n')[0] };
+  }
+  await context.close();
 }
 
 const browserVersion = browser.version();
 await browser.close();
-await server.close();
+await labServer.close();
+await raftServer.close();
+if (beforeServer) await beforeServer.close();
 
-const fmt = (x) => (x === null || x === undefined ? 'n/a' : `${x} ms`);
-const verdict = (value, target) => (value === null || value === undefined ? '' : value <= target ? 'within' : 'OVER');
-const row = (what, value, target = '', note = '') => console.log(`  ${what.padEnd(44)} ${String(value).padStart(12)}  ${String(target).padEnd(24)} ${note}`);
-console.log('\nBrowser figures (headless Chromium, loopback)');
-row('measure', 'value', 'target', 'note');
-row('-'.repeat(44), '-'.repeat(12), '-'.repeat(24));
-row('start-up to first drawn cluster', fmt(startup.median_ms), '', `median of ${runs}, selector ${selector}`);
-row('start-up to app mounted (header h1)', fmt(startup.mount_median_ms), '', `median of ${runs}`);
-row('frame time p50, page as opened', fmt(frames.p50_ms), '', `${frames.frames} frames in ${frameSeconds} s`);
-row('frame time p95, page as opened', fmt(frames.p95_ms), `<= 16.7 ms  ${verdict(frames.p95_ms, FRAME_VERDICT_MS)}`);
-row('frame time max, page as opened', fmt(frames.max_ms));
-if (framesPlaying.error) {
-  row('frame time, playing 5 replicas', 'n/a', '', framesPlaying.error);
-} else {
-  const note = `${framesPlaying.frames} frames in ${frameSeconds} s; ${framesPlaying.replicas} replicas, write every 20 ms`;
-  row('frame time p50, playing 5 replicas at 1x', fmt(framesPlaying.p50_ms), '', note);
-  row('frame time p95, playing 5 replicas at 1x', fmt(framesPlaying.p95_ms), `<= 16.7 ms  ${verdict(framesPlaying.p95_ms, FRAME_VERDICT_MS)}`);
-  row('frame time p99, playing 5 replicas at 1x', fmt(framesPlaying.p99_ms));
-  row('frame time max, playing 5 replicas at 1x', fmt(framesPlaying.max_ms), '', `${framesPlaying.over_target} frames over 25 ms`);
-  row('simulated time per real time, playing', `${framesPlaying.speed}x`, '1x', `${framesPlaying.simulated_ms} ms simulated, ${framesPlaying.writes_confirmed} writes confirmed`);
+// The table -------------------------------------------------------------------------------------
+const ok = (xs) => xs.filter((x) => !x.error);
+const range = (xs, key, d = 1) => {
+  const v = ok(xs).map((x) => x[key]).filter((x) => x !== null && x !== undefined);
+  if (!v.length) return 'n/a';
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  return lo === hi ? `${round(lo, d)}` : `${round(lo, d)}–${round(hi, d)}`;
+};
+const med = (xs, key) => median(ok(xs).map((x) => x[key]));
+const ratio = (a, b, d = 2) => (a === null || b === null || !b ? 'n/a' : `${round(a / b, d)}`);
+const split = (xs) => {
+  const g = ['script', 'style', 'layout', 'paint', 'other'];
+  const v = ok(xs).filter((x) => x.per_second_ms);
+  if (!v.length) return 'n/a';
+  return g.map((k) => median(v.map((x) => x.per_second_ms[k]))).join(' / ');
+};
+
+const rows = [];
+const row = (figure, lab, raft, r) => rows.push([figure, lab, raft, r]);
+const R = animating.raft;
+if (only !== 'startup') {
+  for (const id of ['lab5', 'lab9', 'embed5']) {
+    const L = animating[id];
+    const name = scenes.find((s) => s.id === id).label;
+    row(`Main-thread busy share while animating: ${name}`, range(L, 'busy_share', 3), range(R, 'busy_share', 3), ratio(med(L, 'busy_share'), med(R, 'busy_share')));
+    row(`  same, in thread (CPU) time`, range(L, 'cpu_share', 3), range(R, 'cpu_share', 3), ratio(med(L, 'cpu_share'), med(R, 'cpu_share')));
+    row(`  ms per second: script / style / layout / paint / other`, split(L), split(R), '');
+    row(`  frames in ${frameSeconds} s`, range(L, 'frames', 0), range(R, 'frames', 0), ratio(med(L, 'frames'), med(R, 'frames')));
+    row(`  frame gap p50 / p95 / p99 / max, ms (medians)`, ['p50_ms', 'p95_ms', 'p99_ms', 'max_ms'].map((k) => round(med(L, k), 1)).join(' / '),
+      ['p50_ms', 'p95_ms', 'p99_ms', 'max_ms'].map((k) => round(med(R, k), 1)).join(' / '), ratio(med(L, 'p95_ms'), med(R, 'p95_ms')));
+    row(`  gaps over ${DROPPED_MS} ms (dropped frames), per run`, ok(L).map((x) => x.dropped).join(', ') || 'n/a', ok(R).map((x) => x.dropped).join(', ') || 'n/a', '');
+  }
 }
-if (skipSeek) {
-  row('seek', 'skipped', '', '--no-seek');
-} else if (seek.error) {
-  row('seek', 'n/a', '', seek.error);
-} else {
-  console.log(`\nSeek in WebAssembly (bench_seek): ${seeks} random seeks per run, run of ${seek.duration_ms / 1000} s simulated (5 replicas, 2 clients, a write every 5 ms, ${seek.scenario_events} crash/restart actions)`);
-  console.log(`  ${'run'.padEnd(5)} ${'events'.padStart(9)} ${'build ms'.padStart(9)} ${'events/s'.padStart(10)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}  target: every seek < ${SEEK_TARGET_MS} ms`);
-  seek.runs.forEach((r, i) => {
-    console.log(`  ${String(i + 1).padEnd(5)} ${String(r.events).padStart(9)} ${String(r.build_ms).padStart(9)} ${String(r.events_per_s).padStart(10)} ${String(r.seek_p50_ms).padStart(8)} ${String(r.seek_p95_ms).padStart(8)} ${String(r.seek_p99_ms).padStart(8)} ${String(r.seek_max_ms).padStart(8)}  ${r.seek_max_ms < SEEK_TARGET_MS ? 'within' : 'OVER'}${r.events < seekMinEvents ? ` (only ${r.events} events, fewer than ${seekMinEvents})` : ''}`);
-  });
-  const worst = Math.max(...seek.runs.map((r) => r.seek_max_ms));
-  seek.worst_max_ms = worst;
-  seek.median_p50_ms = median(seek.runs.map((r) => r.seek_p50_ms));
-  seek.median_p99_ms = median(seek.runs.map((r) => r.seek_p99_ms));
-  seek.within_target = worst < SEEK_TARGET_MS;
-  console.log(`  worst seek over ${seek.runs.length} runs: ${worst} ms, ${seek.within_target ? 'within' : 'OVER'} the target (every seek < ${SEEK_TARGET_MS} ms)`);
+if (only !== 'frames') {
+  const S = starting;
+  for (const id of ['embed', 'full']) {
+    row(`Start-up, phone profile, to the linked scenario's first drawn cluster: ${id}`, `${range(S[id], 'drawn_ms', 0)} ms`, `${range(S.raft, 'drawn_ms', 0)} ms`, ratio(med(S[id], 'drawn_ms'), med(S.raft, 'drawn_ms')));
+    row(`  time to interactive (first frame moving after Play): ${id}`, `${range(S[id], 'interactive_ms', 0)} ms`, `${range(S.raft, 'interactive_ms', 0)} ms`, ratio(med(S[id], 'interactive_ms'), med(S.raft, 'interactive_ms')));
+  }
+  for (const id of ['full', 'embed']) {
+    const b = loaded[id];
+    const rb = loaded.raft;
+    row(`Bytes loaded, gzip -9: ${id}`, b ? `${round(b.gzip_bytes / 1000, 1)} KB` : 'n/a', rb ? `${round(rb.gzip_bytes / 1000, 1)} KB` : 'n/a', b && rb ? ratio(b.gzip_bytes, rb.gzip_bytes) : 'n/a');
+  }
 }
-if (blocked.length) console.log(`  note: blocked requests off loopback: ${blocked.join(', ')}`);
+
+// Everything in dist/, for the 300 KB ceiling (the full lab serves all of it).
+function listFiles(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+const distGzip = listFiles(distDir).reduce((s, f) => s + zlib.gzipSync(fs.readFileSync(f), { level: 9 }).length, 0);
+row('Everything in dist/, gzip -9 (ceiling 300 KB)', `${round(distGzip / 1000, 1)} KB`, '', distGzip <= BUNDLE_CEILING_BYTES ? 'within' : 'OVER');
+
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['Figure', 'Lab', 'RaftScope', 'Ratio'][i].length));
+console.log(`\nLab beside RaftScope, ${browserVersion}, 1280×800, ${runs} runs each alternating (start-up: ${startupRuns}); ranges are min–max over runs, ratios of medians`);
+console.log(`| ${['Figure', 'Lab', 'RaftScope', 'Ratio'].map((h, i) => h.padEnd(widths[i])).join(' | ')} |`);
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(`| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`);
+if (beforeServer && only !== 'startup') {
+  console.log(`\nBefore (${beforeDir}) and after, same alternation: medians`);
+  console.log('| Scene | busy before | busy after | CPU before | CPU after | script/style/layout/paint/other before | after | frames before | after | p95 before | after | dropped before | after |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const id of ['lab5', 'lab9', 'embed5']) {
+    const A = animating[`${id}-before`];
+    const B = animating[id];
+    const drops = (xs) => ok(xs).map((x) => x.dropped).join(', ');
+    console.log(`| ${scenes.find((x) => x.id === id).label} | ${round(med(A, 'busy_share'), 3)} | ${round(med(B, 'busy_share'), 3)} | ${round(med(A, 'cpu_share'), 3)} | ${round(med(B, 'cpu_share'), 3)} | ${split(A)} | ${split(B)} | ${med(A, 'frames')} | ${med(B, 'frames')} | ${med(A, 'p95_ms')} | ${med(B, 'p95_ms')} | ${drops(A)} | ${drops(B)} |`);
+  }
+}
+if (seek) console.log(`\nSeek (bench_seek): ${JSON.stringify(seek)}`);
+if (blocked.length) console.log(`note: blocked requests off loopback: ${[...new Set(blocked)].join(', ')}`);
 
 const result = {
   date: new Date().toISOString(),
   browser: browserVersion,
-  url_fragment: fragment,
-  bundle: {
-    target_gzip_bytes: BUNDLE_TARGET_BYTES,
-    total_bytes: totalRaw,
-    total_gzip_bytes: totalGzip,
-    within_target: totalGzip <= BUNDLE_TARGET_BYTES,
-    gzip_bytes_by_kind: byKind,
-    files,
-  },
-  startup,
-  frames,
-  frames_playing: { scenario_fragment: playingFragment, target_p95_ms: round(FRAME_TARGET_MS, 2), ...framesPlaying },
+  runs,
+  frame_seconds: frameSeconds,
+  trace_seconds: traceSeconds,
+  animating,
+  startup: Object.fromEntries(Object.entries(starting).map(([k, v]) => [k, v.map(({ responses, ...x }) => x)])),
+  bytes_loaded: loaded,
+  dist_gzip_bytes: distGzip,
+  table: rows,
   seek,
   blocked_requests: blocked,
 };

@@ -95,6 +95,11 @@ impl CompareLab {
             .collect()
     }
 
+    /// Which runs these are: a new scenario or a reset builds new timelines.
+    pub fn scenario_ptr(&self) -> usize {
+        self.timelines.as_ptr() as usize
+    }
+
     pub fn end_ms(&self) -> u64 {
         self.timelines
             .borrow()
@@ -304,6 +309,7 @@ pub fn CompareApp(props: &CompareProps) -> Html {
     crate::lab::use_animation(lab.playing, dispatch.clone());
     crate::lab::use_shortcuts(dispatch.clone());
     let compact = crate::lab::use_compact();
+    let now_cell = use_memo((), |_| std::cell::Cell::new(0u64));
 
     let opts = ViewOptions {
         log_window: 10,
@@ -324,9 +330,23 @@ pub fn CompareApp(props: &CompareProps) -> Html {
             move |_| lab2.each(Sim::summary),
         )
     };
-    let mut markers: Vec<_> = lab.each(|s| s.markers()).into_iter().flatten().collect();
-    markers.sort_by_key(|m| m.at_ms);
+    // The markers change only when a run gains a sentence: rebuilt and sorted then, not on
+    // every frame (a run at the cursor is a prefix of its head, so equal counts are equal notes).
+    let markers = {
+        let lab2 = lab.clone();
+        use_memo(
+            (lab.each(|s| s.notes.len()), lab.scenario_ptr()),
+            move |_| {
+                let mut markers: Vec<_> =
+                    lab2.each(|s| s.markers()).into_iter().flatten().collect();
+                markers.sort_by_key(|m| m.at_ms);
+                Rc::new(markers)
+            },
+        )
+    };
+    let markers: Rc<Vec<_>> = (*markers).clone();
     let now = views.first().map(|v| v.now_ms).unwrap_or(0);
+    now_cell.set(now);
     let head = lab.head_ms();
     let noop = Callback::from(|_: Selection| {});
     let modes_value: Vec<&str> = lab.modes.iter().map(|m| m.name()).collect();
@@ -385,7 +405,7 @@ pub fn CompareApp(props: &CompareProps) -> Html {
                 <div class={classes!("notice", n.error.then_some("error"))} role="status" id="notice"><span>{ &n.text }</span></div>
             }
             <div class={classes!("compare-grid", format!("n{}", lab.modes.len()))}>{ panels }</div>
-            { crate::timebar::timebar(&crate::timebar::TimebarProps { now_ms: now, end_ms: lab.end_ms(), head_ms: head, markers: Rc::new(markers), dispatch: dispatch.clone() }) }
+            { crate::timebar::timebar(&crate::timebar::TimebarProps { now_ms: now, end_ms: lab.end_ms(), head_ms: head, markers, dispatch: dispatch.clone() }) }
             { crate::panels::controls(&crate::panels::ControlsProps { playing: lab.playing, speed: lab.speed, now_ms: now, end_ms: lab.end_ms(), dispatch: dispatch.clone() }) }
             <table class="compare-table" id="compare-table">
                 <caption>{ format!("At {}: durability against latency and availability", format_time(now)) }</caption>
@@ -397,7 +417,7 @@ pub fn CompareApp(props: &CompareProps) -> Html {
                 <tbody>{ rows }</tbody>
             </table>
             if !props.embed {
-                <Share scenario={lab.scenario.clone()} preset={lab.preset} unchanged={true} now_ms={now} title={title} prefix={prefix} dispatch={dispatch.clone()} />
+                <Share scenario={lab.scenario.clone()} preset={lab.preset} unchanged={true} now={now_cell.clone()} title={title} prefix={prefix} dispatch={dispatch.clone()} />
             }
         </div>
     }

@@ -5,7 +5,7 @@
 use crate::cluster::Cluster;
 use crate::lessons_ui::{lesson_panel, LessonPanelProps};
 use crate::panels::{
-    controls, inspector, settings, ControlsProps, EventLog, InspectorProps, SettingsProps, Writes,
+    controls, inspector, ControlsProps, EventLog, InspectorProps, Settings, Writes,
 };
 use crate::share::Share;
 use crate::state::{preset_titles, Lab, LabAction, Notice, Selection};
@@ -341,9 +341,11 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let tab = use_state(|| Tab::Cluster);
     let window_ms = use_state(|| 1_000u64);
     let heartbeats = use_state(|| false);
+    // One callback for the lab's life: a new one each frame would make every panel that
+    // takes it render again, changed or not.
     let dispatch: Callback<LabAction> = {
         let d = lab.dispatcher();
-        Callback::from(move |a| d.dispatch(a))
+        (*use_memo((), move |_| Callback::from(move |a| d.dispatch(a)))).clone()
     };
 
     use_animation(lab.playing, dispatch.clone());
@@ -353,17 +355,42 @@ pub fn LabApp(props: &LabAppProps) -> Html {
 
     use_shortcuts(dispatch.clone());
 
-    // The log and the writes go to their own panels: moved out of the view, not copied, on
-    // every frame.
-    let mut view = lab.view(&ViewOptions::default());
-    let events = Rc::new(std::mem::take(&mut view.events));
+    // Which run this is (a reset or another scenario builds a new timeline).
+    let generation = (
+        lab.timeline.as_ptr() as usize,
+        lab.branch,
+        lab.loaded.seed,
+        lab.loaded.title.clone(),
+    );
+    // The writes go to their own panel: moved out of the view, not copied, on every frame.
+    // The log's sentences change only when the run at the cursor gains one (it is a prefix
+    // of the head, so equal counts are equal sentences): built then, not on every frame.
+    let opts = ViewOptions {
+        recent_events: 0,
+        ..ViewOptions::default()
+    };
+    let mut view = lab.view(&opts);
+    let events = {
+        let lab = lab.clone();
+        let at_cursor = lab.with_sim(|s| s.notes.len());
+        use_memo((at_cursor, generation.clone()), move |_| {
+            Rc::new(lab.with_sim(|s| s.recent_events(ViewOptions::default().recent_events)))
+        })
+    };
+    let events: Rc<Vec<_>> = (*events).clone();
     let writes = Rc::new(std::mem::take(&mut view.writes));
     let view = Rc::new(view);
     let presets = use_memo((), |_| preset_titles());
     let on_select = {
         let d = dispatch.clone();
-        Callback::from(move |s: Selection| d.emit(LabAction::Select(Some(s))))
+        (*use_memo((), move |_| {
+            Callback::from(move |s: Selection| d.emit(LabAction::Select(Some(s))))
+        }))
+        .clone()
     };
+    // The instant the Share panel puts in a link, read when the reader asks for one.
+    let now_cell = use_memo((), |_| std::cell::Cell::new(0u64));
+    now_cell.set(view.now_ms);
     let announcement = events
         .iter()
         .rev()
@@ -388,13 +415,6 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             timeline.head().scenario.events.len(),
         )
     };
-    // Which run this is (a reset or another scenario builds a new timeline).
-    let generation = (
-        lab.timeline.as_ptr() as usize,
-        lab.branch,
-        lab.loaded.seed,
-        lab.loaded.title.clone(),
-    );
     let markers = {
         let lab = lab.clone();
         use_memo((notes, generation.clone()), move |_| Rc::new(lab.markers()))
@@ -630,8 +650,8 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                 </section>
                 { controls }
                 { for notice }
-                { settings(&SettingsProps { view: view.clone(), preset: lab.preset, presets, dispatch: dispatch.clone() }) }
-                <Share scenario={recorded} preset={lab.preset} unchanged={unchanged} now_ms={view.now_ms} title={lab.title()} dispatch={dispatch.clone()} />
+                <Settings view={view.clone()} preset={lab.preset} presets={presets} dispatch={dispatch.clone()} />
+                <Share scenario={recorded} preset={lab.preset} unchanged={unchanged} now={now_cell.clone()} title={lab.title()} dispatch={dispatch.clone()} />
                 { for branch_picker }
             </div>
             <aside class="lab-side">

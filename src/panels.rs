@@ -98,6 +98,7 @@ pub fn controls(props: &ControlsProps) -> Html {
     }
 }
 
+#[derive(Properties)]
 pub struct SettingsProps {
     pub view: Rc<View>,
     pub preset: Option<&'static str>,
@@ -105,8 +106,32 @@ pub struct SettingsProps {
     pub dispatch: Callback<LabAction>,
 }
 
-/// A plain function: its view changes on every frame (see [`controls`]).
-pub fn settings(props: &SettingsProps) -> Html {
+/// Only what the panel shows: the view changes on every frame, the settings when the reader
+/// (or a `set` action) changes them, so the panel renders then and not on every frame.
+impl PartialEq for SettingsProps {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.view, &other.view);
+        a.mode == b.mode
+            && a.latency_ms == b.latency_ms
+            && a.jitter_ms == b.jitter_ms
+            && a.failover_timeout_ms == b.failover_timeout_ms
+            && a.read_from == b.read_from
+            && a.fencing == b.fencing
+            && a.replicas.len() == b.replicas.len()
+            && self.preset == other.preset
+            && Rc::ptr_eq(&self.presets, &other.presets)
+            && self.dispatch == other.dispatch
+    }
+}
+
+/// The settings panel as a component, so that it skips the frames that do not change it.
+#[component]
+pub fn Settings(props: &SettingsProps) -> Html {
+    settings(props)
+}
+
+/// The panel's content (see [`Settings`]).
+fn settings(props: &SettingsProps) -> Html {
     let v = &props.view;
     let d = props.dispatch.clone();
     let set = |f: fn(&str) -> Option<Action>| {
@@ -290,7 +315,7 @@ fn write_row(w: &WriteView) -> Html {
         _ => "waiting for confirmation".to_string(),
     };
     html! {
-        <li class={classes!("write", format!("w-{}", w.status.name()))}>
+        <li key={w.id.clone()} class={classes!("write", format!("w-{}", w.status.name()))}>
             <span class="glyph" aria-hidden="true">{ status_glyph(w.status) }</span>
             <span class="wid">{ &w.id }</span>
             <span class="kv">{ format!("{} = {}", w.key, w.value) }</span>

@@ -5,6 +5,7 @@
 use crate::state::{LabAction, Notice};
 use replication_sim::link;
 use replication_sim::Scenario;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -177,7 +178,9 @@ pub struct ShareProps {
     pub scenario: Rc<Scenario>,
     pub preset: Option<&'static str>,
     pub unchanged: bool,
-    pub now_ms: u64,
+    /// The instant shown, read when the reader asks for a link: shared rather than passed by
+    /// value, so that the panel does not render again on every frame.
+    pub now: Rc<Cell<u64>>,
     pub title: String,
     /// Put before the scenario in the fragment (the compare view's `compare=…&`).
     #[prop_or_default]
@@ -192,7 +195,7 @@ impl PartialEq for ShareProps {
         Rc::ptr_eq(&self.scenario, &other.scenario)
             && self.preset == other.preset
             && self.unchanged == other.unchanged
-            && self.now_ms == other.now_ms
+            && Rc::ptr_eq(&self.now, &other.now)
             && self.title == other.title
             && self.prefix == other.prefix
             && self.dispatch == other.dispatch
@@ -222,12 +225,15 @@ pub fn Share(props: &ShareProps) -> Html {
             scenario_value.clone(),
             props.preset,
             props.unchanged,
-            props.now_ms,
+            props.now.clone(),
             props.prefix.clone(),
             props.title.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let fragment = format!("{prefix}{}", fragment_for(&value, preset, unchanged, now));
+            let fragment = format!(
+                "{prefix}{}",
+                fragment_for(&value, preset, unchanged, now.get())
+            );
             let url = format!("{}#{}", base_url(), fragment);
             let text = if what == Open::Link {
                 url.clone()
@@ -253,12 +259,12 @@ pub fn Share(props: &ShareProps) -> Html {
             scenario_value.clone(),
             props.preset,
             props.unchanged,
-            props.now_ms,
+            props.now.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             let hash = format!(
                 "#compare=async,semi-sync,sync&{}",
-                fragment_for(&value, preset, unchanged, now)
+                fragment_for(&value, preset, unchanged, now.get())
             );
             if let Some(loc) = web_sys::window().map(|w| w.location()) {
                 let _ = loc.set_hash(&hash);
@@ -301,10 +307,11 @@ pub fn Share(props: &ShareProps) -> Html {
         let (s, d, t, title) = (
             props.scenario.clone(),
             props.dispatch.clone(),
-            props.now_ms,
+            props.now.clone(),
             props.title.clone(),
         );
         Callback::from(move |_| {
+            let t = t.get();
             // Determinism makes the trace cheap to keep: replay with recording on.
             let Ok(mut sim) = replication_sim::Sim::new(&s) else {
                 return;

@@ -59,6 +59,44 @@ pub fn timebar(props: &TimebarProps) -> Html {
         let d = props.dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::Step))
     };
+    let markers = html! { <Markers markers={props.markers.clone()} end_ms={end} dispatch={props.dispatch.clone()} /> };
+    html! {
+        <div class="timebar">
+            <button onclick={back} aria-keyshortcuts="ArrowLeft" title="Back one event (←)" aria-label="Back one event">{ "‹" }</button>
+            <div class="track">
+                <div class="computed" style={format!("width:{}%", crate::layout::d1(pct(props.head_ms)))}></div>
+                { markers }
+                <input type="range" id="timeline" min="0" max={end.to_string()} step="1" value={props.now_ms.to_string()} oninput={on_input}
+                       aria-label="Simulated time" aria-valuetext={format!("{} of {}", format_time(props.now_ms), format_time(end))}
+                       aria-keyshortcuts="Home PageUp PageDown" />
+            </div>
+            <button onclick={forward} aria-keyshortcuts="ArrowRight" title="Forward one event (→)" aria-label="Forward one event">{ "›" }</button>
+        </div>
+    }
+}
+
+#[derive(Properties)]
+struct MarkersProps {
+    markers: Rc<Vec<EventView>>,
+    end_ms: u64,
+    dispatch: Callback<LabAction>,
+}
+
+/// The markers by identity: the lab hands down the same list until the run gains a moment.
+impl PartialEq for MarkersProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.markers, &other.markers)
+            && self.end_ms == other.end_ms
+            && self.dispatch == other.dispatch
+    }
+}
+
+/// The markers, a component of their own: their text and places change when the run gains
+/// a notable moment, not on every frame, so they are formatted then.
+#[component]
+fn Markers(props: &MarkersProps) -> Html {
+    let end = props.end_ms.max(1);
+    let pct = |t: u64| (t as f64 / end as f64 * 100.0).clamp(0.0, 100.0);
     // Markers close together would sit on top of each other: keep one per pixel-ish slot.
     let mut last_slot = -1i64;
     let markers: Html = props
@@ -84,17 +122,5 @@ pub fn timebar(props: &TimebarProps) -> Html {
             }
         })
         .collect();
-    html! {
-        <div class="timebar">
-            <button onclick={back} aria-keyshortcuts="ArrowLeft" title="Back one event (←)" aria-label="Back one event">{ "‹" }</button>
-            <div class="track">
-                <div class="computed" style={format!("width:{}%", crate::layout::d1(pct(props.head_ms)))}></div>
-                <div class="markers">{ markers }</div>
-                <input type="range" id="timeline" min="0" max={end.to_string()} step="1" value={props.now_ms.to_string()} oninput={on_input}
-                       aria-label="Simulated time" aria-valuetext={format!("{} of {}", format_time(props.now_ms), format_time(end))}
-                       aria-keyshortcuts="Home PageUp PageDown" />
-            </div>
-            <button onclick={forward} aria-keyshortcuts="ArrowRight" title="Forward one event (→)" aria-label="Forward one event">{ "›" }</button>
-        </div>
-    }
+    html! { <div class="markers">{ markers }</div> }
 }

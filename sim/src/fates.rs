@@ -12,6 +12,7 @@
 use crate::chunked::ChunkedVec;
 use crate::ids::{NodeId, WriteId, MAX_REPLICAS};
 use crate::sim::{Outcome, WriteRecord};
+use crate::view::tally::{Fate, Tally};
 
 /// A set of write ids.
 #[derive(Clone, Debug, Default)]
@@ -59,6 +60,8 @@ struct Filed {
     waiting_on: u16,
     /// Confirmed and held by no replica, not lost; or lost and held by some replica.
     leaderless_turn: bool,
+    /// For the view's running counts.
+    fate: Fate,
 }
 
 const ALL_REPLICAS: u16 = (1 << MAX_REPLICAS) - 1;
@@ -85,6 +88,7 @@ fn file(w: &WriteRecord) -> Filed {
             0
         },
         leaderless_turn: confirmed && (lost == (held != 0)),
+        fate: Fate::of(w),
     }
 }
 
@@ -96,6 +100,7 @@ pub struct Fates {
     only_on: [Bitmap; MAX_REPLICAS],
     waiting_on: [Bitmap; MAX_REPLICAS],
     leaderless_turn: Bitmap,
+    tally: Tally,
 }
 
 fn refile_bits(sets: &mut [Bitmap; MAX_REPLICAS], id: u32, old: u16, new: u16) {
@@ -134,7 +139,13 @@ impl Fates {
         if old.leaderless_turn != new.leaderless_turn {
             self.leaderless_turn.set(id, new.leaderless_turn);
         }
+        self.tally.refile(id, old.fate, new.fate);
         *self.filed.get_mut(id as usize).expect("grown above") = new;
+    }
+
+    /// The writes' fates counted so far (what the view shows on every frame).
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     /// The confirmed writes whose fate turns when `leader` takes over (or, if `None`, when

@@ -124,6 +124,9 @@ pub struct ReadIndex {
     /// Each client's answered read that saw the newest value of each key name.
     best_read: Vec<ChunkedVec<u32>>,
     logs: Vec<LogKeys>,
+    /// Reads answered, and of those the ones that broke read-your-writes and monotonic
+    /// reads: counted as they are answered, for the view drawn on every frame.
+    answers: (u64, u64, u64),
 }
 
 impl ReadIndex {
@@ -157,7 +160,20 @@ impl ReadIndex {
             own_confirmed: vec![ChunkedVec::new(); clients],
             best_read: vec![ChunkedVec::new(); clients],
             logs: Vec::new(),
+            answers: (0, 0, 0),
         }
+    }
+
+    /// A read was answered (once per read), and whether it broke each guarantee.
+    pub fn count_answer(&mut self, stale_own_write: bool, went_back: bool) {
+        self.answers.0 += 1;
+        self.answers.1 += stale_own_write as u64;
+        self.answers.2 += went_back as u64;
+    }
+
+    /// Reads answered so far, and how many broke read-your-writes and monotonic reads.
+    pub fn answer_counts(&self) -> (u64, u64, u64) {
+        self.answers
     }
 
     /// A client invoked write `id` (ids come in order, from 0).

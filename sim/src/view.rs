@@ -2,6 +2,7 @@
 //! precomputed here (statuses, progress, lag, sentences), so components only lay it out.
 
 mod kinds;
+pub mod tally;
 
 use crate::ids::*;
 use crate::message::MessageKind;
@@ -454,25 +455,7 @@ impl Sim {
             })
             .collect();
 
-        let mut counts = Counts::default();
-        for w in self.writes.iter() {
-            counts.invoked += 1;
-            match write_status(w, &blocked) {
-                WriteStatus::Lost => counts.lost += 1,
-                WriteStatus::Confirmed => counts.confirmed += 1,
-                WriteStatus::Failed => counts.failed += 1,
-                WriteStatus::Blocked => counts.blocked += 1,
-                WriteStatus::Pending => counts.pending += 1,
-            }
-        }
-        // Lost writes count as confirmed too: the client was told they were durable.
-        counts.confirmed += counts.lost;
-        (
-            counts.reads,
-            counts.read_your_writes_violations,
-            counts.monotonic_read_violations,
-        ) = self.read_counts();
-
+        let counts = self.counts(&blocked);
         let write_view = |w: &WriteRecord| {
             let status = write_status(w, &blocked);
             let (confirmed_at, confirmed_by) = match w.outcome {
@@ -509,31 +492,19 @@ impl Sim {
         let total = self.writes.len();
         let recent_from = total.saturating_sub(opts.recent_writes);
         // Older lost writes are listed too (the "which, and why?" list), up to a cap: a long
-        // run can lose thousands, and this is built every frame.
-        let older_lost: Vec<&WriteRecord> = self
-            .writes
-            .iter()
-            .take(recent_from)
-            .filter(|w| w.lost.is_some())
+        // run can lose thousands, and this is built every frame, so they come from the
+        // running tally rather than a pass over every write.
+        let mut writes: Vec<WriteView> = self
+            .fates
+            .tally()
+            .lost_before(recent_from as u32, opts.older_lost)
+            .into_iter()
+            .filter_map(|id| self.writes.get(id as usize))
+            .map(write_view)
             .collect();
-        let skip = older_lost.len().saturating_sub(opts.older_lost);
-        let mut writes: Vec<WriteView> =
-            older_lost.into_iter().skip(skip).map(write_view).collect();
         writes.extend(self.writes.range(recent_from, total).map(write_view));
 
-        let n_notes = self.notes.len();
-        let events = self
-            .notes
-            .range(n_notes.saturating_sub(opts.recent_events), n_notes)
-            .map(|n| EventView {
-                at_ms: n.at_ms,
-                kind: n.kind,
-                notable: n.kind.notable(),
-                text: n.text.clone(),
-                node: n.node.map(|x| x.to_string()),
-                writes: n.writes.iter().map(|w| w.to_string()).collect(),
-            })
-            .collect();
+        let events = self.recent_events(opts.recent_events);
 
         View {
             now_ms: now,
@@ -563,6 +534,76 @@ impl Sim {
             events,
             counts,
         }
+    }
+
+    /// The newest `n` sentences of the event log, oldest first.
+    pub fn recent_events(&self, n: usize) -> Vec<EventView> {
+        let n_notes = self.notes.len();
+        self.notes
+            .range(n_notes.saturating_sub(n), n_notes)
+            .map(|n| EventView {
+                at_ms: n.at_ms,
+                kind: n.kind,
+                notable: n.kind.notable(),
+                text: n.text.clone(),
+                node: n.node.map(|x| x.to_string()),
+                writes: n.writes.iter().map(|w| w.to_string()).collect(),
+            })
+            .collect()
+    }
+
+    /// The writes counted by fate, from the running tally: O(1) however long the run.
+    fn counts(&self, blocked: &BTreeSet<WriteId>) -> Counts {
+        use tally::Fate;
+        let t = self.fates.tally();
+        // Blocked writes are pending ones (the leader's list filters on that).
+        let blocked_count = blocked.len() as u64;
+        let lost = t.count(Fate::Lost);
+        let mut counts = Counts {
+            invoked: self.writes.len() as u64,
+            // Lost writes count as confirmed too: the client was told they were durable.
+            confirmed: t.count(Fate::Confirmed) + lost,
+            lost,
+            failed: t.count(Fate::Failed),
+            blocked: blocked_count,
+            pending: t.count(Fate::Pending).saturating_sub(blocked_count),
+            ..Counts::default()
+        };
+        (
+            counts.reads,
+            counts.read_your_writes_violations,
+            counts.monotonic_read_violations,
+        ) = match &self.read_index {
+            Some(index) => index.answer_counts(),
+            None => (0, 0, 0),
+        };
+        #[cfg(debug_assertions)]
+        if self.writes.len() < 2_000 {
+            debug_assert_eq!(counts, self.counts_by_scan(blocked));
+        }
+        counts
+    }
+
+    /// The same counts from a pass over every write and read: what the tally must agree with.
+    pub fn counts_by_scan(&self, blocked: &BTreeSet<WriteId>) -> Counts {
+        let mut counts = Counts::default();
+        for w in self.writes.iter() {
+            counts.invoked += 1;
+            match write_status(w, blocked) {
+                WriteStatus::Lost => counts.lost += 1,
+                WriteStatus::Confirmed => counts.confirmed += 1,
+                WriteStatus::Failed => counts.failed += 1,
+                WriteStatus::Blocked => counts.blocked += 1,
+                WriteStatus::Pending => counts.pending += 1,
+            }
+        }
+        counts.confirmed += counts.lost;
+        (
+            counts.reads,
+            counts.read_your_writes_violations,
+            counts.monotonic_read_violations,
+        ) = self.read_counts();
+        counts
     }
 
     /// Every notable moment of the run so far (crash, failover, write lost, snapshot taken,

@@ -105,3 +105,51 @@ fn the_view_says_where_each_replica_is_in_the_chain() {
     let view = view_at("async-failover", 1_000);
     assert!(view.replicas.iter().all(|r| r.chain.is_none()));
 }
+
+/// The counts and the lost-write list come from running tallies kept as the run goes (so a
+/// frame costs the same at any length of run); they must say what a pass over every write
+/// says, at every instant of every preset, through failovers that lose writes and leaders
+/// that come back with them.
+#[test]
+fn the_running_tallies_agree_with_a_pass_over_every_write() {
+    for p in replication_sim::presets::PRESETS {
+        let scenario = p.scenario().unwrap();
+        let mut sim = Sim::new(&scenario).unwrap();
+        let opts = ViewOptions {
+            recent_writes: 4,
+            older_lost: 3,
+            ..ViewOptions::default()
+        };
+        let mut t = 0;
+        while t <= sim.end_ms() {
+            sim.run_until(t);
+            let view = sim.view(&opts);
+            let blocked = sim.blocked_writes().into_iter().collect();
+            assert_eq!(
+                view.counts,
+                sim.counts_by_scan(&blocked),
+                "{} at {t} ms",
+                p.id
+            );
+            let total = sim.writes.len();
+            let recent_from = total.saturating_sub(opts.recent_writes);
+            let lost: Vec<String> = sim
+                .writes
+                .iter()
+                .take(recent_from)
+                .filter(|w| w.lost.is_some())
+                .map(|w| w.id.to_string())
+                .collect();
+            let mut expected: Vec<String> =
+                lost[lost.len().saturating_sub(opts.older_lost)..].to_vec();
+            expected.extend(
+                sim.writes
+                    .range(recent_from, total)
+                    .map(|w| w.id.to_string()),
+            );
+            let listed: Vec<String> = view.writes.iter().map(|w| w.id.clone()).collect();
+            assert_eq!(listed, expected, "{} at {t} ms", p.id);
+            t += 250;
+        }
+    }
+}

@@ -320,6 +320,9 @@ impl Sim {
             rec.stale_own_write = stale_own_write;
             rec.went_back = went_back;
         }
+        if let Some(index) = &mut self.read_index {
+            index.count_answer(stale_own_write, went_back);
+        }
         self.narrate_read(read, n, previous);
     }
 

@@ -119,9 +119,9 @@ pub struct Sim {
     read_rng: Rng,
     read_generation: u32,
     /// What judging a read needs, kept as the run goes; only in runs with reads.
-    read_index: Option<crate::read_index::ReadIndex>,
+    pub(crate) read_index: Option<crate::read_index::ReadIndex>,
     /// Which writes a change of leader or a crash can concern.
-    fates: crate::fates::Fates,
+    pub(crate) fates: crate::fates::Fates,
     /// Where reads go now (a `set` action can change it).
     pub read_from: crate::scenario::ReadFrom,
     /// The events' part of the trace hash (see `fingerprint`).
