@@ -361,6 +361,14 @@ pub enum Event {
         passed: bool,
         checks: Vec<CheckOut>,
     },
+    /// The run has judged the reader's prediction: `agreed` is null when the run does not
+    /// show the lesson's effect.
+    PredictionAnswered {
+        t_ms: u64,
+        lesson: &'static str,
+        choice: usize,
+        agreed: Option<bool>,
+    },
     State {
         t_ms: u64,
         duration_ms: u64,
@@ -608,6 +616,19 @@ impl Told {
                         })
                         .collect(),
                 });
+                if let (Some(choice), Some(v)) = (lab.prediction, lab.prediction_verdict()) {
+                    use replication_sim::lessons::Judgement;
+                    parent.post(&Event::PredictionAnswered {
+                        t_ms: self.now_ms,
+                        lesson: lesson.id,
+                        choice,
+                        agreed: match v {
+                            Judgement::Agreed => Some(true),
+                            Judgement::Disagreed { .. } => Some(false),
+                            Judgement::NotShown => None,
+                        },
+                    });
+                }
             }
         }
     }

@@ -639,7 +639,8 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     </div>
                     if let Some(l) = lab.lesson {
                         { lesson_panel(&LessonPanelProps { intro: l.intro, question: l.question, key_moments: (*key_moments).clone(), caption: lab.caption(), pause: lab.lesson_pause.clone(),
-                                     outcome: lab.lesson_outcome(), playing: lab.playing, at_start: view.now_ms == 0, dispatch: dispatch.clone() }) }
+                                     outcome: lab.lesson_outcome(), prediction: &l.prediction, chosen: lab.prediction, open: lab.prediction_open(),
+                                     verdict: lab.prediction_verdict(), playing: lab.playing, at_start: view.now_ms == 0, dispatch: dispatch.clone() }) }
                     } else if let Some(d) = description {
                         <p class="lesson-text">{ d }</p>
                     }

@@ -3,7 +3,7 @@
 //! hold at each key moment, and at the end what the run showed, checked against it.
 
 use crate::state::LabAction;
-use replication_sim::lessons::{Check, LESSONS};
+use replication_sim::lessons::{Check, Judgement, Prediction, LESSONS};
 use yew::prelude::*;
 
 /// The lesson gallery; a plain function, since it has no state of its own.
@@ -41,6 +41,13 @@ pub struct LessonPanelProps {
     pub caption: Option<String>,
     pub pause: Option<String>,
     pub outcome: Option<Vec<Check>>,
+    pub prediction: &'static Prediction,
+    /// The answer the reader committed to, if any.
+    pub chosen: Option<usize>,
+    /// Whether an answer can still be chosen (the run is before its first key moment).
+    pub open: bool,
+    /// What the run says of the chosen answer, once it has ended.
+    pub verdict: Option<Judgement>,
     pub playing: bool,
     pub at_start: bool,
     pub dispatch: Callback<LabAction>,
@@ -60,6 +67,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
         <section class="lesson" aria-label="Lesson" data-key-moments={props.key_moments.clone()}>
             <p class="lesson-intro">{ props.intro }</p>
             <p class="lesson-question"><strong>{ "Think about: " }</strong>{ props.question }</p>
+            { prediction(props) }
             if let Some(p) = &props.pause {
                 <div class="lesson-pause" role="status" id="lesson-pause">
                     <p><strong>{ "Key moment. " }</strong>{ p }</p>
@@ -86,6 +94,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
                             </li>
                         }) }
                     </ul>
+                    { verdict(props) }
                     if checks.iter().any(|c| !c.held) {
                         <p>{ "Your run differs from the lesson's: perhaps you changed a setting or acted on the cluster. Reset to see the lesson as written, or compare the two branches." }</p>
                     }
@@ -94,4 +103,58 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
             }
         </section>
     }
+}
+
+/// Predict, then see: the reader commits to an answer before the run reaches its first key
+/// moment. Each answer is a button, so the keyboard reaches and presses it like any other.
+fn prediction(props: &LessonPanelProps) -> Html {
+    let p = props.prediction;
+    if props.chosen.is_none() && !props.open {
+        // The run is past its key moment: the reader has seen the answer.
+        return html! {};
+    }
+    html! {
+        <div class="prediction" role="group" aria-labelledby="prediction-prompt" id="prediction">
+            <p id="prediction-prompt"><strong>{ "Predict: " }</strong>{ p.prompt }</p>
+            <div class="choices">
+                { for p.choices.iter().enumerate().map(|(i, c)| {
+                    let d = props.dispatch.clone();
+                    let chosen = props.chosen == Some(i);
+                    html! {
+                        <button class={classes!("choice", chosen.then_some("chosen"))}
+                                aria-pressed={if chosen { "true" } else { "false" }}
+                                disabled={!props.open && !chosen}
+                                onclick={Callback::from(move |_| d.emit(LabAction::Predict(i)))}>
+                            { *c }
+                        </button>
+                    }
+                }) }
+            </div>
+            if props.chosen.is_some() {
+                <p class="prediction-note" role="status">{ "Your prediction is in. The lesson says at the end whether the run agreed." }</p>
+            } else {
+                <p class="prediction-note">{ "Optional: choose before the first key moment, then watch." }</p>
+            }
+        </div>
+    }
+}
+
+/// The run's answer to the reader's prediction, from the lesson's own checks.
+fn verdict(props: &LessonPanelProps) -> Html {
+    let (Some(i), Some(v)) = (props.chosen, props.verdict) else {
+        return html! {};
+    };
+    let chosen = props.prediction.choices[i];
+    let (class, text) = match v {
+        Judgement::Agreed => ("agreed", format!("You predicted “{chosen}”: the run agreed.")),
+        Judgement::Disagreed { shown } => (
+            "disagreed",
+            format!("You predicted “{chosen}”, but the run showed otherwise: {shown}."),
+        ),
+        Judgement::NotShown => (
+            "not-shown",
+            format!("You predicted “{chosen}”. This run does not show the lesson's effect, so it cannot say whether you were right."),
+        ),
+    };
+    html! { <p class={classes!("prediction-verdict", class)} id="prediction-verdict" role="status">{ text }</p> }
 }

@@ -79,6 +79,8 @@ pub struct Lab {
     pub paused_through_ms: u64,
     /// The lesson is holding at this key moment, waiting for the reader.
     pub lesson_pause: Option<String>,
+    /// The answer the reader committed to before the key moment (predict, then see).
+    pub prediction: Option<usize>,
     revision: u64,
 }
 
@@ -104,6 +106,8 @@ pub enum LabAction {
     SwitchBranch(usize),
     /// Go on from a lesson's key moment.
     Continue,
+    /// Commit to this answer of the lesson's prediction.
+    Predict(usize),
     Reset,
     Load {
         // Boxed: a scenario is far larger than every other action.
@@ -176,6 +180,7 @@ impl Lab {
             lesson: None,
             paused_through_ms: 0,
             lesson_pause: None,
+            prediction: None,
             revision: 0,
         }
     }
@@ -213,6 +218,26 @@ impl Lab {
                 .find(|n| n.at_ms <= now)
                 .map(|n| n.text.clone())
         })
+    }
+
+    /// A prediction can still be made: the lesson has one, none is made yet, and the run
+    /// has not reached its first key moment (after it, the reader has seen the answer).
+    pub fn prediction_open(&self) -> bool {
+        self.lesson.is_some()
+            && self.prediction.is_none()
+            && self
+                .lesson_moments()
+                .first()
+                .is_none_or(|&m| (self.now_ms()) < m)
+    }
+
+    /// What the run says of the reader's prediction, once the run has ended.
+    pub fn prediction_verdict(&self) -> Option<replication_sim::lessons::Judgement> {
+        let (lesson, choice) = (self.lesson?, self.prediction?);
+        if self.cursor_ms < self.end_ms() as f64 {
+            return None;
+        }
+        Some(self.with_sim(|s| lesson.judge(s, choice)))
     }
 
     /// The lesson's checks against the run as it ended, once it has.
@@ -413,6 +438,7 @@ impl Lab {
             lesson: self.lesson,
             paused_through_ms: self.paused_through_ms,
             lesson_pause: self.lesson_pause.clone(),
+            prediction: self.prediction,
             revision: self.revision + 1,
         }
     }
@@ -544,6 +570,14 @@ impl Reducible for Lab {
                 if next.cursor_ms >= end {
                     next.playing = false;
                     next.last_frame_ms = None;
+                }
+            }
+            LabAction::Predict(choice) => {
+                let valid = self
+                    .lesson
+                    .is_some_and(|l| choice < l.prediction.choices.len());
+                if valid && self.prediction_open() {
+                    next.prediction = Some(choice);
                 }
             }
             LabAction::Continue => {

@@ -86,10 +86,21 @@ export async function lesson_walked_end_to_end_holds_at_each_key_moment_and_ever
   const start = await openLesson(page, baseUrl);
   const report = await native;
   assert.equal(start.end, report.end_ms, 'the lesson ends where the runner ends');
+  // Predict, then see: three answers, chosen from the keyboard before the run starts.
+  const choices = await page.$$eval('#prediction .choice', (bs) => bs.map((b) => b.textContent.trim()));
+  assert.equal(choices.length, 3, `three answers: ${JSON.stringify(choices)}`);
+  assert.match(choices[0], /^Lost/);
+  await page.focus('#prediction .choice');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#prediction .choice.chosen[aria-pressed="true"]');
   await setSpeedMax(page);
   await page.click('#play');
   const { holds, moments } = await walkLesson(page, {
     onHold: async (i, hold) => {
+      if (i === 0) {
+        // At the first key moment the prediction is locked: the other answers are disabled.
+        assert.equal(await page.$$eval('#prediction .choice[disabled]', (bs) => bs.length), 2, 'the prediction is locked at the key moment');
+      }
       // The hold after the failover is the one the lesson is about: keep it for people to see.
       if (/lost/i.test(hold.text)) await screenshot('lesson-held-at-lost-writes');
     },
@@ -129,6 +140,7 @@ export async function lesson_walked_end_to_end_holds_at_each_key_moment_and_ever
   for (const id of report.lost_writes) assert.ok(lostHold.text.includes(id), `the hold at ${lostHold.at} ms names ${id}: ${lostHold.text}`);
   assert.equal(await page.getAttribute('#lesson-outcome a', 'href'), '#lessons', 'the outcome leads back to the lessons');
   assert.ok(!(await page.textContent('#lesson-outcome')).includes('Your run differs'), 'no "your run differs" note for the unchanged lesson');
+  assert.match(await page.textContent('#prediction-verdict'), /^You predicted “Lost.*”: the run agreed\.$/, 'the run judged the prediction: agreed');
   await screenshot('lesson-outcome');
 }
 
@@ -140,6 +152,7 @@ export async function lesson_with_sync_replication_says_which_claim_did_not_happ
   native.catch(() => {}); // awaited below; runs while the page loads
   await openLesson(page, baseUrl);
   const report = await native;
+  await page.click('#prediction .choice:nth-child(2)');
   await page.selectOption('#mode', 'sync');
   await page.waitForFunction(() => /^sync\b/.test(document.querySelector('#cluster .mode-pill')?.textContent || ''), null, { timeout: 10000 });
   await setSpeedMax(page);
@@ -164,6 +177,7 @@ export async function lesson_with_sync_replication_says_which_claim_did_not_happ
   assert.equal(failover?.verdict, 'held', 'the failover still happened');
   for (const c of missed) assert.match(c.text, /this did not happen in your run/, 'every missed claim says so in words, not only with ✗');
   assert.match(await page.textContent('#lesson-outcome'), /Your run differs from the lesson's/, 'the outcome says the run was changed');
+  assert.match(await page.textContent('#prediction-verdict'), /cannot say whether you were right/, 'a run that does not show the effect judges no prediction');
   await screenshot('lesson-outcome-sync');
 }
 
