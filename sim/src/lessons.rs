@@ -290,6 +290,41 @@ pub const LESSONS: &[Lesson] = &[
         },
     },
     Lesson {
+        id: "retention-keep-log",
+        intro: "A follower is down for a long time. This leader keeps its log until every follower has caught up, so n3 will be able to catch up from its last log position. But the log waits on the leader's disk, and the disk also holds the table's 5,000 rows.",
+        question: "n3 will need no snapshot. What did that cost the clients, and what would it cost if n3 never came back?",
+        pause_on: &[NoteKind::Crash, NoteKind::Disk, NoteKind::Restart],
+        checks: |sim| {
+            let full = has_note(sim, NoteKind::Disk, "disk is full");
+            let refused = sim.refused_disk_full();
+            let snapshots = notes_of(sim, NoteKind::Snapshot).count();
+            let (same, evidence) = leader_log_matches(sim, NodeId(2));
+            vec![
+                check("The leader's disk filled while n3 was down", full, if full { "see the event log".into() } else { "it never filled".into() }),
+                check("The leader refused writes because its disk was full", refused > 0, format!("{} refused", count(refused, "write", "writes"))),
+                check("n3 caught up from its own log position, with no new snapshot", snapshots == 0 && same, if snapshots == 0 { evidence } else { count(snapshots as u64, "snapshot note", "snapshot notes") }),
+            ]
+        },
+    },
+    Lesson {
+        id: "retention-delete-log",
+        intro: "The same follower down for the same time, but this leader deletes its log beyond the last 150 entries. Its disk never fills, so it takes every write, but by the time n3 returns the log no longer reaches back to n3's position.",
+        question: "The clients never noticed n3's absence here. What did n3 have to do instead, and how long would that take with a billion rows?",
+        pause_on: &[NoteKind::Crash, NoteKind::Restart, NoteKind::Snapshot, NoteKind::CatchUp, NoteKind::CaughtUp],
+        checks: |sim| {
+            let too_old = notes_of(sim, NoteKind::Snapshot).any(|n| n.text.contains("log now starts at"));
+            let installed = notes_of(sim, NoteKind::CatchUp).any(|n| n.node == Some(NodeId(2)) && n.text.contains("installed the snapshot"));
+            let refused = sim.refused_disk_full();
+            let (same, evidence) = leader_log_matches(sim, NodeId(2));
+            vec![
+                check("The leader had deleted the log position n3 needed", too_old, if too_old { "see the event log".into() } else { "the log still reached back".into() }),
+                check("n3 was re-seeded from a new snapshot", installed, if installed { "installed".into() } else { "no snapshot was installed".into() }),
+                check("The leader refused no write: its disk never filled", refused == 0, format!("{} refused", count(refused, "write", "writes"))),
+                check("n3 ended with exactly the leader's log", same, evidence),
+            ]
+        },
+    },
+    Lesson {
         id: "split-brain",
         intro: "A partition cuts the leader and one client off from the other replicas. Without fencing, the old leader never learns that it was replaced, and two leaders accept writes at once.",
         question: "Both leaders told their clients the writes were saved. Which writes survive the healing of the partition, and why those?",

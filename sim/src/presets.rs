@@ -24,6 +24,8 @@ pub const PRESETS: &[Preset] = presets![
     "follower-catch-up",
     "new-follower-snapshot",
     "snapshot-too-old",
+    "retention-keep-log",
+    "retention-delete-log",
     "split-brain",
     "split-brain-fenced",
     "chain",

@@ -78,6 +78,14 @@ pub struct Metrics {
     pub monotonic_read_violations: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
+    /// Writes the leader refused because its disk was full (among `failed`); left out of
+    /// the report when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub refused_disk_full: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -121,6 +129,17 @@ impl Sim {
             .collect();
         latencies.sort_unstable();
         latencies
+    }
+
+    /// Writes the leader refused because its disk was full.
+    pub fn refused_disk_full(&self) -> u64 {
+        let disk_full = crate::replica::DISK_FULL;
+        self.writes
+            .iter()
+            .filter(|w| {
+                matches!(&w.outcome, crate::sim::Outcome::Failed { reason, .. } if reason.ends_with(disk_full))
+            })
+            .count() as u64
     }
 
     /// The figures of the compare view, without building a whole view.
@@ -249,6 +268,7 @@ impl Sim {
             monotonic_read_violations: c.monotonic_read_violations,
             messages_sent: self.messages_sent,
             messages_dropped: self.messages_dropped,
+            refused_disk_full: self.refused_disk_full(),
         };
         Report {
             title: self.scenario.title.clone(),
@@ -299,6 +319,13 @@ impl Report {
             fmt(m.latency_max_ms)
         );
         let _ = writeln!(s, "time without a leader: {} ms", m.leaderless_ms);
+        if m.refused_disk_full > 0 {
+            let _ = writeln!(
+                s,
+                "refused because the leader's disk was full: {}",
+                m.refused_disk_full
+            );
+        }
         if m.reads > 0 {
             let _ = writeln!(
                 s,

@@ -190,6 +190,11 @@ fn cluster(j: &mut Json, c: &Cluster) {
         match s.kind {
             Kind::Mode => j.name(s.name, c.mode),
             Kind::Bool => j.number(s.name, (s.get)(c) == Some(1)),
+            // The default is left out, so a scenario that never chose reads as before.
+            Kind::Choice(names) => match (s.get)(c) {
+                Some(i) if i > 0 => j.name(s.name, names[i as usize]),
+                _ => {}
+            },
             Kind::Whole { .. } => j.number_if(s.name, (s.get)(c)),
         }
     }

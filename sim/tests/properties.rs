@@ -61,6 +61,10 @@ struct Plan {
     write_every_ms: u64,
     client_timeout_ms: Option<u64>,
     retention: Option<u64>,
+    /// Retention `until_caught_up` (then `retention` is left out).
+    until_caught_up: bool,
+    /// The leader's disk holds the initial rows and this many log entries.
+    disk_room: Option<u64>,
     initial_rows: u64,
     faults: Vec<(u64, Fault)>,
     fault_window_ms: u64,
@@ -147,6 +151,8 @@ prop_compose! {
         write_every_ms in prop_oneof![Just(0u64), 15u64..=120],
         client_timeout_ms in proptest::option::of(300u64..=3000),
         retention in proptest::option::of(20u64..=200),
+        until_caught_up in any::<bool>(),
+        disk_room in proptest::option::of(30u64..=400),
         initial_rows in 0u64..=2000,
         fault_window_ms in 1000u64..=4000,
         read_every_ms in prop_oneof![3 => Just(0u64), 1 => 20u64..=200],
@@ -161,8 +167,8 @@ prop_compose! {
         faults.sort_by_key(|(t, _)| *t);
         Plan {
             seed, nodes, mode, write_quorum: write_quorum % nodes + 1, fencing, latency_ms, client_latency_ms, jitter_ms,
-            failover_timeout_ms, heartbeat_div, clients, write_every_ms, client_timeout_ms, retention, initial_rows,
-            faults, fault_window_ms, read_every_ms, read_from,
+            failover_timeout_ms, heartbeat_div, clients, write_every_ms, client_timeout_ms, retention, until_caught_up,
+            disk_room, initial_rows, faults, fault_window_ms, read_every_ms, read_from,
         }
     }
 }
@@ -347,8 +353,13 @@ impl Plan {
         if self.mode == Mode::Quorum {
             cluster["write_quorum"] = json!(self.write_quorum);
         }
-        if let Some(r) = self.retention {
+        if self.until_caught_up {
+            cluster["log_retention"] = json!("until_caught_up");
+        } else if let Some(r) = self.retention {
             cluster["log_retention_entries"] = json!(r);
+        }
+        if let Some(room) = self.disk_room {
+            cluster["disk_entries"] = json!(self.initial_rows + room);
         }
         if let Some(t) = self.client_timeout_ms {
             cluster["client_timeout_ms"] = json!(t);
@@ -444,6 +455,34 @@ fn every_invariant_catches_what_it_names() {
         holders_are_the_replicas_whose_log_has_the_write(&sim),
         "holders_are_the_replicas_whose_log_has_the_write",
     );
+    // A write refused for a full disk, found in a log after all; and a leader whose full
+    // disk took one more entry.
+    let mut sim = run(&preset("retention-keep-log"));
+    let refused = sim
+        .writes
+        .iter()
+        .find(|w| matches!(&w.outcome, replication_sim::sim::Outcome::Failed { .. }))
+        .unwrap()
+        .id;
+    sim.replicas[1].log.append(Entry {
+        epoch: 1,
+        write: refused,
+        client: ClientId(0),
+    });
+    expect(
+        write_refused_for_a_full_disk_is_in_no_log(&sim),
+        "write_refused_for_a_full_disk_is_in_no_log",
+    );
+    let mut sim = Sim::new(&preset("retention-keep-log")).unwrap();
+    sim.run_until(5_500);
+    let mut inv = Invariants::for_scenario(&preset("retention-keep-log"));
+    inv.check(&sim).unwrap();
+    sim.replicas[0].log.append(Entry {
+        epoch: 1,
+        write: refused,
+        client: ClientId(0),
+    });
+    expect(inv.check(&sim), "a_full_disk_takes_no_write");
     // A follower whose log changed behind its leader's back.
     let mut sim = run(&preset("follower-catch-up"));
     let last = sim.replicas[1].log.last_position();

@@ -5,6 +5,7 @@ use replication_sim::ids::{ClientId, Endpoint, NodeId, WriteId};
 use replication_sim::log::{Entry, Log};
 use replication_sim::message::*;
 use replication_sim::replica::{Ctx, Members, Replica, Role, Settings, SetupPhase};
+use replication_sim::scenario::LogRetention;
 use replication_sim::Mode;
 
 const TIMEOUT: u64 = 500;
@@ -40,6 +41,9 @@ impl World {
                 sync_timeout_ms: 250,
                 fencing: true,
                 log_retention_entries: None,
+                log_retention: LogRetention::LastEntries,
+                disk_entries: None,
+                initial_rows: 0,
                 snapshot_rows_per_s: 1000,
                 clients: 1,
                 batch_entries: 50,
@@ -200,6 +204,54 @@ fn async_leader_streams_the_write_and_confirms_at_once() {
         ]
     );
     assert_eq!(l.confirmed, 1);
+}
+
+#[test]
+fn a_leader_keeping_its_log_for_a_follower_refuses_the_write_its_full_disk_cannot_hold() {
+    // Retention until_caught_up: n3 holds nothing, so the leader keeps its whole log; a
+    // disk of 10 initial rows and 2 log entries takes two writes and refuses the third,
+    // storing nothing and sending nothing.
+    let mut w = World::new(Mode::Async, 3);
+    w.settings.log_retention = LogRetention::UntilCaughtUp;
+    w.settings.initial_rows = 10;
+    w.settings.disk_entries = Some(12);
+    let mut l = w.leader(&[]);
+    w.client_write(&mut l, 10, 0);
+    w.client_write(&mut l, 20, 1);
+    let out = w.client_write(&mut l, 30, 2);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::DiskFull {
+                write: WriteId(2),
+                used: 12,
+                capacity: 12,
+                first: true,
+                waiting_for: Some(n(2)),
+            }),
+            reply(
+                2,
+                ReplyOutcome::Refused {
+                    reason: "the leader's disk is full"
+                }
+            ),
+        ]
+    );
+    assert_eq!(l.log.last_position(), 2);
+    // Once both followers hold both entries, the leader deletes them and has room again.
+    w.deliver_from(&mut l, 80, n(2), appended(1, 2, 20));
+    w.deliver_from(&mut l, 80, n(3), appended(1, 2, 20));
+    let out = w.client_write(&mut l, 90, 3);
+    assert_eq!(
+        out[0],
+        Command::Happened(Happening::DiskRoom {
+            used: 10,
+            capacity: 12,
+            log_start: 3,
+        })
+    );
+    assert_eq!(l.log.last_position(), 3);
+    assert_eq!(l.log_start(&w.settings), 3);
 }
 
 #[test]

@@ -502,6 +502,21 @@ pub enum Happening {
         their_epoch: u32,
         our_epoch: u32,
     },
+    /// The leader refused `write`: `used` of its disk's `capacity` is taken. `first`: the
+    /// disk has just filled. `waiting_for`: the follower whose catch-up would free it.
+    DiskFull {
+        write: WriteId,
+        used: u64,
+        capacity: u64,
+        first: bool,
+        waiting_for: Option<NodeId>,
+    },
+    /// The leader's disk has room again: its log now starts at `log_start`.
+    DiskRoom {
+        used: u64,
+        capacity: u64,
+        log_start: u64,
+    },
     CatchUpStarted {
         from_position: u64,
         /// Who it asks: the leader, or in a chain its predecessor (or the tail it joins).

@@ -294,6 +294,17 @@ fn read_cluster(v: &Value, raw: &RawNumbers) -> Result<Cluster> {
         let value = match s.kind {
             Kind::Whole { width, .. } => o.whole(s.name, width)?,
             Kind::Bool => o.bool(s.name)?.map(u64::from),
+            Kind::Choice(names) => match o.get(s.name) {
+                None => None,
+                Some(Value::String(w)) => Some(
+                    word(w, names.iter().copied().zip(0u64..))
+                        .map_err(|why| err(o.field(s.name), why))?,
+                ),
+                Some(v) => {
+                    let what = format!("one of {}", names.join(", "));
+                    return Err(wrong(raw, o.field(s.name), v, &what));
+                }
+            },
             Kind::Mode => {
                 c.mode = o.required(s.name, o.parsed(s.name)?)?;
                 continue;

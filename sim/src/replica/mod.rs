@@ -12,16 +12,18 @@
 use crate::ids::{ClientId, Endpoint, NodeId, WriteId, MAX_REPLICAS};
 use crate::log::{Entry, Log};
 use crate::message::*;
-use crate::scenario::Mode;
+use crate::scenario::{LogRetention, Mode};
 
 mod chain;
 mod confirm;
 mod election;
 mod fencing;
 mod replication;
+mod retention;
 mod snapshot;
 
 pub use election::{Campaign, CampaignPhase};
+pub use retention::DISK_FULL;
 pub use snapshot::{Setup, SetupPhase, SnapshotSend, MAX_SNAPSHOT_ATTEMPTS};
 
 /// The cluster-wide settings a replica consults; they can change mid-run.
@@ -34,6 +36,10 @@ pub struct Settings {
     pub sync_timeout_ms: u64,
     pub fencing: bool,
     pub log_retention_entries: Option<u64>,
+    pub log_retention: LogRetention,
+    /// The leader's disk, shared by the initial rows and its retained log.
+    pub disk_entries: Option<u64>,
+    pub initial_rows: u64,
     pub snapshot_rows_per_s: u64,
     pub clients: u8,
     /// Most entries in one catch-up append.
@@ -140,6 +146,9 @@ pub struct Replica {
     pub epoch: u32,
     pub voted_epoch: u32,
     pub log: Log,
+    /// Retention `until_caught_up`: the log up to here is deleted, every follower having
+    /// had it while this replica led.
+    pub log_discarded: u64,
     // Volatile.
     pub up: bool,
     pub role: Role,
@@ -165,6 +174,8 @@ pub struct Replica {
     /// Until this instant the replica votes for no other candidate (bar a manual
     /// failover): the candidate it voted for may be leading on the strength of that vote.
     pub vote_promised_until_ms: u64,
+    /// The leader refuses writes because its disk is full (said once, when it fills).
+    pub disk_full: bool,
 }
 impl Replica {
     pub fn new(id: NodeId) -> Replica {
@@ -173,6 +184,7 @@ impl Replica {
             epoch: 0,
             voted_epoch: 0,
             log: Log::new(),
+            log_discarded: 0,
             up: true,
             role: Role::Follower,
             leader: None,
@@ -191,6 +203,7 @@ impl Replica {
             needs_catch_up: false,
             position_at_last_heartbeat: 0,
             vote_promised_until_ms: 0,
+            disk_full: false,
         }
     }
 
@@ -232,6 +245,7 @@ impl Replica {
         self.chain_confirmed = 0;
         self.upstream_match = 0;
         self.needs_catch_up = false;
+        self.disk_full = false;
     }
 
     /// Back up as a follower that knows its last log position and will ask for the rest.
@@ -373,6 +387,16 @@ impl Replica {
                         reason:
                             "the leader cannot reach a majority, so another may have been elected",
                     },
+                }),
+            );
+            return;
+        }
+        if !self.disk_has_room(write, ctx) {
+            ctx.reply(
+                client,
+                Payload::WriteReply(WriteReply {
+                    write,
+                    outcome: ReplyOutcome::Refused { reason: DISK_FULL },
                 }),
             );
             return;

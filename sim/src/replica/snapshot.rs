@@ -9,6 +9,7 @@ use super::{Ctx, Replica, Role, Settings};
 use crate::ids::NodeId;
 use crate::log::Entry;
 use crate::message::*;
+use crate::scenario::LogRetention;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +65,10 @@ impl Replica {
 
     /// Position before which the leader has discarded its log (retention).
     pub fn log_start(&self, settings: &Settings) -> u64 {
+        if settings.log_retention == LogRetention::UntilCaughtUp {
+            return (self.log_discarded.max(self.log.snapshot_position) + 1)
+                .min(self.log.last_position() + 1);
+        }
         match settings.log_retention_entries {
             Some(keep) => {
                 self.log

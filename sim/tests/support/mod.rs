@@ -211,6 +211,7 @@ impl Invariants {
         leader_knows_what_followers_hold(sim)?;
         caught_up_follower_is_prefix_of_leader(sim)?;
         chain_confirmed_write_is_on_every_member(sim, &mut self.messages_checked)?;
+        write_refused_for_a_full_disk_is_in_no_log(sim)?;
         let forced_lately = self
             .forced_at
             .iter()
@@ -275,6 +276,16 @@ impl Invariants {
             if let (Some((e0, p0)), Some((e1, p1))) = (*before, now) {
                 if e0 == e1 && p1 < p0 {
                     return Err(format!("a_leader_only_appends: {} lost log positions {}..={} while leading epoch {e0}", r.id, p1 + 1, p0));
+                }
+                // A full disk refuses the write rather than storing it. (Only a leader's
+                // disk is bounded: a follower promoted with a longer log than its disk holds
+                // starts over full, and must not grow from there.)
+                let used = r.disk_used(&sim.settings);
+                match sim.settings.disk_entries {
+                    Some(capacity) if e0 == e1 && p1 > p0 && used > capacity => {
+                        return Err(format!("a_full_disk_takes_no_write: {} appended up to position {p1} with {used} rows and log entries on a disk of {capacity}", r.id));
+                    }
+                    _ => {}
                 }
             }
             *before = now;
@@ -658,6 +669,28 @@ pub fn majority_quorum_leader_has_every_confirmed_write(sim: &Sim) -> Result<(),
             "majority_quorum_leader_has_every_confirmed_write: {} confirmed ({:?}) but not on {l}",
             w.id, w.outcome
         ));
+    }
+    Ok(())
+}
+
+/// A write the leader refused because its disk was full is on no replica.
+pub fn write_refused_for_a_full_disk_is_in_no_log(sim: &Sim) -> Result<(), String> {
+    let disk_full = replication_sim::replica::DISK_FULL;
+    for w in sim.writes.iter() {
+        let refused =
+            matches!(&w.outcome, Outcome::Failed { reason, .. } if reason.ends_with(disk_full));
+        if refused {
+            if let Some(r) = sim
+                .replicas
+                .iter()
+                .find(|r| r.log.iter().any(|e| e.write == w.id))
+            {
+                return Err(format!(
+                    "write_refused_for_a_full_disk_is_in_no_log: {} was refused for a full disk, yet {} holds it",
+                    w.id, r.id
+                ));
+            }
+        }
     }
     Ok(())
 }
