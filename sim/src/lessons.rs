@@ -276,6 +276,22 @@ pub const LESSONS: &[Lesson] = &[
         },
     },
     Lesson {
+        id: "new-follower-locked-copy",
+        intro: "The simplest consistent copy: lock the database so that nothing changes, copy its files to the new follower, unlock. The copy matches one exact log position, so n4 can follow from there. Watch the clients while the copy runs.",
+        question: "n4 ends up exactly like the leader, as with a snapshot. Why does the chapter still reject this way for a database that must stay available?",
+        pause_on: &[NoteKind::Snapshot, NoteKind::CatchUp, NoteKind::CaughtUp],
+        checks: |sim| {
+            let (waited, locked_ms) = sim.write_lock_figures();
+            let (same, evidence) = leader_log_matches(sim, NodeId(3));
+            let slowest = sim.confirm_latencies().last().copied().unwrap_or(0);
+            vec![
+                check("Every write that arrived during the copy waited for the lock", waited > 0, format!("{} waited; writes were locked for {locked_ms} ms", count(waited, "write", "writes"))),
+                check("The slowest write waited about as long as the copy took", slowest * 2 >= locked_ms && locked_ms > 0, format!("slowest confirmation {slowest} ms, lock {locked_ms} ms")),
+                check("n4 ended with exactly the leader's log", same, evidence),
+            ]
+        },
+    },
+    Lesson {
         id: "snapshot-too-old",
         intro: "The leader keeps only its most recent log entries. If copying the snapshot takes longer than that, the position the new follower needs is gone by the time it asks for it.",
         question: "Which setting would you change to let n4 catch up, and what does that cost the leader?",

@@ -23,6 +23,7 @@ pub const PRESETS: &[Preset] = presets![
     "async-failover",
     "follower-catch-up",
     "new-follower-snapshot",
+    "new-follower-locked-copy",
     "snapshot-too-old",
     "retention-keep-log",
     "retention-delete-log",

@@ -7,7 +7,7 @@
 
 use crate::ids::Endpoint;
 use crate::scenario::settings::{Kind, SETTINGS};
-use crate::scenario::{Action, Cluster, ReadFrom, Scenario, SettingsChange, Workload};
+use crate::scenario::{Action, Cluster, CopyMethod, ReadFrom, Scenario, SettingsChange, Workload};
 use std::fmt::Display;
 
 /// Builds JSON text; `indent` of `None` writes it compact.
@@ -239,7 +239,13 @@ fn action(j: &mut Json, a: &Action) {
             }
             j.close(']');
         }
-        Action::Heal | Action::AddFollower {} => {}
+        Action::Heal => {}
+        // The default is left out, so links made before the choice existed are unchanged.
+        Action::AddFollower { method } => {
+            if *method != CopyMethod::Snapshot {
+                j.name("method", method.name());
+            }
+        }
         Action::CutLink {
             source,
             target,

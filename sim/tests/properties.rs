@@ -16,6 +16,7 @@ mod support;
 
 use proptest::prelude::*;
 use replication_sim::ids::{ClientId, Endpoint, NodeId};
+use replication_sim::scenario::CopyMethod;
 use replication_sim::{Action, Mode, Scenario, Sim, TimedAction};
 use serde_json::json;
 use support::*;
@@ -35,7 +36,8 @@ enum Fault {
     SlowFan(u8, u16, u32),
     LossyLink(u8, u8, u8, bool),
     HealLink(u8, u8),
-    AddFollower,
+    /// A new follower; `true`: by a locked copy.
+    AddFollower(bool),
     Failover(Option<u8>),
     Write(u8),
     SetMode(Mode, u8),
@@ -124,7 +126,7 @@ fn fault() -> impl Strategy<Value = Fault> {
         2 => (any::<u8>(), any::<u8>(), 2u32..=12, any::<bool>()).prop_map(|(a, b, f, o)| Fault::SlowLink(a, b, f, o)),
         1 => (any::<u8>(), any::<u8>(), 10u8..=90, any::<bool>()).prop_map(|(a, b, p, o)| Fault::LossyLink(a, b, p, o)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Fault::HealLink(a, b)),
-        1 => Just(Fault::AddFollower),
+        1 => any::<bool>().prop_map(Fault::AddFollower),
         1 => proptest::option::of(any::<u8>()).prop_map(Fault::Failover),
         2 => any::<u8>().prop_map(Fault::Write),
         1 => (mode(), any::<u8>()).prop_map(|(m, w)| Fault::SetMode(m, w)),
@@ -281,12 +283,18 @@ impl Plan {
                         one_way: false,
                     }
                 }
-                Fault::AddFollower => {
+                Fault::AddFollower(locked) => {
                     if nodes as usize >= replication_sim::ids::MAX_REPLICAS {
                         continue;
                     }
                     nodes += 1;
-                    Action::AddFollower {}
+                    Action::AddFollower {
+                        method: if *locked {
+                            CopyMethod::LockedCopy
+                        } else {
+                            CopyMethod::Snapshot
+                        },
+                    }
                 }
                 Fault::Failover(i) => Action::Failover {
                     node: i.map(|i| replica(i, nodes)),
@@ -483,6 +491,19 @@ fn every_invariant_catches_what_it_names() {
         client: ClientId(0),
     });
     expect(inv.check(&sim), "a_full_disk_takes_no_write");
+    // A write held by a locked copy, found in the leader's log during the lock.
+    let mut sim = Sim::new(&preset("new-follower-locked-copy")).unwrap();
+    sim.run_until(1_400);
+    let (c, w) = sim.replicas[0].write_lock.as_ref().unwrap().held[0];
+    sim.replicas[0].log.append(Entry {
+        epoch: 1,
+        write: w,
+        client: c,
+    });
+    expect(
+        a_locked_copy_confirms_no_write_during_the_lock(&sim),
+        "a_locked_copy_confirms_no_write_during_the_lock",
+    );
     // A follower whose log changed behind its leader's back.
     let mut sim = run(&preset("follower-catch-up"));
     let last = sim.replicas[1].log.last_position();

@@ -475,6 +475,8 @@ pub enum Happening {
     },
     SnapshotTaken {
         follower: NodeId,
+        /// A locked copy: writes wait until it is sent.
+        locked: bool,
         position: u64,
         rows: u64,
         copy_ms: u64,
@@ -516,6 +518,13 @@ pub enum Happening {
         used: u64,
         capacity: u64,
         log_start: u64,
+    },
+    /// A locked copy to `follower` is sent: the leader takes writes again, first the `held`
+    /// ones that waited `locked_ms` at most.
+    WritesUnlocked {
+        follower: NodeId,
+        held: u64,
+        locked_ms: u64,
     },
     CatchUpStarted {
         from_position: u64,

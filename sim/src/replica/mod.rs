@@ -12,17 +12,19 @@
 use crate::ids::{ClientId, Endpoint, NodeId, WriteId, MAX_REPLICAS};
 use crate::log::{Entry, Log};
 use crate::message::*;
-use crate::scenario::{LogRetention, Mode};
+use crate::scenario::{CopyMethod, LogRetention, Mode};
 
 mod chain;
 mod confirm;
 mod election;
 mod fencing;
+mod locked_copy;
 mod replication;
 mod retention;
 mod snapshot;
 
 pub use election::{Campaign, CampaignPhase};
+pub use locked_copy::WriteLock;
 pub use retention::DISK_FULL;
 pub use snapshot::{Setup, SetupPhase, SnapshotSend, MAX_SNAPSHOT_ATTEMPTS};
 
@@ -176,6 +178,10 @@ pub struct Replica {
     pub vote_promised_until_ms: u64,
     /// The leader refuses writes because its disk is full (said once, when it fills).
     pub disk_full: bool,
+    /// A new follower: how it asks to be copied.
+    pub copy_method: CopyMethod,
+    /// Leader: writes are locked while a copy runs (`locked_copy`).
+    pub write_lock: Option<WriteLock>,
 }
 impl Replica {
     pub fn new(id: NodeId) -> Replica {
@@ -204,6 +210,8 @@ impl Replica {
             position_at_last_heartbeat: 0,
             vote_promised_until_ms: 0,
             disk_full: false,
+            copy_method: CopyMethod::Snapshot,
+            write_lock: None,
         }
     }
 
@@ -246,6 +254,7 @@ impl Replica {
         self.upstream_match = 0;
         self.needs_catch_up = false;
         self.disk_full = false;
+        self.write_lock = None;
     }
 
     /// Back up as a follower that knows its last log position and will ask for the rest.
@@ -339,9 +348,7 @@ impl Replica {
 
     fn on_snapshot_or_vote_message(&mut self, from: NodeId, payload: Payload, ctx: &mut Ctx) {
         match payload {
-            Payload::SnapshotRequest(SnapshotRequest { epoch }) => {
-                self.on_snapshot_request(from, epoch, ctx)
-            }
+            Payload::SnapshotRequest(request) => self.on_snapshot_request(from, request, ctx),
             Payload::SnapshotChunk(part) => self.on_snapshot_chunk(from, part, ctx),
             Payload::SnapshotNeeded(needed) => self.on_snapshot_needed(from, needed, ctx),
             Payload::VoteRequest(request) => self.on_vote_request(from, request, ctx),
@@ -389,6 +396,9 @@ impl Replica {
                     },
                 }),
             );
+            return;
+        }
+        if self.hold_if_locked(client, write) {
             return;
         }
         if !self.disk_has_room(write, ctx) {

@@ -113,6 +113,29 @@ impl LogRetention {
     }
 }
 
+/// How a new follower gets the leader's data: the chapter weighs the ways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CopyMethod {
+    /// A consistent snapshot at an exact log position, taken without locking, then
+    /// catch-up from that position: what the chapter recommends.
+    #[default]
+    Snapshot,
+    /// Lock the database against writes, copy, unlock: consistent, but no write is taken
+    /// while the copy runs.
+    LockedCopy,
+}
+
+impl CopyMethod {
+    pub const ALL: [CopyMethod; 2] = [CopyMethod::Snapshot, CopyMethod::LockedCopy];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CopyMethod::Snapshot => "snapshot",
+            CopyMethod::LockedCopy => "locked_copy",
+        }
+    }
+}
+
 /// The cluster settings. Their names, ranges, defaults and documentation are in one
 /// table, [`settings::SETTINGS`], which the reader, the validator and the writer follow.
 #[derive(Clone, Debug, PartialEq)]
@@ -285,8 +308,8 @@ pub enum Action {
         target: Endpoint,
         one_way: bool,
     },
-    /// A new replica joins from a snapshot of the leader plus its log since then.
-    AddFollower {},
+    /// A new replica joins, copied from the leader by `method`.
+    AddFollower { method: CopyMethod },
     /// Manual failover: promote `node`, or the most up-to-date follower if absent.
     Failover { node: Option<NodeId> },
     /// One write by hand, from `client` (default `c1`).
@@ -335,7 +358,7 @@ impl Action {
             Action::SlowLink { .. } => "slow_link",
             Action::LossyLink { .. } => "lossy_link",
             Action::HealLink { .. } => "heal_link",
-            Action::AddFollower {} => "add_follower",
+            Action::AddFollower { .. } => "add_follower",
             Action::Failover { .. } => "failover",
             Action::Write { .. } => "write",
             Action::Set(_) => "set",

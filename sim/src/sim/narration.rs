@@ -163,7 +163,8 @@ impl Sim {
             Happening::SnapshotTaken { .. }
             | Happening::SnapshotInstalled { .. }
             | Happening::SnapshotTooOld { .. }
-            | Happening::SnapshotGaveUp { .. } => self.narrate_snapshot(n, h),
+            | Happening::SnapshotGaveUp { .. }
+            | Happening::WritesUnlocked { .. } => self.narrate_snapshot(n, h),
             Happening::DiskFull { .. } | Happening::DiskRoom { .. } => self.narrate_disk(n, h),
             Happening::CaughtUp { follower, position } => {
                 let follower = *follower;
@@ -293,6 +294,23 @@ impl Sim {
         let text = match h {
             Happening::SnapshotTaken {
                 follower,
+                locked: true,
+                position,
+                rows,
+                copy_ms,
+            } => {
+                format!("{n} locks the database against writes and copies it to {follower} at log position {position} ({}); for about {copy_ms} ms every write waits", count(*rows, "row", "rows"))
+            }
+            Happening::WritesUnlocked {
+                follower,
+                held,
+                locked_ms,
+            } => {
+                format!("{n} has sent the copy to {follower} and unlocks the database after {locked_ms} ms; it takes the {} that waited", count(*held, "write", "writes"))
+            }
+            Happening::SnapshotTaken {
+                follower,
+                locked: false,
                 position,
                 rows,
                 copy_ms,

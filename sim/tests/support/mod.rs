@@ -181,7 +181,7 @@ impl Invariants {
         let most_nodes = s.cluster.nodes as usize
             + s.events
                 .iter()
-                .filter(|e| matches!(e.action, Action::AddFollower {}))
+                .filter(|e| matches!(e.action, Action::AddFollower { .. }))
                 .count();
         let w = s.cluster.write_quorum.unwrap_or(s.cluster.nodes / 2 + 1) as usize;
         Invariants {
@@ -212,6 +212,7 @@ impl Invariants {
         caught_up_follower_is_prefix_of_leader(sim)?;
         chain_confirmed_write_is_on_every_member(sim, &mut self.messages_checked)?;
         write_refused_for_a_full_disk_is_in_no_log(sim)?;
+        a_locked_copy_confirms_no_write_during_the_lock(sim)?;
         let forced_lately = self
             .forced_at
             .iter()
@@ -669,6 +670,42 @@ pub fn majority_quorum_leader_has_every_confirmed_write(sim: &Sim) -> Result<(),
             "majority_quorum_leader_has_every_confirmed_write: {} confirmed ({:?}) but not on {l}",
             w.id, w.outcome
         ));
+    }
+    Ok(())
+}
+
+/// While a leader's writes are locked for a copy, its log stays at the copy's position and
+/// every write it holds is pending and on no replica: a locked copy confirms nothing
+/// during the lock.
+pub fn a_locked_copy_confirms_no_write_during_the_lock(sim: &Sim) -> Result<(), String> {
+    for r in &sim.replicas {
+        let Some(lock) = &r.write_lock else { continue };
+        if r.log.last_position() != lock.position {
+            return Err(format!(
+                "a_locked_copy_confirms_no_write_during_the_lock: {} locked at position {} but its log reaches {}",
+                r.id,
+                lock.position,
+                r.log.last_position()
+            ));
+        }
+        for &(_, w) in &lock.held {
+            let pending = sim
+                .writes
+                .get(w.index())
+                .is_some_and(|x| x.outcome == Outcome::Pending);
+            let held_somewhere = sim
+                .replicas
+                .iter()
+                .any(|x| x.log.iter().any(|e| e.write == w));
+            if !pending || held_somewhere {
+                return Err(format!(
+                    "a_locked_copy_confirms_no_write_during_the_lock: {w}, held by {}'s lock since {} ms, is {}",
+                    r.id,
+                    lock.since_ms,
+                    if pending { "in a log" } else { "no longer pending" }
+                ));
+            }
+        }
     }
     Ok(())
 }
