@@ -6,8 +6,10 @@
 //! This file holds the state, the lifecycle (start, crash, restart) and the dispatch of
 //! inputs. Each behaviour of the chapter has its own file: `confirm` (when each mode
 //! confirms a write), `replication` (append, acknowledge, heartbeat, catch-up), `chain`
-//! (chain replication), `election` (failover), `fencing` (epochs and leases) and
-//! `snapshot` (setting up a new follower, log retention).
+//! (chain replication), `election` (failover), `fencing` (epochs and leases),
+//! `snapshot` (setting up a new follower, log retention), `locked_copy` (a new follower
+//! copied under a write lock) and `retention` (keeping the log until every follower has
+//! caught up, and the leader's disk).
 
 use crate::ids::{ClientId, Endpoint, NodeId, WriteId, MAX_REPLICAS};
 use crate::log::{Entry, Log};
