@@ -436,7 +436,12 @@ fn act(d: &Callback<LabAction>, a: Action) -> Callback<MouseEvent> {
 pub fn inspector(props: &InspectorProps) -> Html {
     let v = &props.view;
     let d = &props.dispatch;
-    let add_follower = act(d, Action::AddFollower {});
+    let add_follower = act(
+        d,
+        Action::AddFollower {
+            method: Default::default(),
+        },
+    );
     let failover = act(d, Action::Failover { node: None });
     let heal = act(d, Action::Heal);
     let body = match &props.selected {

@@ -484,7 +484,9 @@ impl Lab {
             }
             "?" => LabAction::ToggleHelp,
             "Enter" | "n" if self.lesson_pause.is_some() => LabAction::Continue,
-            "a" => LabAction::Do(Action::AddFollower {}),
+            "a" => LabAction::Do(Action::AddFollower {
+                method: Default::default(),
+            }),
             "f" => LabAction::Do(Action::Failover { node: None }),
             "h" => LabAction::Do(Action::Heal),
             "c" if up == Some(true) => LabAction::Do(Action::Crash { node: node? }),

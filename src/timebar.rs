@@ -20,6 +20,7 @@ fn marker_glyph(kind: NoteKind) -> &'static str {
         NoteKind::Snapshot => "■",
         NoteKind::CaughtUp => "✓",
         NoteKind::StepDown => "▼",
+        NoteKind::Disk => "◆",
         _ => "•",
     }
 }

@@ -164,7 +164,15 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             last_position,
             last_epoch,
         }) => mix(mix(tag(7), pair(*epoch, *last_epoch)), *last_position),
-        Payload::SnapshotRequest(SnapshotRequest { epoch }) => mix(tag(8), *epoch as u64),
+        // `locked` is mixed in only when set, so runs without locked copies hash as before.
+        Payload::SnapshotRequest(SnapshotRequest { epoch, locked }) => {
+            let h = mix(tag(8), *epoch as u64);
+            if *locked {
+                mix(h, 1)
+            } else {
+                h
+            }
+        }
         Payload::SnapshotChunk(SnapshotChunk {
             epoch,
             position,
@@ -425,8 +433,9 @@ mod tests {
             ("catch-up: epoch", catch_up(3, 9, 1)),
             ("catch-up: position", catch_up(2, 8, 1)),
             ("catch-up: last epoch", catch_up(2, 9, 2)),
-            ("snapshot request", Payload::SnapshotRequest(SnapshotRequest { epoch: 2 })),
-            ("snapshot request: epoch", Payload::SnapshotRequest(SnapshotRequest { epoch: 3 })),
+            ("snapshot request", Payload::SnapshotRequest(SnapshotRequest { epoch: 2, locked: false })),
+            ("snapshot request: epoch", Payload::SnapshotRequest(SnapshotRequest { epoch: 3, locked: false })),
+            ("snapshot request: locked", Payload::SnapshotRequest(SnapshotRequest { epoch: 2, locked: true })),
             ("chunk", chunk(2, 40, 5000, 0, 3, None)),
             ("chunk: epoch", chunk(3, 40, 5000, 0, 3, None)),
             ("chunk: position", chunk(2, 41, 5000, 0, 3, None)),

@@ -339,6 +339,27 @@ pub const LESSONS: &[Lesson] = &[
         },
     },
     Lesson {
+        id: "new-follower-locked-copy",
+        intro: "The simplest consistent copy: lock the database so that nothing changes, copy its files to the new follower, unlock. The copy matches one exact log position, so n4 can follow from there. Watch the clients while the copy runs.",
+        question: "n4 ends up exactly like the leader, as with a snapshot. Why does the chapter still reject this way for a database that must stay available?",
+        prediction: Prediction {
+            prompt: "While the database is locked for the copy, what happens to the clients' writes?",
+            choices: &["They wait until the copy is done, then are confirmed", "They are confirmed as usual", "They are lost"],
+            answer: 0,
+        },
+        pause_on: &[NoteKind::Snapshot, NoteKind::CatchUp, NoteKind::CaughtUp],
+        checks: |sim| {
+            let (waited, locked_ms) = sim.write_lock_figures();
+            let (same, evidence) = leader_log_matches(sim, NodeId(3));
+            let slowest = sim.confirm_latencies().last().copied().unwrap_or(0);
+            vec![
+                check("Every write that arrived during the copy waited for the lock", waited > 0, format!("{} waited; writes were locked for {locked_ms} ms", count(waited, "write", "writes"))),
+                check("The slowest write waited about as long as the copy took", slowest * 2 >= locked_ms && locked_ms > 0, format!("slowest confirmation {slowest} ms, lock {locked_ms} ms")),
+                check("n4 ended with exactly the leader's log", same, evidence),
+            ]
+        },
+    },
+    Lesson {
         id: "snapshot-too-old",
         intro: "The leader keeps only its most recent log entries. If copying the snapshot takes longer than that, the position the new follower needs is gone by the time it asks for it.",
         question: "Which setting would you change to let n4 catch up, and what does that cost the leader?",
@@ -354,6 +375,51 @@ pub const LESSONS: &[Lesson] = &[
             vec![
                 check("The leader no longer had the position n4 needed", too_old > 0, count(too_old as u64, "time", "times")),
                 check("n4 never caught up", !live && sim.replicas.len() > 3, if live { "n4 caught up".into() } else { "n4 is still not a live follower".into() }),
+            ]
+        },
+    },
+    Lesson {
+        id: "retention-keep-log",
+        intro: "A follower is down for a long time. This leader keeps its log until every follower has caught up, so n3 will be able to catch up from its last log position. But the log waits on the leader's disk, and the disk also holds the table's 5,000 rows.",
+        question: "n3 will need no snapshot. What did that cost the clients, and what would it cost if n3 never came back?",
+        prediction: Prediction {
+            prompt: "The leader keeps its log until n3 is back, on a disk of limited size. What happens while n3 is away?",
+            choices: &["Nothing: the leader takes every write", "The disk fills, and the leader refuses writes", "The leader deletes the log anyway"],
+            answer: 1,
+        },
+        pause_on: &[NoteKind::Crash, NoteKind::Disk, NoteKind::Restart],
+        checks: |sim| {
+            let full = has_note(sim, NoteKind::Disk, "disk is full");
+            let refused = sim.refused_disk_full();
+            let snapshots = notes_of(sim, NoteKind::Snapshot).count();
+            let (same, evidence) = leader_log_matches(sim, NodeId(2));
+            vec![
+                check("The leader's disk filled while n3 was down", full, if full { "see the event log".into() } else { "it never filled".into() }),
+                check("The leader refused writes because its disk was full", refused > 0, format!("{} refused", count(refused, "write", "writes"))),
+                check("n3 caught up from its own log position, with no new snapshot", snapshots == 0 && same, if snapshots == 0 { evidence } else { count(snapshots as u64, "snapshot note", "snapshot notes") }),
+            ]
+        },
+    },
+    Lesson {
+        id: "retention-delete-log",
+        intro: "The same follower down for the same time, but this leader deletes its log beyond the last 150 entries. Its disk never fills, so it takes every write, but by the time n3 returns the log no longer reaches back to n3's position.",
+        question: "The clients never noticed n3's absence here. What did n3 have to do instead, and how long would that take with a billion rows?",
+        prediction: Prediction {
+            prompt: "The leader deletes its log beyond the last 150 entries. When n3 comes back, it…",
+            choices: &["Catches up from its last log position", "Needs a new snapshot, since its position is gone", "Stays behind for good"],
+            answer: 1,
+        },
+        pause_on: &[NoteKind::Crash, NoteKind::Restart, NoteKind::Snapshot, NoteKind::CatchUp, NoteKind::CaughtUp],
+        checks: |sim| {
+            let too_old = notes_of(sim, NoteKind::Snapshot).any(|n| n.text.contains("log now starts at"));
+            let installed = notes_of(sim, NoteKind::CatchUp).any(|n| n.node == Some(NodeId(2)) && n.text.contains("installed the snapshot"));
+            let refused = sim.refused_disk_full();
+            let (same, evidence) = leader_log_matches(sim, NodeId(2));
+            vec![
+                check("The leader had deleted the log position n3 needed", too_old, if too_old { "see the event log".into() } else { "the log still reached back".into() }),
+                check("n3 was re-seeded from a new snapshot", installed, if installed { "installed".into() } else { "no snapshot was installed".into() }),
+                check("The leader refused no write: its disk never filled", refused == 0, format!("{} refused", count(refused, "write", "writes"))),
+                check("n3 ended with exactly the leader's log", same, evidence),
             ]
         },
     },

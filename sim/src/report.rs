@@ -78,6 +78,20 @@ pub struct Metrics {
     pub monotonic_read_violations: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
+    /// Writes the leader refused because its disk was full (among `failed`); left out of
+    /// the report when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub refused_disk_full: u64,
+    /// Writes that waited for a locked copy, and how long writes were locked in all;
+    /// left out when there was no locked copy.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub blocked_by_lock: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub writes_locked_ms: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -121,6 +135,28 @@ impl Sim {
             .collect();
         latencies.sort_unstable();
         latencies
+    }
+
+    /// Writes that waited for a locked copy, and for how many ms writes were locked, a
+    /// lock still running included.
+    pub fn write_lock_figures(&self) -> (u64, u64) {
+        let (mut writes, mut ms) = (self.lock_blocked_writes, self.lock_ms);
+        for lock in self.replicas.iter().filter_map(|r| r.write_lock.as_ref()) {
+            writes += lock.held.len() as u64;
+            ms += self.now() - lock.since_ms;
+        }
+        (writes, ms)
+    }
+
+    /// Writes the leader refused because its disk was full.
+    pub fn refused_disk_full(&self) -> u64 {
+        let disk_full = crate::replica::DISK_FULL;
+        self.writes
+            .iter()
+            .filter(|w| {
+                matches!(&w.outcome, crate::sim::Outcome::Failed { reason, .. } if reason.ends_with(disk_full))
+            })
+            .count() as u64
     }
 
     /// The figures of the compare view, without building a whole view.
@@ -249,6 +285,9 @@ impl Sim {
             monotonic_read_violations: c.monotonic_read_violations,
             messages_sent: self.messages_sent,
             messages_dropped: self.messages_dropped,
+            refused_disk_full: self.refused_disk_full(),
+            blocked_by_lock: self.write_lock_figures().0,
+            writes_locked_ms: self.write_lock_figures().1,
         };
         Report {
             title: self.scenario.title.clone(),
@@ -299,6 +338,20 @@ impl Report {
             fmt(m.latency_max_ms)
         );
         let _ = writeln!(s, "time without a leader: {} ms", m.leaderless_ms);
+        if m.writes_locked_ms > 0 {
+            let _ = writeln!(
+                s,
+                "writes locked for a copy: {} ms, {} writes waited",
+                m.writes_locked_ms, m.blocked_by_lock
+            );
+        }
+        if m.refused_disk_full > 0 {
+            let _ = writeln!(
+                s,
+                "refused because the leader's disk was full: {}",
+                m.refused_disk_full
+            );
+        }
         if m.reads > 0 {
             let _ = writeln!(
                 s,

@@ -7,7 +7,7 @@
 
 use crate::ids::Endpoint;
 use crate::scenario::settings::{Kind, SETTINGS};
-use crate::scenario::{Action, Cluster, ReadFrom, Scenario, SettingsChange, Workload};
+use crate::scenario::{Action, Cluster, CopyMethod, ReadFrom, Scenario, SettingsChange, Workload};
 use std::fmt::Display;
 
 /// Builds JSON text; `indent` of `None` writes it compact.
@@ -190,6 +190,11 @@ fn cluster(j: &mut Json, c: &Cluster) {
         match s.kind {
             Kind::Mode => j.name(s.name, c.mode),
             Kind::Bool => j.number(s.name, (s.get)(c) == Some(1)),
+            // The default is left out, so a scenario that never chose reads as before.
+            Kind::Choice(names) => match (s.get)(c) {
+                Some(i) if i > 0 => j.name(s.name, names[i as usize]),
+                _ => {}
+            },
             Kind::Whole { .. } => j.number_if(s.name, (s.get)(c)),
         }
     }
@@ -234,7 +239,13 @@ fn action(j: &mut Json, a: &Action) {
             }
             j.close(']');
         }
-        Action::Heal | Action::AddFollower {} => {}
+        Action::Heal => {}
+        // The default is left out, so links made before the choice existed are unchanged.
+        Action::AddFollower { method } => {
+            if *method != CopyMethod::Snapshot {
+                j.name("method", method.name());
+            }
+        }
         Action::CutLink {
             source,
             target,

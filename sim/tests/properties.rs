@@ -16,6 +16,7 @@ mod support;
 
 use proptest::prelude::*;
 use replication_sim::ids::{ClientId, Endpoint, NodeId};
+use replication_sim::scenario::CopyMethod;
 use replication_sim::{Action, Mode, Scenario, Sim, TimedAction};
 use serde_json::json;
 use support::*;
@@ -35,7 +36,8 @@ enum Fault {
     SlowFan(u8, u16, u32),
     LossyLink(u8, u8, u8, bool),
     HealLink(u8, u8),
-    AddFollower,
+    /// A new follower; `true`: by a locked copy.
+    AddFollower(bool),
     Failover(Option<u8>),
     Write(u8),
     SetMode(Mode, u8),
@@ -61,6 +63,10 @@ struct Plan {
     write_every_ms: u64,
     client_timeout_ms: Option<u64>,
     retention: Option<u64>,
+    /// Retention `until_caught_up` (then `retention` is left out).
+    until_caught_up: bool,
+    /// The leader's disk holds the initial rows and this many log entries.
+    disk_room: Option<u64>,
     initial_rows: u64,
     faults: Vec<(u64, Fault)>,
     fault_window_ms: u64,
@@ -120,7 +126,7 @@ fn fault() -> impl Strategy<Value = Fault> {
         2 => (any::<u8>(), any::<u8>(), 2u32..=12, any::<bool>()).prop_map(|(a, b, f, o)| Fault::SlowLink(a, b, f, o)),
         1 => (any::<u8>(), any::<u8>(), 10u8..=90, any::<bool>()).prop_map(|(a, b, p, o)| Fault::LossyLink(a, b, p, o)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Fault::HealLink(a, b)),
-        1 => Just(Fault::AddFollower),
+        1 => any::<bool>().prop_map(Fault::AddFollower),
         1 => proptest::option::of(any::<u8>()).prop_map(Fault::Failover),
         2 => any::<u8>().prop_map(Fault::Write),
         1 => (mode(), any::<u8>()).prop_map(|(m, w)| Fault::SetMode(m, w)),
@@ -147,6 +153,8 @@ prop_compose! {
         write_every_ms in prop_oneof![Just(0u64), 15u64..=120],
         client_timeout_ms in proptest::option::of(300u64..=3000),
         retention in proptest::option::of(20u64..=200),
+        until_caught_up in any::<bool>(),
+        disk_room in proptest::option::of(30u64..=400),
         initial_rows in 0u64..=2000,
         fault_window_ms in 1000u64..=4000,
         read_every_ms in prop_oneof![3 => Just(0u64), 1 => 20u64..=200],
@@ -161,8 +169,8 @@ prop_compose! {
         faults.sort_by_key(|(t, _)| *t);
         Plan {
             seed, nodes, mode, write_quorum: write_quorum % nodes + 1, fencing, latency_ms, client_latency_ms, jitter_ms,
-            failover_timeout_ms, heartbeat_div, clients, write_every_ms, client_timeout_ms, retention, initial_rows,
-            faults, fault_window_ms, read_every_ms, read_from,
+            failover_timeout_ms, heartbeat_div, clients, write_every_ms, client_timeout_ms, retention, until_caught_up,
+            disk_room, initial_rows, faults, fault_window_ms, read_every_ms, read_from,
         }
     }
 }
@@ -275,12 +283,18 @@ impl Plan {
                         one_way: false,
                     }
                 }
-                Fault::AddFollower => {
+                Fault::AddFollower(locked) => {
                     if nodes as usize >= replication_sim::ids::MAX_REPLICAS {
                         continue;
                     }
                     nodes += 1;
-                    Action::AddFollower {}
+                    Action::AddFollower {
+                        method: if *locked {
+                            CopyMethod::LockedCopy
+                        } else {
+                            CopyMethod::Snapshot
+                        },
+                    }
                 }
                 Fault::Failover(i) => Action::Failover {
                     node: i.map(|i| replica(i, nodes)),
@@ -347,8 +361,13 @@ impl Plan {
         if self.mode == Mode::Quorum {
             cluster["write_quorum"] = json!(self.write_quorum);
         }
-        if let Some(r) = self.retention {
+        if self.until_caught_up {
+            cluster["log_retention"] = json!("until_caught_up");
+        } else if let Some(r) = self.retention {
             cluster["log_retention_entries"] = json!(r);
+        }
+        if let Some(room) = self.disk_room {
+            cluster["disk_entries"] = json!(self.initial_rows + room);
         }
         if let Some(t) = self.client_timeout_ms {
             cluster["client_timeout_ms"] = json!(t);
@@ -443,6 +462,47 @@ fn every_invariant_catches_what_it_names() {
     expect(
         holders_are_the_replicas_whose_log_has_the_write(&sim),
         "holders_are_the_replicas_whose_log_has_the_write",
+    );
+    // A write refused for a full disk, found in a log after all; and a leader whose full
+    // disk took one more entry.
+    let mut sim = run(&preset("retention-keep-log"));
+    let refused = sim
+        .writes
+        .iter()
+        .find(|w| matches!(&w.outcome, replication_sim::sim::Outcome::Failed { .. }))
+        .unwrap()
+        .id;
+    sim.replicas[1].log.append(Entry {
+        epoch: 1,
+        write: refused,
+        client: ClientId(0),
+    });
+    expect(
+        write_refused_for_a_full_disk_is_in_no_log(&sim),
+        "write_refused_for_a_full_disk_is_in_no_log",
+    );
+    let mut sim = Sim::new(&preset("retention-keep-log")).unwrap();
+    sim.run_until(5_500);
+    let mut inv = Invariants::for_scenario(&preset("retention-keep-log"));
+    inv.check(&sim).unwrap();
+    sim.replicas[0].log.append(Entry {
+        epoch: 1,
+        write: refused,
+        client: ClientId(0),
+    });
+    expect(inv.check(&sim), "a_full_disk_takes_no_write");
+    // A write held by a locked copy, found in the leader's log during the lock.
+    let mut sim = Sim::new(&preset("new-follower-locked-copy")).unwrap();
+    sim.run_until(1_400);
+    let (c, w) = sim.replicas[0].write_lock.as_ref().unwrap().held[0];
+    sim.replicas[0].log.append(Entry {
+        epoch: 1,
+        write: w,
+        client: c,
+    });
+    expect(
+        a_locked_copy_confirms_no_write_during_the_lock(&sim),
+        "a_locked_copy_confirms_no_write_during_the_lock",
     );
     // A follower whose log changed behind its leader's back.
     let mut sim = run(&preset("follower-catch-up"));

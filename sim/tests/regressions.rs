@@ -8,6 +8,7 @@ use replication_sim::ids::{ClientId, Endpoint, NodeId, WriteId};
 use replication_sim::log::{Entry, Log};
 use replication_sim::message::*;
 use replication_sim::replica::{Campaign, CampaignPhase, Ctx, Members, Replica, Role, Settings};
+use replication_sim::scenario::LogRetention;
 use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim};
 use support::*;
@@ -296,6 +297,9 @@ fn settings(mode: Mode) -> Settings {
         sync_timeout_ms: 250,
         fencing: true,
         log_retention_entries: None,
+        log_retention: LogRetention::LastEntries,
+        disk_entries: None,
+        initial_rows: 0,
         snapshot_rows_per_s: 1000,
         clients: 1,
         batch_entries: 50,

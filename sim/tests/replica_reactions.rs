@@ -5,6 +5,7 @@ use replication_sim::ids::{ClientId, Endpoint, NodeId, WriteId};
 use replication_sim::log::{Entry, Log};
 use replication_sim::message::*;
 use replication_sim::replica::{Ctx, Members, Replica, Role, Settings, SetupPhase};
+use replication_sim::scenario::{CopyMethod, LogRetention};
 use replication_sim::Mode;
 
 const TIMEOUT: u64 = 500;
@@ -40,6 +41,9 @@ impl World {
                 sync_timeout_ms: 250,
                 fencing: true,
                 log_retention_entries: None,
+                log_retention: LogRetention::LastEntries,
+                disk_entries: None,
+                initial_rows: 0,
                 snapshot_rows_per_s: 1000,
                 clients: 1,
                 batch_entries: 50,
@@ -200,6 +204,54 @@ fn async_leader_streams_the_write_and_confirms_at_once() {
         ]
     );
     assert_eq!(l.confirmed, 1);
+}
+
+#[test]
+fn a_leader_keeping_its_log_for_a_follower_refuses_the_write_its_full_disk_cannot_hold() {
+    // Retention until_caught_up: n3 holds nothing, so the leader keeps its whole log; a
+    // disk of 10 initial rows and 2 log entries takes two writes and refuses the third,
+    // storing nothing and sending nothing.
+    let mut w = World::new(Mode::Async, 3);
+    w.settings.log_retention = LogRetention::UntilCaughtUp;
+    w.settings.initial_rows = 10;
+    w.settings.disk_entries = Some(12);
+    let mut l = w.leader(&[]);
+    w.client_write(&mut l, 10, 0);
+    w.client_write(&mut l, 20, 1);
+    let out = w.client_write(&mut l, 30, 2);
+    assert_eq!(
+        out,
+        vec![
+            Command::Happened(Happening::DiskFull {
+                write: WriteId(2),
+                used: 12,
+                capacity: 12,
+                first: true,
+                waiting_for: Some(n(2)),
+            }),
+            reply(
+                2,
+                ReplyOutcome::Refused {
+                    reason: "the leader's disk is full"
+                }
+            ),
+        ]
+    );
+    assert_eq!(l.log.last_position(), 2);
+    // Once both followers hold both entries, the leader deletes them and has room again.
+    w.deliver_from(&mut l, 80, n(2), appended(1, 2, 20));
+    w.deliver_from(&mut l, 80, n(3), appended(1, 2, 20));
+    let out = w.client_write(&mut l, 90, 3);
+    assert_eq!(
+        out[0],
+        Command::Happened(Happening::DiskRoom {
+            used: 10,
+            capacity: 12,
+            log_start: 3,
+        })
+    );
+    assert_eq!(l.log.last_position(), 3);
+    assert_eq!(l.log_start(&w.settings), 3);
 }
 
 #[test]
@@ -820,6 +872,60 @@ fn the_leader_answers_a_catch_up_request_with_the_backlog() {
 }
 
 #[test]
+fn a_locked_copy_holds_every_write_until_the_last_part_is_sent() {
+    let mut w = World::new(Mode::Async, 4);
+    w.members.live = 0b0111; // n4 is being set up
+    w.settings.snapshot_rows_per_s = 1_000_000; // 1003 rows: two ms, in ten parts
+    let mut l = w.leader(&[e(1, 0), e(1, 1), e(1, 2)]);
+    let request = Payload::SnapshotRequest(SnapshotRequest {
+        epoch: 1,
+        locked: true,
+    });
+    w.deliver_from(&mut l, 100, n(4), request);
+    // A write during the lock: no append, no answer, nothing sent.
+    assert_eq!(w.client_write(&mut l, 101, 3), vec![]);
+    assert_eq!(l.log.last_position(), 3);
+    for _ in 0..9 {
+        w.react(&mut l, 101, |r, ctx| {
+            r.on_timer(TimerKind::SnapshotSend(n(4)), ctx)
+        });
+    }
+    assert!(
+        l.write_lock.is_some(),
+        "nine parts of ten sent: still locked"
+    );
+    let out = w.react(&mut l, 102, |r, ctx| {
+        r.on_timer(TimerKind::SnapshotSend(n(4)), ctx)
+    });
+    // The last part, then the unlock, then the held write taken as any other.
+    assert!(
+        matches!(
+            &out[0],
+            Command::Send {
+                payload: Payload::SnapshotChunk(SnapshotChunk {
+                    chunk: 9,
+                    position: 3,
+                    ..
+                }),
+                ..
+            }
+        ),
+        "{out:?}"
+    );
+    assert_eq!(
+        out[1],
+        Command::Happened(Happening::WritesUnlocked {
+            follower: n(4),
+            held: 1,
+            locked_ms: 2
+        })
+    );
+    assert_eq!(out.last(), Some(&reply(3, confirmed_by(n(1), 1))));
+    assert_eq!(l.log.last_position(), 4);
+    assert!(l.write_lock.is_none());
+}
+
+#[test]
 fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
     let mut w = World::new(Mode::Async, 4);
     w.members.live = 0b0111; // n4 is being set up
@@ -828,7 +934,10 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
         &mut l,
         100,
         n(4),
-        Payload::SnapshotRequest(SnapshotRequest { epoch: 1 }),
+        Payload::SnapshotRequest(SnapshotRequest {
+            epoch: 1,
+            locked: false,
+        }),
     );
     // 1003 rows at 1000 rows per second: about a second, in ten parts.
     assert_eq!(
@@ -836,6 +945,7 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
         vec![
             Command::Happened(Happening::SnapshotTaken {
                 follower: n(4),
+                locked: false,
                 position: 3,
                 rows: 1003,
                 copy_ms: 1003
@@ -893,7 +1003,9 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
 fn a_new_follower_installs_the_snapshot_and_asks_for_what_followed() {
     let w = World::new(Mode::Async, 4);
     let mut f = Replica::new(n(4));
-    w.react(&mut f, 50, |r, ctx| *r = Replica::new_follower(n(4), ctx));
+    w.react(&mut f, 50, |r, ctx| {
+        *r = Replica::new_follower(n(4), CopyMethod::Snapshot, ctx)
+    });
     assert_eq!(f.setup.map(|s| s.phase), Some(SetupPhase::WaitingForLeader));
     let data: std::sync::Arc<[Entry]> = vec![e(1, 0), e(1, 1), e(1, 2)].into();
     let chunk = Payload::SnapshotChunk(SnapshotChunk {
@@ -1108,7 +1220,13 @@ fn a_follower_whose_position_the_leader_discarded_asks_for_a_new_snapshot() {
                 attempt: 1,
                 giving_up: false,
             }),
-            send(n(1), Payload::SnapshotRequest(SnapshotRequest { epoch: 1 })),
+            send(
+                n(1),
+                Payload::SnapshotRequest(SnapshotRequest {
+                    epoch: 1,
+                    locked: false
+                })
+            ),
         ]
     );
     assert_eq!(

@@ -475,6 +475,8 @@ pub enum Happening {
     },
     SnapshotTaken {
         follower: NodeId,
+        /// A locked copy: writes wait until it is sent.
+        locked: bool,
         position: u64,
         rows: u64,
         copy_ms: u64,
@@ -501,6 +503,28 @@ pub enum Happening {
         from: NodeId,
         their_epoch: u32,
         our_epoch: u32,
+    },
+    /// The leader refused `write`: `used` of its disk's `capacity` is taken. `first`: the
+    /// disk has just filled. `waiting_for`: the follower whose catch-up would free it.
+    DiskFull {
+        write: WriteId,
+        used: u64,
+        capacity: u64,
+        first: bool,
+        waiting_for: Option<NodeId>,
+    },
+    /// The leader's disk has room again: its log now starts at `log_start`.
+    DiskRoom {
+        used: u64,
+        capacity: u64,
+        log_start: u64,
+    },
+    /// A locked copy to `follower` is sent: the leader takes writes again, first the `held`
+    /// ones that waited `locked_ms` at most.
+    WritesUnlocked {
+        follower: NodeId,
+        held: u64,
+        locked_ms: u64,
     },
     CatchUpStarted {
         from_position: u64,

@@ -45,6 +45,8 @@ pub struct CatchUpRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotRequest {
     pub epoch: u32,
+    /// A locked copy: the leader takes no write until the copy is sent.
+    pub locked: bool,
 }
 
 /// Leader to follower: the log no longer reaches back to what you asked for.

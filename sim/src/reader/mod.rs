@@ -9,8 +9,8 @@
 use crate::ids::{clip, ClientId, Endpoint, NodeId};
 use crate::scenario::settings::{Default, Kind, SETTINGS};
 use crate::scenario::{
-    documented_range, Action, Cluster, Mode, ReadFrom, Scenario, ScenarioError, SettingsChange,
-    TimedAction, Workload,
+    documented_range, Action, Cluster, CopyMethod, Mode, ReadFrom, Scenario, ScenarioError,
+    SettingsChange, TimedAction, Workload,
 };
 use crate::strict_json::RawNumbers;
 use serde_json::{Map, Value};
@@ -201,6 +201,9 @@ impl Word for Endpoint {
 impl Word for Mode {
     const WHAT: &'static str = "one of async, sync, semi-sync, chain, quorum";
 }
+impl Word for CopyMethod {
+    const WHAT: &'static str = "one of snapshot, locked_copy";
+}
 impl Word for ReadFrom {
     const WHAT: &'static str = "one of followers, leader, sticky";
 }
@@ -232,6 +235,13 @@ impl FromStr for Mode {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Mode, String> {
         word(s, Mode::ALL.iter().map(|m| (m.name(), *m)))
+    }
+}
+
+impl FromStr for CopyMethod {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<CopyMethod, String> {
+        word(s, CopyMethod::ALL.iter().map(|m| (m.name(), *m)))
     }
 }
 
@@ -294,6 +304,17 @@ fn read_cluster(v: &Value, raw: &RawNumbers) -> Result<Cluster> {
         let value = match s.kind {
             Kind::Whole { width, .. } => o.whole(s.name, width)?,
             Kind::Bool => o.bool(s.name)?.map(u64::from),
+            Kind::Choice(names) => match o.get(s.name) {
+                None => None,
+                Some(Value::String(w)) => Some(
+                    word(w, names.iter().copied().zip(0u64..))
+                        .map_err(|why| err(o.field(s.name), why))?,
+                ),
+                Some(v) => {
+                    let what = format!("one of {}", names.join(", "));
+                    return Err(wrong(raw, o.field(s.name), v, &what));
+                }
+            },
             Kind::Mode => {
                 c.mode = o.required(s.name, o.parsed(s.name)?)?;
                 continue;
@@ -343,6 +364,7 @@ fn action_fields(action: &str) -> &'static [&'static str] {
         "slow_link" => &["source", "target", "one_way", "factor"],
         "lossy_link" => &["source", "target", "one_way", "drop_probability"],
         "failover" => &["node"],
+        "add_follower" => &["method"],
         "write" => &["key", "value", "client"],
         "set" => &[
             "mode",
@@ -467,7 +489,9 @@ fn action_body(name: &str, o: &Obj) -> Result<Action> {
             drop_probability: o.required("drop_probability", o.number("drop_probability")?)?,
             one_way: one_way()?,
         },
-        "add_follower" => Action::AddFollower {},
+        "add_follower" => Action::AddFollower {
+            method: o.parsed("method")?.unwrap_or_default(),
+        },
         "failover" => Action::Failover {
             node: o.parsed("node")?,
         },

@@ -106,6 +106,7 @@ impl Replica {
         self.role = Role::Follower;
         self.leader = new_leader;
         self.sync_follower = None;
+        self.release_held_writes(new_leader, ctx);
         for p in self.peers.iter_mut() {
             p.snapshot = None;
         }

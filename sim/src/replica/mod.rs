@@ -6,22 +6,28 @@
 //! This file holds the state, the lifecycle (start, crash, restart) and the dispatch of
 //! inputs. Each behaviour of the chapter has its own file: `confirm` (when each mode
 //! confirms a write), `replication` (append, acknowledge, heartbeat, catch-up), `chain`
-//! (chain replication), `election` (failover), `fencing` (epochs and leases) and
-//! `snapshot` (setting up a new follower, log retention).
+//! (chain replication), `election` (failover), `fencing` (epochs and leases),
+//! `snapshot` (setting up a new follower, log retention), `locked_copy` (a new follower
+//! copied under a write lock) and `retention` (keeping the log until every follower has
+//! caught up, and the leader's disk).
 
 use crate::ids::{ClientId, Endpoint, NodeId, WriteId, MAX_REPLICAS};
 use crate::log::{Entry, Log};
 use crate::message::*;
-use crate::scenario::Mode;
+use crate::scenario::{CopyMethod, LogRetention, Mode};
 
 mod chain;
 mod confirm;
 mod election;
 mod fencing;
+mod locked_copy;
 mod replication;
+mod retention;
 mod snapshot;
 
 pub use election::{Campaign, CampaignPhase};
+pub use locked_copy::WriteLock;
+pub use retention::DISK_FULL;
 pub use snapshot::{Setup, SetupPhase, SnapshotSend, MAX_SNAPSHOT_ATTEMPTS};
 
 /// The cluster-wide settings a replica consults; they can change mid-run.
@@ -34,6 +40,10 @@ pub struct Settings {
     pub sync_timeout_ms: u64,
     pub fencing: bool,
     pub log_retention_entries: Option<u64>,
+    pub log_retention: LogRetention,
+    /// The leader's disk, shared by the initial rows and its retained log.
+    pub disk_entries: Option<u64>,
+    pub initial_rows: u64,
     pub snapshot_rows_per_s: u64,
     pub clients: u8,
     /// Most entries in one catch-up append.
@@ -140,6 +150,9 @@ pub struct Replica {
     pub epoch: u32,
     pub voted_epoch: u32,
     pub log: Log,
+    /// Retention `until_caught_up`: the log up to here is deleted, every follower having
+    /// had it while this replica led.
+    pub log_discarded: u64,
     // Volatile.
     pub up: bool,
     pub role: Role,
@@ -165,6 +178,12 @@ pub struct Replica {
     /// Until this instant the replica votes for no other candidate (bar a manual
     /// failover): the candidate it voted for may be leading on the strength of that vote.
     pub vote_promised_until_ms: u64,
+    /// The leader refuses writes because its disk is full (said once, when it fills).
+    pub disk_full: bool,
+    /// A new follower: how it asks to be copied.
+    pub copy_method: CopyMethod,
+    /// Leader: writes are locked while a copy runs (`locked_copy`).
+    pub write_lock: Option<WriteLock>,
 }
 impl Replica {
     pub fn new(id: NodeId) -> Replica {
@@ -173,6 +192,7 @@ impl Replica {
             epoch: 0,
             voted_epoch: 0,
             log: Log::new(),
+            log_discarded: 0,
             up: true,
             role: Role::Follower,
             leader: None,
@@ -191,6 +211,9 @@ impl Replica {
             needs_catch_up: false,
             position_at_last_heartbeat: 0,
             vote_promised_until_ms: 0,
+            disk_full: false,
+            copy_method: CopyMethod::Snapshot,
+            write_lock: None,
         }
     }
 
@@ -232,6 +255,8 @@ impl Replica {
         self.chain_confirmed = 0;
         self.upstream_match = 0;
         self.needs_catch_up = false;
+        self.disk_full = false;
+        self.write_lock = None;
     }
 
     /// Back up as a follower that knows its last log position and will ask for the rest.
@@ -325,9 +350,7 @@ impl Replica {
 
     fn on_snapshot_or_vote_message(&mut self, from: NodeId, payload: Payload, ctx: &mut Ctx) {
         match payload {
-            Payload::SnapshotRequest(SnapshotRequest { epoch }) => {
-                self.on_snapshot_request(from, epoch, ctx)
-            }
+            Payload::SnapshotRequest(request) => self.on_snapshot_request(from, request, ctx),
             Payload::SnapshotChunk(part) => self.on_snapshot_chunk(from, part, ctx),
             Payload::SnapshotNeeded(needed) => self.on_snapshot_needed(from, needed, ctx),
             Payload::VoteRequest(request) => self.on_vote_request(from, request, ctx),
@@ -373,6 +396,19 @@ impl Replica {
                         reason:
                             "the leader cannot reach a majority, so another may have been elected",
                     },
+                }),
+            );
+            return;
+        }
+        if self.hold_if_locked(client, write) {
+            return;
+        }
+        if !self.disk_has_room(write, ctx) {
+            ctx.reply(
+                client,
+                Payload::WriteReply(WriteReply {
+                    write,
+                    outcome: ReplyOutcome::Refused { reason: DISK_FULL },
                 }),
             );
             return;

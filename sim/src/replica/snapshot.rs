@@ -9,6 +9,7 @@ use super::{Ctx, Replica, Role, Settings};
 use crate::ids::NodeId;
 use crate::log::Entry;
 use crate::message::*;
+use crate::scenario::{CopyMethod, LogRetention};
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,8 +52,9 @@ pub const MAX_SNAPSHOT_ATTEMPTS: u32 = 3;
 
 impl Replica {
     /// A brand-new follower, added while the cluster runs: it owns nothing yet.
-    pub fn new_follower(id: NodeId, ctx: &mut Ctx) -> Replica {
+    pub fn new_follower(id: NodeId, method: CopyMethod, ctx: &mut Ctx) -> Replica {
         let mut r = Replica::new(id);
+        r.copy_method = method;
         r.setup = Some(Setup {
             phase: SetupPhase::WaitingForLeader,
             attempts: 0,
@@ -64,6 +66,10 @@ impl Replica {
 
     /// Position before which the leader has discarded its log (retention).
     pub fn log_start(&self, settings: &Settings) -> u64 {
+        if settings.log_retention == LogRetention::UntilCaughtUp {
+            return (self.log_discarded.max(self.log.snapshot_position) + 1)
+                .min(self.log.last_position() + 1);
+        }
         match settings.log_retention_entries {
             Some(keep) => {
                 self.log
@@ -99,7 +105,10 @@ impl Replica {
         });
         ctx.send(
             leader,
-            Payload::SnapshotRequest(SnapshotRequest { epoch: self.epoch }),
+            Payload::SnapshotRequest(SnapshotRequest {
+                epoch: self.epoch,
+                locked: self.copy_method == CopyMethod::LockedCopy,
+            }),
         );
     }
 
@@ -148,13 +157,21 @@ impl Replica {
         self.request_snapshot(leader, attempts, ctx);
     }
 
-    pub(super) fn on_snapshot_request(&mut self, from: NodeId, epoch: u32, ctx: &mut Ctx) {
-        let _ = epoch;
+    pub(super) fn on_snapshot_request(
+        &mut self,
+        from: NodeId,
+        request: SnapshotRequest,
+        ctx: &mut Ctx,
+    ) {
         if self.role != Role::Leader {
             return;
         }
-        // A consistent snapshot at an exact log position, taken without stopping writes.
+        // A consistent snapshot at an exact log position, taken without stopping writes
+        // (or, for a locked copy, with writes stopped until it is sent).
         let position = self.log.last_position();
+        if request.locked {
+            self.lock_writes(from, position, ctx);
+        }
         let rows = (ctx.snapshot_rows)(&self.log, position);
         let data: Arc<[Entry]> = self.log.slice(1, position).into();
         let copy_ms = (rows * 1000)
@@ -177,6 +194,7 @@ impl Replica {
         });
         ctx.happened(Happening::SnapshotTaken {
             follower: from,
+            locked: request.locked,
             position,
             rows,
             copy_ms,
@@ -209,6 +227,9 @@ impl Replica {
             ctx.timer(TimerKind::SnapshotSend(f), interval, 0);
         }
         ctx.send(f, payload);
+        if last {
+            self.unlock_writes(f, ctx);
+        }
     }
 
     pub(super) fn on_snapshot_chunk(&mut self, from: NodeId, part: SnapshotChunk, ctx: &mut Ctx) {

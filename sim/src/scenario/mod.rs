@@ -29,6 +29,8 @@ pub mod limits {
     pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
     pub const MAX_SLOW_FACTOR: u32 = 1_000;
     pub const MAX_LOG_RETENTION: u64 = 10_000_000;
+    /// A leader's disk: room for every initial row and the longest retained log.
+    pub const MAX_DISK_ENTRIES: u64 = MAX_INITIAL_ROWS + MAX_LOG_RETENTION;
     /// Most writes (workload and by hand), and most reads, a run may make, over every rate
     /// it sets: with the engine's event limit (`sim::EVENT_BUDGET`), this keeps every valid
     /// scenario's run under a minute and 1 GB natively (the engine benchmark's worst case).
@@ -89,6 +91,51 @@ impl fmt::Display for Mode {
     }
 }
 
+/// What the leader does with log entries a follower may still need: the chapter's
+/// dilemma for a follower that is unavailable for a long time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LogRetention {
+    /// Keep only the last `log_retention_entries` (or everything, when that is absent): a
+    /// follower that fell behind them must be re-seeded from a snapshot.
+    #[default]
+    LastEntries,
+    /// Keep every entry until every follower has it: nobody needs a new snapshot, but the
+    /// log grows while a follower is down, and a full disk stops writes.
+    UntilCaughtUp,
+}
+
+impl LogRetention {
+    pub const ALL: [LogRetention; 2] = [LogRetention::LastEntries, LogRetention::UntilCaughtUp];
+    pub const NAMES: [&'static str; 2] = ["last_entries", "until_caught_up"];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// How a new follower gets the leader's data: the chapter weighs the ways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CopyMethod {
+    /// A consistent snapshot at an exact log position, taken without locking, then
+    /// catch-up from that position: what the chapter recommends.
+    #[default]
+    Snapshot,
+    /// Lock the database against writes, copy, unlock: consistent, but no write is taken
+    /// while the copy runs.
+    LockedCopy,
+}
+
+impl CopyMethod {
+    pub const ALL: [CopyMethod; 2] = [CopyMethod::Snapshot, CopyMethod::LockedCopy];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CopyMethod::Snapshot => "snapshot",
+            CopyMethod::LockedCopy => "locked_copy",
+        }
+    }
+}
+
 /// The cluster settings. Their names, ranges, defaults and documentation are in one
 /// table, [`settings::SETTINGS`], which the reader, the validator and the writer follow.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,8 +166,14 @@ pub struct Cluster {
     /// How many of the most recent log entries the leader keeps for followers to catch up
     /// from; absent means forever.
     pub log_retention_entries: Option<u64>,
+    /// Whether the leader deletes old entries (`log_retention_entries`) or keeps them
+    /// until every follower has caught up.
+    pub log_retention: LogRetention,
     /// Rows of data present before the first write, which a snapshot must copy.
     pub initial_rows: u64,
+    /// The leader's disk, in rows and log entries alike: the initial rows and its retained
+    /// log must fit, or it refuses writes. Absent means it never fills.
+    pub disk_entries: Option<u64>,
     /// Speed of copying a snapshot to a new follower.
     pub snapshot_rows_per_s: u64,
     /// Number of clients, `c1`..
@@ -146,7 +199,9 @@ impl Cluster {
             sync_timeout_ms: None,
             fencing: true,
             log_retention_entries: None,
+            log_retention: LogRetention::LastEntries,
             initial_rows: 0,
+            disk_entries: None,
             snapshot_rows_per_s: 2_000,
             clients: 1,
             client_timeout_ms: None,
@@ -253,8 +308,8 @@ pub enum Action {
         target: Endpoint,
         one_way: bool,
     },
-    /// A new replica joins from a snapshot of the leader plus its log since then.
-    AddFollower {},
+    /// A new replica joins, copied from the leader by `method`.
+    AddFollower { method: CopyMethod },
     /// Manual failover: promote `node`, or the most up-to-date follower if absent.
     Failover { node: Option<NodeId> },
     /// One write by hand, from `client` (default `c1`).
@@ -303,7 +358,7 @@ impl Action {
             Action::SlowLink { .. } => "slow_link",
             Action::LossyLink { .. } => "lossy_link",
             Action::HealLink { .. } => "heal_link",
-            Action::AddFollower {} => "add_follower",
+            Action::AddFollower { .. } => "add_follower",
             Action::Failover { .. } => "failover",
             Action::Write { .. } => "write",
             Action::Set(_) => "set",

@@ -5,7 +5,7 @@
 //! enforces it.
 
 use super::limits::*;
-use super::{Cluster, ScenarioError};
+use super::{Cluster, LogRetention, ScenarioError};
 use crate::ids::{MAX_CLIENTS, MAX_REPLICAS};
 
 /// What a setting holds.
@@ -18,6 +18,9 @@ pub enum Kind {
     Mode,
     /// `true` or `false`.
     Bool,
+    /// One word of a list, stored as its index; the first is the default, which the
+    /// writer leaves out.
+    Choice(&'static [&'static str]),
 }
 
 /// The top of a whole number's range.
@@ -85,8 +88,37 @@ fn heartbeat_below_failover_timeout(c: &Cluster) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+fn retention_entries_only_when_deleting(c: &Cluster) -> Result<(), ScenarioError> {
+    if c.log_retention == LogRetention::UntilCaughtUp {
+        if let Some(keep) = c.log_retention_entries {
+            return Err(super::err(
+                "cluster.log_retention_entries",
+                format!(
+                    "{keep} applies only with log_retention last_entries; with until_caught_up the leader keeps every entry until every follower has it, so leave log_retention_entries out"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn disk_holds_the_initial_rows(c: &Cluster) -> Result<(), ScenarioError> {
+    match c.disk_entries {
+        Some(disk) if disk <= c.initial_rows => Err(super::err(
+            "cluster.disk_entries",
+            format!(
+                "{disk} leaves no room for a write: the {} initial rows already need {}; give at least {}",
+                c.initial_rows,
+                c.initial_rows,
+                c.initial_rows + 1
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Every cluster setting, in the order of a scenario file.
-pub static SETTINGS: [Setting; 15] = [
+pub static SETTINGS: [Setting; 17] = [
     Setting {
         name: "nodes",
         doc: "Replicas `n1`..; `n1` leads epoch 1",
@@ -192,14 +224,24 @@ pub static SETTINGS: [Setting; 15] = [
         also: no_rule,
     },
     Setting {
+        name: "log_retention",
+        doc: "The leader's old log: `last_entries` keeps the last `log_retention_entries`, and a follower behind them needs a new snapshot; `until_caught_up` keeps every entry until every follower has it",
+        kind: Kind::Choice(&LogRetention::NAMES),
+        default: Default::Value,
+        range_note: "",
+        get: |c| Some(c.log_retention as u64),
+        set: |c, v| c.log_retention = LogRetention::ALL[v as usize],
+        also: no_rule,
+    },
+    Setting {
         name: "log_retention_entries",
-        doc: "Log entries the leader keeps for catch-up",
+        doc: "`last_entries`: log entries the leader keeps for catch-up",
         kind: whole(1, MAX_LOG_RETENTION, U64),
         default: Default::Absent("forever"),
         range_note: "",
         get: |c| c.log_retention_entries,
         set: |c, v| c.log_retention_entries = Some(v),
-        also: no_rule,
+        also: retention_entries_only_when_deleting,
     },
     Setting {
         name: "initial_rows",
@@ -210,6 +252,16 @@ pub static SETTINGS: [Setting; 15] = [
         get: |c| Some(c.initial_rows),
         set: |c, v| c.initial_rows = v,
         also: no_rule,
+    },
+    Setting {
+        name: "disk_entries",
+        doc: "The leader's disk, counting each initial row and each log entry it keeps as one; when full, it refuses writes",
+        kind: whole(1, MAX_DISK_ENTRIES, U64),
+        default: Default::Absent("never full"),
+        range_note: ", and more than initial_rows",
+        get: |c| c.disk_entries,
+        set: |c, v| c.disk_entries = Some(v),
+        also: disk_holds_the_initial_rows,
     },
     Setting {
         name: "snapshot_rows_per_s",
@@ -262,6 +314,7 @@ impl Setting {
                 max: Max::Nodes,
                 ..
             } => Some(format!("{min} to the number of nodes{}", self.range_note)),
+            Kind::Choice(names) => Some(names_or(names)),
             Kind::Mode | Kind::Bool => None,
         }
     }
@@ -288,10 +341,23 @@ impl Setting {
                 let d = Cluster::defaults();
                 match self.kind {
                     Kind::Bool => format!("default `{}`", (self.get)(&d) == Some(1)),
+                    Kind::Choice(names) => {
+                        format!("default `{}`", names[(self.get)(&d).unwrap_or(0) as usize])
+                    }
                     _ => format!("default {}", (self.get)(&d).unwrap_or_default()),
                 }
             }
         }
+    }
+}
+
+/// "`a`, `b` or `c`", as the table and messages list a choice's words.
+pub fn names_or(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

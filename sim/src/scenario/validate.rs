@@ -130,7 +130,7 @@ impl Scenario {
             };
             range(&at.field("at_ms"), e.at_ms, 0, MAX_TIME_MS)?;
             at.action(&e.action)?;
-            if matches!(e.action, Action::AddFollower {}) {
+            if matches!(e.action, Action::AddFollower { .. }) {
                 nodes += 1;
             }
         }
@@ -181,7 +181,7 @@ impl EventCheck {
                 self.link(*source, *target)?;
                 self.drop_probability(*drop_probability)
             }
-            Action::AddFollower {} => self.add_follower(),
+            Action::AddFollower { .. } => self.add_follower(),
             Action::Write { key, value, client } => {
                 if key.is_empty() {
                     return Err(err(self.field("key"), "empty"));

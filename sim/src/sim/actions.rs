@@ -3,6 +3,7 @@
 //! lossy, set up a new follower, fail over by hand (the chapter's manual failover), write by
 //! hand, change a setting or the workload. One function per action.
 use super::*;
+use crate::scenario::CopyMethod;
 
 /// A replica went down (crashed) or came back up (restarted) at `at_ms`; `note` is the
 /// index of the event-log sentence that says so.
@@ -72,7 +73,7 @@ impl Sim {
                 target,
                 one_way,
             } => self.heal_link(*source, *target, *one_way),
-            Action::AddFollower {} => self.add_follower(),
+            Action::AddFollower { method } => self.add_follower(*method),
             Action::Failover { node } => self.manual_failover(*node),
             Action::Write { key, value, client } => self.manual_write(key, value, *client),
             Action::Set(change) => self.set(change),
@@ -225,15 +226,24 @@ impl Sim {
 
     /// The chapter's "setting up new followers": the next free replica joins the member
     /// list now, and starts by asking the leader for a snapshot.
-    fn add_follower(&mut self) {
+    fn add_follower(&mut self, method: CopyMethod) {
         let id = NodeId(self.replicas.len() as u8);
         if self.replicas.len() >= MAX_REPLICAS {
             return;
         }
         self.replicas.push(Replica::new(id));
-        self.with_replica(id, |r, ctx| *r = Replica::new_follower(id, ctx));
+        self.with_replica(id, |r, ctx| *r = Replica::new_follower(id, method, ctx));
         self.members.all |= id.bit();
-        self.note(NoteKind::Snapshot, Some(id), vec![], format!("{id} joins as a new follower: first a snapshot of the leader, then every change since"));
+        let how = match method {
+            CopyMethod::Snapshot => "first a snapshot of the leader, then every change since",
+            CopyMethod::LockedCopy => "the leader will lock writes, copy its data, then unlock",
+        };
+        self.note(
+            NoteKind::Snapshot,
+            Some(id),
+            vec![],
+            format!("{id} joins as a new follower: {how}"),
+        );
     }
 
     fn manual_write(&mut self, key: &str, value: &str, client: Option<ClientId>) {

@@ -363,11 +363,15 @@ impl Sim {
 
     /// Writes waiting at the leader for acknowledgements that a silent replica is not
     /// sending: the cost of synchronous replication.
+    /// And writes a leader holds while a locked copy runs: the cost of locking.
     pub fn blocked_writes(&self) -> Vec<WriteId> {
         let Some(l) = self.current_leader else {
             return Vec::new();
         };
         let leader = &self.replicas[l.index()];
+        if let Some(lock) = &leader.write_lock {
+            return lock.held.iter().map(|&(_, w)| w).collect();
+        }
         let t = self.settings.failover_timeout_ms;
         let silent_required = self.members.iter_live().any(|f| {
             f != l

@@ -131,6 +131,9 @@ pub struct Sim {
     bulk_entries: u64,
     pub messages_sent: u64,
     pub messages_dropped: u64,
+    /// Locked copies that ended: writes they held, and how long writes were locked.
+    pub(crate) lock_blocked_writes: u64,
+    pub(crate) lock_ms: u64,
     current_leader: Option<NodeId>,
     max_epoch: u32,
     /// When each epoch's leader was elected, oldest first, with the newest epoch elected
@@ -162,6 +165,9 @@ fn settings_of(c: &crate::scenario::Cluster) -> Settings {
             .unwrap_or((c.failover_timeout_ms / 2).max(1)),
         fencing: c.fencing,
         log_retention_entries: c.log_retention_entries,
+        log_retention: c.log_retention,
+        disk_entries: c.disk_entries,
+        initial_rows: c.initial_rows,
         snapshot_rows_per_s: c.snapshot_rows_per_s,
         clients: c.clients,
         batch_entries: 50,
@@ -253,6 +259,8 @@ impl Sim {
             bulk_entries: 0,
             messages_sent: 0,
             messages_dropped: 0,
+            lock_blocked_writes: 0,
+            lock_ms: 0,
             current_leader: Some(NodeId(0)),
             max_epoch: 1,
             elections: vec![(0, 1, 1)],
@@ -567,6 +575,12 @@ impl Sim {
                 }
             }
             Happening::SnapshotTaken { position, .. } => self.bulk_entries += position,
+            Happening::WritesUnlocked {
+                held, locked_ms, ..
+            } => {
+                self.lock_blocked_writes += held;
+                self.lock_ms += locked_ms;
+            }
             // A new follower that has worked through its backlog follows live, and counts
             // for quorums from now on.
             Happening::CaughtUp { follower, .. } if !self.members.is_live(follower) => {

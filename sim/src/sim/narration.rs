@@ -25,6 +25,8 @@ pub enum NoteKind {
     Limit,
     /// A read that broke read-your-writes or monotonic reads.
     Anomaly,
+    /// The leader's disk filled (it refuses writes), or has room again.
+    Disk,
 }
 
 impl NoteKind {
@@ -48,6 +50,7 @@ impl NoteKind {
             NoteKind::Write => "write",
             NoteKind::Limit => "limit",
             NoteKind::Anomaly => "anomaly",
+            NoteKind::Disk => "disk",
         }
     }
     /// Worth a marker on the timeline and an announcement.
@@ -62,6 +65,7 @@ impl NoteKind {
                 | NoteKind::CaughtUp
                 | NoteKind::StepDown
                 | NoteKind::Anomaly
+                | NoteKind::Disk
         )
     }
 }
@@ -159,7 +163,9 @@ impl Sim {
             Happening::SnapshotTaken { .. }
             | Happening::SnapshotInstalled { .. }
             | Happening::SnapshotTooOld { .. }
-            | Happening::SnapshotGaveUp { .. } => self.narrate_snapshot(n, h),
+            | Happening::SnapshotGaveUp { .. }
+            | Happening::WritesUnlocked { .. } => self.narrate_snapshot(n, h),
+            Happening::DiskFull { .. } | Happening::DiskRoom { .. } => self.narrate_disk(n, h),
             Happening::CaughtUp { follower, position } => {
                 let follower = *follower;
                 if !self.members.is_live(follower) {
@@ -288,6 +294,23 @@ impl Sim {
         let text = match h {
             Happening::SnapshotTaken {
                 follower,
+                locked: true,
+                position,
+                rows,
+                copy_ms,
+            } => {
+                format!("{n} locks the database against writes and copies it to {follower} at log position {position} ({}); for about {copy_ms} ms every write waits", count(*rows, "row", "rows"))
+            }
+            Happening::WritesUnlocked {
+                follower,
+                held,
+                locked_ms,
+            } => {
+                format!("{n} has sent the copy to {follower} and unlocks the database after {locked_ms} ms; it takes the {} that waited", count(*held, "write", "writes"))
+            }
+            Happening::SnapshotTaken {
+                follower,
+                locked: false,
                 position,
                 rows,
                 copy_ms,
@@ -329,6 +352,35 @@ impl Sim {
             _ => return,
         };
         self.note(NoteKind::Snapshot, Some(n), vec![], text);
+    }
+
+    /// The leader's disk filled, said once (each refused write is counted, not told), or
+    /// has room again.
+    fn narrate_disk(&mut self, n: NodeId, h: &Happening) {
+        let text = match h {
+            Happening::DiskFull {
+                used,
+                capacity,
+                first: true,
+                waiting_for,
+                ..
+            } => {
+                let rows = self.settings.initial_rows;
+                let why = match waiting_for {
+                    Some(f) => format!(
+                        "it keeps its log until every follower has caught up, and {f} has not"
+                    ),
+                    None => "it has no room for another log entry".into(),
+                };
+                format!("{n}'s disk is full: {} and {} fill its {capacity}; {why}, so it refuses writes", count(rows, "initial row", "initial rows"), count(used - rows, "log entry", "log entries"))
+            }
+            Happening::DiskRoom { log_start, .. } => {
+                let through = log_start.saturating_sub(1);
+                format!("{n} deleted its log up to position {through}, which every follower now has, so its disk has room again and it takes writes")
+            }
+            _ => return,
+        };
+        self.note(NoteKind::Disk, Some(n), vec![], text);
     }
 
     /// A read answered by `n` that broke read-your-writes or monotonic reads; `previous` is

@@ -181,7 +181,7 @@ impl Invariants {
         let most_nodes = s.cluster.nodes as usize
             + s.events
                 .iter()
-                .filter(|e| matches!(e.action, Action::AddFollower {}))
+                .filter(|e| matches!(e.action, Action::AddFollower { .. }))
                 .count();
         let w = s.cluster.write_quorum.unwrap_or(s.cluster.nodes / 2 + 1) as usize;
         Invariants {
@@ -211,6 +211,8 @@ impl Invariants {
         leader_knows_what_followers_hold(sim)?;
         caught_up_follower_is_prefix_of_leader(sim)?;
         chain_confirmed_write_is_on_every_member(sim, &mut self.messages_checked)?;
+        write_refused_for_a_full_disk_is_in_no_log(sim)?;
+        a_locked_copy_confirms_no_write_during_the_lock(sim)?;
         let forced_lately = self
             .forced_at
             .iter()
@@ -275,6 +277,16 @@ impl Invariants {
             if let (Some((e0, p0)), Some((e1, p1))) = (*before, now) {
                 if e0 == e1 && p1 < p0 {
                     return Err(format!("a_leader_only_appends: {} lost log positions {}..={} while leading epoch {e0}", r.id, p1 + 1, p0));
+                }
+                // A full disk refuses the write rather than storing it. (Only a leader's
+                // disk is bounded: a follower promoted with a longer log than its disk holds
+                // starts over full, and must not grow from there.)
+                let used = r.disk_used(&sim.settings);
+                match sim.settings.disk_entries {
+                    Some(capacity) if e0 == e1 && p1 > p0 && used > capacity => {
+                        return Err(format!("a_full_disk_takes_no_write: {} appended up to position {p1} with {used} rows and log entries on a disk of {capacity}", r.id));
+                    }
+                    _ => {}
                 }
             }
             *before = now;
@@ -658,6 +670,64 @@ pub fn majority_quorum_leader_has_every_confirmed_write(sim: &Sim) -> Result<(),
             "majority_quorum_leader_has_every_confirmed_write: {} confirmed ({:?}) but not on {l}",
             w.id, w.outcome
         ));
+    }
+    Ok(())
+}
+
+/// While a leader's writes are locked for a copy, its log stays at the copy's position and
+/// every write it holds is pending and on no replica: a locked copy confirms nothing
+/// during the lock.
+pub fn a_locked_copy_confirms_no_write_during_the_lock(sim: &Sim) -> Result<(), String> {
+    for r in &sim.replicas {
+        let Some(lock) = &r.write_lock else { continue };
+        if r.log.last_position() != lock.position {
+            return Err(format!(
+                "a_locked_copy_confirms_no_write_during_the_lock: {} locked at position {} but its log reaches {}",
+                r.id,
+                lock.position,
+                r.log.last_position()
+            ));
+        }
+        for &(_, w) in &lock.held {
+            let pending = sim
+                .writes
+                .get(w.index())
+                .is_some_and(|x| x.outcome == Outcome::Pending);
+            let held_somewhere = sim
+                .replicas
+                .iter()
+                .any(|x| x.log.iter().any(|e| e.write == w));
+            if !pending || held_somewhere {
+                return Err(format!(
+                    "a_locked_copy_confirms_no_write_during_the_lock: {w}, held by {}'s lock since {} ms, is {}",
+                    r.id,
+                    lock.since_ms,
+                    if pending { "in a log" } else { "no longer pending" }
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A write the leader refused because its disk was full is on no replica.
+pub fn write_refused_for_a_full_disk_is_in_no_log(sim: &Sim) -> Result<(), String> {
+    let disk_full = replication_sim::replica::DISK_FULL;
+    for w in sim.writes.iter() {
+        let refused =
+            matches!(&w.outcome, Outcome::Failed { reason, .. } if reason.ends_with(disk_full));
+        if refused {
+            if let Some(r) = sim
+                .replicas
+                .iter()
+                .find(|r| r.log.iter().any(|e| e.write == w.id))
+            {
+                return Err(format!(
+                    "write_refused_for_a_full_disk_is_in_no_log: {} was refused for a full disk, yet {} holds it",
+                    w.id, r.id
+                ));
+            }
+        }
     }
     Ok(())
 }
