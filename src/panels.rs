@@ -234,6 +234,11 @@ fn settings(props: &SettingsProps) -> Html {
         })
     };
     let initial_nodes = v.replicas.len();
+    // The inputs allow what the engine's table of settings does.
+    let range = |name: &str| {
+        let (min, max) = replication_sim::scenario::settings::whole_range(name).unwrap_or((0, 0));
+        (min.to_string(), max.to_string())
+    };
     html! {
         <form class="settings" aria-label="Scenario and settings" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
             <label class="wide">
@@ -259,15 +264,15 @@ fn settings(props: &SettingsProps) -> Html {
             </label>
             <label>
                 <span>{ "Latency, ms" }</span>
-                <input type="number" min="0" max="10000" step="10" value={v.latency_ms.to_string()} onchange={on_latency} id="latency" />
+                <input type="number" min={range("latency_ms").0} max={range("latency_ms").1} step="10" value={v.latency_ms.to_string()} onchange={on_latency} id="latency" />
             </label>
             <label>
                 <span>{ "Jitter, ms" }</span>
-                <input type="number" min="0" max="10000" step="5" value={v.jitter_ms.to_string()} onchange={on_jitter} id="jitter" />
+                <input type="number" min={range("jitter_ms").0} max={range("jitter_ms").1} step="5" value={v.jitter_ms.to_string()} onchange={on_jitter} id="jitter" />
             </label>
             <label>
                 <span>{ "Failover timeout, ms" }</span>
-                <input type="number" min="10" max="60000" step="50" value={v.failover_timeout_ms.to_string()} onchange={on_timeout} id="timeout" />
+                <input type="number" min={range("failover_timeout_ms").0} max={range("failover_timeout_ms").1} step="50" value={v.failover_timeout_ms.to_string()} onchange={on_timeout} id="timeout" />
             </label>
             if let Some(current) = v.read_from {
                 <label>

@@ -76,3 +76,37 @@ fn each_setting_refuses_just_outside_its_range_and_accepts_its_ends() {
         }
     }
 }
+
+#[test]
+fn the_apps_number_inputs_allow_what_the_validator_does() {
+    use replication_sim::scenario::settings::whole_range;
+    use replication_sim::Scenario;
+    for name in ["latency_ms", "jitter_ms", "failover_timeout_ms"] {
+        let (min, max) = whole_range(name).expect("a whole number with a fixed range");
+        // The message of a value outside the setting's own range (other rules may refuse
+        // a value inside it, such as heartbeats slower than the failover timeout).
+        let out_of_range = |v: u64| {
+            let mut json: serde_json::Value =
+                serde_json::from_str(&Scenario::default_scenario().to_json()).unwrap();
+            json["cluster"][name] = v.into();
+            Scenario::from_json(&json.to_string())
+                .err()
+                .map(|e| e.to_string())
+                .filter(|m| m.contains(&format!("cluster.{name}: {v} is out of range")))
+        };
+        assert_eq!(out_of_range(min), None, "{name}: {min} is in range");
+        assert_eq!(out_of_range(max), None, "{name}: {max} is in range");
+        assert!(
+            out_of_range(max + 1).is_some(),
+            "{name}: {} is refused",
+            max + 1
+        );
+        if min > 0 {
+            assert!(
+                out_of_range(min - 1).is_some(),
+                "{name}: {} is refused",
+                min - 1
+            );
+        }
+    }
+}

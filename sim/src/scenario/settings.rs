@@ -300,6 +300,19 @@ pub fn setting(name: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|s| s.name == name)
 }
 
+/// The fixed range of a whole-number setting, for a form's `min` and `max`: the app's
+/// inputs allow what the validator does.
+pub fn whole_range(name: &str) -> Option<(u64, u64)> {
+    match setting(name)?.kind {
+        Kind::Whole {
+            min,
+            max: Max::Fixed(max),
+            ..
+        } => Some((min, max)),
+        _ => None,
+    }
+}
+
 impl Setting {
     /// The range as messages state it: "10 to 60000", "1 to the number of nodes".
     pub fn range(&self) -> Option<String> {
