@@ -386,7 +386,7 @@ impl Sim {
                         && leader_rep.is_some_and(|l| l.sync_follower == Some(n)),
                     chain: if self.settings.mode == Mode::Chain {
                         leader_rep.and_then(|l| {
-                            let nodes = l.chain.nodes();
+                            let nodes = l.chain.config.nodes();
                             let index = nodes.iter().position(|&x| x == n)?;
                             Some(ChainLink::new(index as u8, nodes.len() as u8))
                         })

@@ -557,7 +557,10 @@ fn chain_confirms_at_the_tail_and_splices_out_a_crashed_node() {
     let restart_at = s.events[1].at_ms;
     let mut sim = Sim::new(&s).unwrap();
     sim.run_until(crash_at - 1);
-    assert_eq!(sim.replicas[0].chain.nodes(), &[n(1), n(2), n(3), n(4)]);
+    assert_eq!(
+        sim.replicas[0].chain.config.nodes(),
+        &[n(1), n(2), n(3), n(4)]
+    );
     let before: Vec<&WriteRecord> = sim.writes.iter().filter(|w| w.is_confirmed()).collect();
     assert!(before.len() > 20);
     assert!(
@@ -578,11 +581,11 @@ fn chain_confirms_at_the_tail_and_splices_out_a_crashed_node() {
         spliced.0 > crash_at
             && spliced.0 <= crash_at + s.cluster.failover_timeout_ms + s.cluster.heartbeat_ms
     );
-    assert_eq!(sim.replicas[0].chain.nodes(), &[n(1), n(3), n(4)]);
+    assert_eq!(sim.replicas[0].chain.config.nodes(), &[n(1), n(3), n(4)]);
 
     sim.run_to_end();
     assert_eq!(
-        sim.replicas[0].chain.nodes(),
+        sim.replicas[0].chain.config.nodes(),
         &[n(1), n(3), n(4), n(2)],
         "n2 rejoined at the tail"
     );

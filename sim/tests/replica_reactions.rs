@@ -313,12 +313,12 @@ fn quorum_leader_confirms_once_w_replicas_hold_the_write() {
 fn chain_head_passes_the_write_to_its_successor_only_and_does_not_confirm() {
     let w = World::new(Mode::Chain, 3);
     let mut l = w.leader(&[]);
-    assert_eq!(l.chain.nodes(), &[n(1), n(2), n(3)]);
+    assert_eq!(l.chain.config.nodes(), &[n(1), n(2), n(3)]);
     assert_eq!(
         w.client_write(&mut l, 10, 0),
         vec![send(
             n(2),
-            in_chain(append(1, 0, 0, vec![e(1, 0)], 0), 1, l.chain.version)
+            in_chain(append(1, 0, 0, vec![e(1, 0)], 0), 1, l.chain.config.version)
         )]
     );
     assert_eq!(l.confirmed, 0);
@@ -335,15 +335,15 @@ fn chain_tail_confirms_to_the_client_and_acknowledges_once_upstream() {
         sent_upto: 0,
         leader_last: 0,
         leader_last_epoch: 0,
-        chain: l.chain,
+        chain: l.chain.config,
     });
     w.deliver(&mut tail, 60, Endpoint::Replica(n(1)), hb, 10);
-    assert_eq!(tail.chain.predecessor(n(3)), Some(n(2)));
+    assert_eq!(tail.chain.config.predecessor(n(3)), Some(n(2)));
     let out = w.deliver(
         &mut tail,
         120,
         Endpoint::Replica(n(2)),
-        in_chain(append(1, 0, 0, vec![e(1, 0)], 0), 1, l.chain.version),
+        in_chain(append(1, 0, 0, vec![e(1, 0)], 0), 1, l.chain.config.version),
         70,
     );
     assert_eq!(
@@ -1327,7 +1327,10 @@ fn semi_sync_leader_keeps_a_synchronous_follower_that_answers() {
 fn chain_head_splices_out_a_silent_node() {
     let w = World::new(Mode::Chain, 3);
     let mut l = w.leader(&[]);
-    assert_eq!(l.chain, ChainConfig::from_slice(1, &[n(1), n(2), n(3)]));
+    assert_eq!(
+        l.chain.config,
+        ChainConfig::from_slice(1, &[n(1), n(2), n(3)])
+    );
     w.deliver_from(&mut l, 900, n(2), heartbeat_ack(850));
     let out = heartbeat_tick(&w, &mut l, 1000);
     let spliced = ChainConfig::from_slice(2, &[n(1), n(2)]);
@@ -1343,7 +1346,7 @@ fn chain_head_splices_out_a_silent_node() {
             heartbeat_timer(),
         ]
     );
-    assert_eq!(l.chain, spliced);
+    assert_eq!(l.chain.config, spliced);
 }
 
 #[test]
@@ -1364,7 +1367,7 @@ fn chain_head_takes_a_returning_node_back_at_the_tail() {
             removed: vec![],
         })
     );
-    assert_eq!(l.chain, rejoined);
+    assert_eq!(l.chain.config, rejoined);
 }
 
 /// A change of mode at the leader: to chain, the head lays out a chain of every live
@@ -1387,7 +1390,7 @@ fn a_leader_switched_to_chain_mode_lays_out_the_chain_and_probes_its_successor()
             send(n(2), in_chain(append(1, 2, 1, vec![], 2), 1, 1)),
         ]
     );
-    assert_eq!(l.chain, chain);
+    assert_eq!(l.chain.config, chain);
 }
 
 #[test]
@@ -1410,12 +1413,12 @@ fn a_leader_switched_to_semi_sync_probes_every_follower_from_its_last_position()
 fn a_follower_sends_nothing_on_a_change_of_mode_and_forgets_its_chain() {
     let mut w = World::new(Mode::Chain, 3);
     let mut f = w.follower(n(2), &[]);
-    f.chain = ChainConfig::from_slice(4, &[n(1), n(2), n(3)]);
+    f.chain.config = ChainConfig::from_slice(4, &[n(1), n(2), n(3)]);
     w.settings.mode = Mode::Async;
     assert_eq!(
         w.react(&mut f, 100, |r, ctx| r.on_mode_changed(ctx)),
         vec![]
     );
     // What passed down that chain says nothing about the next one.
-    assert_eq!(f.chain, ChainConfig::empty());
+    assert_eq!(f.chain.config, ChainConfig::empty());
 }

@@ -19,8 +19,8 @@ impl Replica {
     pub(super) fn chain_tag(&self, ctx: &Ctx) -> ChainTag {
         if self.chain_mode(ctx) {
             ChainTag {
-                epoch: self.chain_epoch,
-                version: self.chain.version,
+                epoch: self.chain.epoch,
+                version: self.chain.config.version,
             }
         } else {
             ChainTag::NONE
@@ -32,7 +32,7 @@ impl Replica {
     /// set up (it is served by the leader), or no chain.
     pub(super) fn chain_source(&self, ctx: &Ctx) -> Option<NodeId> {
         if self.chain_mode(ctx) && ctx.members.is_live(self.id) && self.role != Role::Leader {
-            self.chain.upstream(self.id)
+            self.chain.config.upstream(self.id)
         } else {
             None
         }
@@ -42,7 +42,7 @@ impl Replica {
         let within = ctx.settings.failover_timeout_ms;
         let me = self.id;
         let mut order = vec![me];
-        for &n in self.chain.nodes() {
+        for &n in self.chain.config.nodes() {
             if n != me && ctx.members.is_live(n) && self.responsive(n, within, ctx) {
                 order.push(n);
             }
@@ -53,15 +53,16 @@ impl Replica {
                 order.push(n);
             }
         }
-        if order.as_slice() != self.chain.nodes() {
+        if order.as_slice() != self.chain.config.nodes() {
             let removed: Vec<NodeId> = self
                 .chain
+                .config
                 .nodes()
                 .iter()
                 .copied()
                 .filter(|n| !order.contains(n))
                 .collect();
-            let config = ChainConfig::from_slice(self.chain.version + 1, &order);
+            let config = ChainConfig::from_slice(self.chain.config.version + 1, &order);
             ctx.happened(Happening::ChainChanged {
                 order: config,
                 removed,
@@ -72,11 +73,11 @@ impl Replica {
     }
 
     pub(super) fn adopt_chain(&mut self, config: ChainConfig, epoch: u32, ctx: &mut Ctx) {
-        let old = self.chain;
+        let old = self.chain.config;
         let old_successor = old.successor(self.id);
-        let old_epoch = self.chain_epoch;
-        self.chain = config;
-        self.chain_epoch = epoch;
+        let old_epoch = self.chain.epoch;
+        self.chain.config = config;
+        self.chain.epoch = epoch;
         self.adopt_upstream(&old, old_epoch, ctx);
         let successor = config.successor(self.id);
         // What we knew of the successor in an older epoch says nothing about now.
@@ -108,13 +109,13 @@ impl Replica {
             return;
         };
         let me = self.id;
-        let passed_through = self.chain.nodes().first() == Some(&upstream)
+        let passed_through = self.chain.config.nodes().first() == Some(&upstream)
             || old.predecessor(me) == Some(upstream)
-            || (old_epoch == self.chain_epoch && old.before(upstream, me));
+            || (old_epoch == self.chain.epoch && old.before(upstream, me));
         if passed_through {
             return;
         }
-        self.upstream_match = 0;
+        self.chain.upstream_match = 0;
         // A replica back from a crash asks in its own time (see `on_heartbeat`), and one
         // being set up from a snapshot takes no entries yet.
         if !self.needs_catch_up && !self.setup_blocks_log() {
@@ -126,24 +127,29 @@ impl Replica {
     /// confirmed, and tells its predecessor (unless the caller's own answer will).
     pub(super) fn chain_tail_duties(&mut self, ctx: &mut Ctx, tell_predecessor: bool) {
         if !self.chain_mode(ctx)
-            || !self.chain.contains(self.id)
-            || self.chain.successor(self.id).is_some()
+            || !self.chain.config.contains(self.id)
+            || self.chain.config.successor(self.id).is_some()
         {
             return;
         }
         let last = self.verified_last();
         // As in quorum mode: holding an older epoch's entry all down the chain does not
         // make it durable; it is confirmed with the first entry of the current epoch.
-        if self.chain_confirmed >= last || self.log.epoch_at(last) != Some(self.epoch) {
+        if self.chain.confirmed >= last || self.log.epoch_at(last) != Some(self.epoch) {
             return;
         }
-        for p in self.chain_confirmed + 1..=last {
+        for p in self.chain.confirmed + 1..=last {
             self.tell_client_confirmed(p, ctx);
         }
-        self.chain_confirmed = last;
+        self.chain.confirmed = last;
         if self.role == Role::Leader {
             self.confirmed = self.confirmed.max(last);
-        } else if let Some(p) = self.chain.predecessor(self.id).filter(|_| tell_predecessor) {
+        } else if let Some(p) = self
+            .chain
+            .config
+            .predecessor(self.id)
+            .filter(|_| tell_predecessor)
+        {
             self.ack_upstream(p, ctx);
         }
     }
@@ -152,7 +158,7 @@ impl Replica {
     /// `prev_position` arrived): straight on if it continues what the successor was sent,
     /// else as the next batch once the successor has acknowledged everything sent so far.
     pub(super) fn pass_down_chain(&mut self, prev_position: u64, ctx: &mut Ctx) {
-        let Some(s) = self.chain.successor(self.id) else {
+        let Some(s) = self.chain.config.successor(self.id) else {
             return;
         };
         let peer = &self.peers[s.index()];
@@ -191,14 +197,15 @@ impl Replica {
         chain_confirmed: u64,
         ctx: &mut Ctx,
     ) {
-        let downstream = self.role == Role::Leader || self.chain.successor(self.id) == Some(from);
-        if !downstream || chain_confirmed <= self.chain_confirmed {
+        let downstream =
+            self.role == Role::Leader || self.chain.config.successor(self.id) == Some(from);
+        if !downstream || chain_confirmed <= self.chain.confirmed {
             return;
         }
-        self.chain_confirmed = chain_confirmed.min(self.verified_last());
+        self.chain.confirmed = chain_confirmed.min(self.verified_last());
         if self.role == Role::Leader {
-            self.confirmed = self.confirmed.max(self.chain_confirmed);
-        } else if let Some(p) = self.chain.predecessor(self.id) {
+            self.confirmed = self.confirmed.max(self.chain.confirmed);
+        } else if let Some(p) = self.chain.config.predecessor(self.id) {
             self.ack_upstream(p, ctx);
         }
     }
@@ -209,10 +216,10 @@ impl Replica {
         let payload = Payload::Ack(Ack {
             epoch: self.epoch,
             result: AckResult::Appended {
-                match_position: self.upstream_match,
+                match_position: self.chain.upstream_match,
             },
             echo_sent_at: 0,
-            chain_confirmed: self.chain_confirmed,
+            chain_confirmed: self.chain.confirmed,
         });
         ctx.send(p, payload);
     }

@@ -489,6 +489,7 @@ impl Replica {
             let mut order = vec![me];
             order.extend(
                 self.chain
+                    .config
                     .nodes()
                     .iter()
                     .copied()
@@ -499,10 +500,10 @@ impl Replica {
                     order.push(n);
                 }
             }
-            self.chain = ChainConfig::from_slice(0, &[]);
+            self.chain.config = ChainConfig::from_slice(0, &[]);
             let config = ChainConfig::from_slice(1, &order);
             let epoch = self.epoch;
-            self.chain_confirmed = self.chain_confirmed.min(last);
+            self.chain.confirmed = self.chain.confirmed.min(last);
             self.adopt_chain(config, epoch, ctx);
         }
         if announce {

@@ -58,7 +58,7 @@ impl Replica {
     pub(super) fn enter_epoch(&mut self, epoch: u32) {
         if epoch > self.epoch {
             self.epoch = epoch;
-            self.upstream_match = 0;
+            self.chain.upstream_match = 0;
         }
         self.voted_epoch = self.voted_epoch.max(epoch);
     }

@@ -143,6 +143,31 @@ pub struct Peer {
     pub snapshot: Option<SnapshotSend>,
 }
 
+/// What a replica knows of the chain (chain replication), kept together: the chain as the
+/// head last announced it, the epoch it was adopted in, how far the tail has confirmed as
+/// heard from downstream, and how far this replica verified its log with its upstream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChainState {
+    pub config: ChainConfig,
+    /// The epoch in which `config` was adopted.
+    pub epoch: u32,
+    /// Highest position the tail has, as heard from downstream.
+    pub confirmed: u64,
+    /// Highest position verified with the upstream (the predecessor, or the leader).
+    pub upstream_match: u64,
+}
+
+impl Default for ChainState {
+    fn default() -> Self {
+        ChainState {
+            config: ChainConfig::empty(),
+            epoch: 0,
+            confirmed: 0,
+            upstream_match: 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Replica {
     pub id: NodeId,
@@ -166,12 +191,8 @@ pub struct Replica {
     pub confirmed: u64,
     pub peers: [Peer; MAX_REPLICAS],
     pub sync_follower: Option<NodeId>,
-    pub chain: ChainConfig,
-    pub chain_epoch: u32,
-    /// Chain: highest position the tail has, as heard from downstream.
-    pub chain_confirmed: u64,
-    /// Chain: highest position verified with the predecessor.
-    pub upstream_match: u64,
+    /// Chain replication: the chain this replica knows and where it stands in it.
+    pub chain: ChainState,
     pub setup: Option<Setup>,
     pub needs_catch_up: bool,
     pub position_at_last_heartbeat: u64,
@@ -203,10 +224,7 @@ impl Replica {
             confirmed: 0,
             peers: Default::default(),
             sync_follower: None,
-            chain: ChainConfig::empty(),
-            chain_epoch: 0,
-            chain_confirmed: 0,
-            upstream_match: 0,
+            chain: ChainState::default(),
             setup: None,
             needs_catch_up: false,
             position_at_last_heartbeat: 0,
@@ -250,10 +268,7 @@ impl Replica {
         self.confirmed = 0;
         self.peers = fresh.peers;
         self.sync_follower = None;
-        self.chain = ChainConfig::empty();
-        self.chain_epoch = 0;
-        self.chain_confirmed = 0;
-        self.upstream_match = 0;
+        self.chain = ChainState::default();
         self.needs_catch_up = false;
         self.disk_full = false;
         self.write_lock = None;
@@ -294,7 +309,7 @@ impl Replica {
         if self.role == Role::Leader {
             self.log.last_position()
         } else {
-            self.upstream_match.min(self.log.last_position())
+            self.chain.upstream_match.min(self.log.last_position())
         }
     }
 
@@ -432,9 +447,9 @@ impl Replica {
     /// re-learns what each follower holds (a chain only tracked its successor) and confirms
     /// whatever the new mode allows.
     pub fn on_mode_changed(&mut self, ctx: &mut Ctx) {
-        let version = self.chain.version;
-        self.chain = ChainConfig::empty();
-        self.chain_epoch = 0;
+        let version = self.chain.config.version;
+        self.chain.config = ChainConfig::empty();
+        self.chain.epoch = 0;
         if !self.is_leader() {
             return;
         }
@@ -450,7 +465,7 @@ impl Replica {
                     .filter(|&f| f != me && self.responsive(f, within, ctx)),
             );
             let config = ChainConfig::from_slice(version + 1, &order);
-            self.chain_confirmed = self.confirmed;
+            self.chain.confirmed = self.confirmed;
             let epoch = self.epoch;
             ctx.happened(Happening::ChainChanged {
                 order: config,

@@ -18,7 +18,7 @@ impl Replica {
         let entry = *self.log.get(position).expect("just appended");
         let prev_epoch = self.log.epoch_at(position - 1).unwrap_or(0);
         let targets: Vec<NodeId> = if self.chain_mode(ctx) {
-            self.chain.successor(self.id).into_iter().collect()
+            self.chain.config.successor(self.id).into_iter().collect()
         } else {
             ctx.members.iter_all().filter(|&f| f != self.id).collect()
         };
@@ -96,7 +96,7 @@ impl Replica {
             Mode::Chain => self.reconfigure_chain(ctx),
             _ => {}
         }
-        let chain = self.chain;
+        let chain = self.chain.config;
         for f in ctx.members.iter_all().filter(|&f| f != self.id) {
             let peer = &self.peers[f.index()];
             let sent_upto = if self.chain_mode(ctx) && ctx.members.is_live(f) {
@@ -163,7 +163,7 @@ impl Replica {
         let position = self.append_entries(from, prev_position, entries, ctx);
         // Within an epoch every entry verified upstream is the leader's, and the leader's
         // log only grows, so what was verified stays verified.
-        self.upstream_match = self.upstream_match.max(position);
+        self.chain.upstream_match = self.chain.upstream_match.max(position);
         self.confirmed = self.confirmed.max(confirmed.min(position));
         if let Some(SetupPhase::CatchingUp { .. }) = self.setup.map(|s| s.phase) {
             if let Some(s) = &mut self.setup {
@@ -173,7 +173,7 @@ impl Replica {
         if chain {
             self.pass_down_chain(prev_position, ctx);
             // The acknowledgement below carries the news to the predecessor.
-            let tell = self.chain.predecessor(self.id) != Some(from);
+            let tell = self.chain.config.predecessor(self.id) != Some(from);
             self.chain_tail_duties(ctx, tell);
         }
         let payload = Payload::Ack(Ack {
@@ -182,7 +182,7 @@ impl Replica {
                 match_position: position,
             },
             echo_sent_at: sent_at,
-            chain_confirmed: self.chain_confirmed,
+            chain_confirmed: self.chain.confirmed,
         });
         ctx.send(from, payload);
     }
@@ -229,7 +229,7 @@ impl Replica {
             epoch: self.epoch,
             result,
             echo_sent_at: sent_at,
-            chain_confirmed: self.chain_confirmed,
+            chain_confirmed: self.chain.confirmed,
         });
         ctx.send(from, payload);
     }
@@ -264,7 +264,7 @@ impl Replica {
     fn truncate_after(&mut self, position: u64, leader: NodeId, ctx: &mut Ctx) {
         let removed = self.log.truncate_after(position);
         self.confirmed = self.confirmed.min(position);
-        self.chain_confirmed = self.chain_confirmed.min(position);
+        self.chain.confirmed = self.chain.confirmed.min(position);
         if !removed.is_empty() {
             ctx.happened(Happening::Truncated {
                 from_position: position + 1,
@@ -299,7 +299,7 @@ impl Replica {
             // verified with the upstream in this epoch are not the leader's: everything it
             // sent before the heartbeat arrived before it, and a chain upstream verifies
             // what it passes on. They are writes of a deposed leader; discard them.
-            let keep = leader_last.max(self.upstream_match);
+            let keep = leader_last.max(self.chain.upstream_match);
             if self.log.last_position() > keep {
                 self.truncate_after(keep, from, ctx);
             }
@@ -307,10 +307,11 @@ impl Replica {
         // Only what is verified to be the leader's can be confirmed.
         self.confirmed = self.confirmed.max(
             confirmed
-                .min(self.upstream_match)
+                .min(self.chain.upstream_match)
                 .min(self.log.last_position()),
         );
-        if self.chain_mode(ctx) && (epoch, chain.version) != (self.chain_epoch, self.chain.version)
+        if self.chain_mode(ctx)
+            && (epoch, chain.version) != (self.chain.epoch, self.chain.config.version)
         {
             self.adopt_chain(chain, epoch, ctx);
         }
@@ -321,7 +322,7 @@ impl Replica {
                 .log
                 .epoch_at(leader_last)
                 .is_some_and(|e| e != leader_last_epoch);
-        let chain_member = self.chain_mode(ctx) && self.chain.contains(self.id);
+        let chain_member = self.chain_mode(ctx) && self.chain.config.contains(self.id);
         let have = self.position_along(chain_member);
         // Where missing entries come from: the leader, or in a chain the predecessor.
         let upstream = self.chain_source(ctx).unwrap_or(from);
@@ -336,7 +337,7 @@ impl Replica {
             epoch: self.epoch,
             result: AckResult::Heartbeat,
             echo_sent_at: sent_at,
-            chain_confirmed: self.chain_confirmed,
+            chain_confirmed: self.chain.confirmed,
         });
         ctx.send(from, payload);
     }
@@ -410,7 +411,7 @@ impl Replica {
         // In a chain, live members catch up from their predecessor, not the head, and one
         // about to join at the tail from the tail.
         let chain = self.chain_mode(ctx);
-        let upstream_of_it = self.chain.upstream(from) == Some(self.id);
+        let upstream_of_it = self.chain.config.upstream(from) == Some(self.id);
         if chain && ctx.members.is_live(from) && !upstream_of_it {
             return;
         }
@@ -453,8 +454,9 @@ impl Replica {
         let chain = self.chain_mode(ctx);
         // In a chain a node feeds its successor (and, as the tail, a replica about to join
         // after it); the head feeds nobody else in the chain, whatever it hears from them.
-        let feeds =
-            !chain || !ctx.members.is_live(from) || self.chain.upstream(from) == Some(self.id);
+        let feeds = !chain
+            || !ctx.members.is_live(from)
+            || self.chain.config.upstream(from) == Some(self.id);
         if self.role != Role::Leader && !(chain && feeds) {
             return;
         }

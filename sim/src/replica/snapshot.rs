@@ -269,7 +269,7 @@ impl Replica {
             // The snapshot is the leader's; but a chain member passes on and confirms only
             // what its predecessor holds, which the catch-up below verifies.
             let from_upstream = self.chain_source(ctx).is_none_or(|u| u == from);
-            self.upstream_match = if from_upstream { position } else { 0 };
+            self.chain.upstream_match = if from_upstream { position } else { 0 };
             ctx.happened(Happening::SnapshotInstalled { position });
             self.setup = Some(Setup {
                 phase: SetupPhase::CatchingUp { from: position },

@@ -383,7 +383,7 @@ impl Sim {
                     Mode::Sync => true,
                     Mode::SemiSync => leader.sync_follower == Some(f),
                     Mode::Quorum => true,
-                    Mode::Chain => leader.chain.contains(f),
+                    Mode::Chain => leader.chain.config.contains(f),
                     Mode::Async => false,
                 }
         });

@@ -449,7 +449,7 @@ pub fn leader_knows_what_followers_hold(sim: &Sim) -> Result<(), String> {
     };
     let leader = &sim.replicas[l.index()];
     let followers: Vec<NodeId> = if sim.settings.mode == Mode::Chain {
-        leader.chain.successor(l).into_iter().collect()
+        leader.chain.config.successor(l).into_iter().collect()
     } else {
         sim.replicas
             .iter()
@@ -531,7 +531,7 @@ pub fn chain_confirmed_write_is_on_every_member(
             ));
         };
         let entry = tail.log.get(position).copied();
-        let chain = &tail.chain;
+        let chain = &tail.chain.config;
         let names: Vec<String> = chain.nodes().iter().map(|n| n.to_string()).collect();
         if tail.role != Role::Leader && chain.nodes().last() != Some(&t) {
             return Err(format!(
@@ -542,7 +542,7 @@ pub fn chain_confirmed_write_is_on_every_member(
         let Some(&head) = chain.nodes().first() else {
             continue;
         };
-        let head_chain = &sim.replicas[head.index()].chain;
+        let head_chain = &sim.replicas[head.index()].chain.config;
         let still_members = chain
             .nodes()
             .iter()
