@@ -237,7 +237,7 @@ fn the_report_and_the_trace_show_a_candidates_epoch() {
             break r.clone();
         }
     };
-    assert_eq!(c.epoch, c.campaign.epoch);
+    assert_eq!(c.epoch, c.election.campaign.epoch);
     assert_eq!(c.epoch, 2);
     let report = sim.report().summary();
     let line = format!(

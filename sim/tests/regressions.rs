@@ -405,7 +405,7 @@ fn a_quorum_leader_confirms_an_older_epochs_entry_only_with_one_of_its_own() {
         granted_at: 10,
     });
     l.role = Role::Candidate;
-    l.campaign = Campaign {
+    l.election.campaign = Campaign {
         phase: CampaignPhase::Vote,
         epoch: 2,
         granted: 1,

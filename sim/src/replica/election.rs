@@ -67,7 +67,10 @@ impl Campaign {
 impl Replica {
     /// The epoch a new campaign stands in: after every epoch this replica knows of.
     fn next_epoch(&self) -> u32 {
-        self.epoch.max(self.voted_epoch).max(self.seen_epoch) + 1
+        self.epoch
+            .max(self.voted_epoch)
+            .max(self.election.seen_epoch)
+            + 1
     }
 
     fn last_entry(&self) -> (u32, u64) {
@@ -90,7 +93,7 @@ impl Replica {
     /// On the election timer (or a manual failover, `forced`): campaign for leadership.
     pub fn start_election(&mut self, ctx: &mut Ctx, forced: bool) {
         if forced {
-            self.campaign = Campaign {
+            self.election.campaign = Campaign {
                 started_ms: ctx.now,
                 window_ms: ctx.settings.failover_timeout_ms,
                 ..Campaign::default()
@@ -105,7 +108,7 @@ impl Replica {
     /// reaches, without raising our epoch.
     fn start_pre_vote(&mut self, ahead_of: Option<NodeId>, ctx: &mut Ctx) {
         let epoch = self.next_epoch();
-        self.campaign = Campaign {
+        self.election.campaign = Campaign {
             phase: CampaignPhase::PreVote,
             epoch,
             forced: false,
@@ -132,13 +135,17 @@ impl Replica {
         let epoch = self.next_epoch();
         self.enter_epoch(epoch);
         self.voted_epoch = epoch;
-        self.voted_for = Some(self.id);
-        self.seen_epoch = epoch;
+        self.election.voted_for = Some(self.id);
+        self.election.seen_epoch = epoch;
         self.role = Role::Candidate;
         let last_leader = self.leader.take();
         // A forced campaign waits for nobody in particular: it wins on a majority.
-        let heard = if forced { 0 } else { self.campaign.answered };
-        self.campaign = Campaign {
+        let heard = if forced {
+            0
+        } else {
+            self.election.campaign.answered
+        };
+        self.election.campaign = Campaign {
             phase: CampaignPhase::Vote,
             epoch,
             forced,
@@ -146,7 +153,7 @@ impl Replica {
             heard,
             answered: 0,
             granted: self.id.bit(),
-            ..self.campaign
+            ..self.election.campaign
         };
         for p in self.peers.iter_mut() {
             p.acked_sent_at = 0;
@@ -164,7 +171,7 @@ impl Replica {
 
     /// Sends this round's request to every live member in `to` but ourselves.
     fn ask(&mut self, ctx: &mut Ctx, to: u16) {
-        let c = self.campaign;
+        let c = self.election.campaign;
         let (last_epoch, last_position) = self.last_entry();
         let me = self.id;
         for f in ctx
@@ -188,16 +195,16 @@ impl Replica {
     /// The election timer ends the round's window; the heartbeat timer, which only a
     /// leader uses otherwise, asks again whoever has not answered (a lossy link).
     fn arm_round_timers(&mut self, ctx: &mut Ctx) {
-        ctx.timer(TimerKind::Election, self.campaign.window_ms, 0);
+        ctx.timer(TimerKind::Election, self.election.campaign.window_ms, 0);
         ctx.timer(TimerKind::Heartbeat, ctx.settings.heartbeat_ms, 0);
     }
 
     /// The heartbeat timer while campaigning: ask again whoever has not answered.
     pub(super) fn campaign_tick(&mut self, ctx: &mut Ctx) {
-        if !self.campaign.active() {
+        if !self.election.campaign.active() {
             return;
         }
-        let silent = ctx.members.live & !self.campaign.answered;
+        let silent = ctx.members.live & !self.election.campaign.answered;
         self.ask(ctx, silent);
         ctx.timer(TimerKind::Heartbeat, ctx.settings.heartbeat_ms, 0);
     }
@@ -209,7 +216,7 @@ impl Replica {
 
     /// Decides the round once everyone it waits for has answered, or the window is over.
     fn conclude(&mut self, ctx: &mut Ctx, window_over: bool) {
-        let c = self.campaign;
+        let c = self.election.campaign;
         let live = ctx.members.live;
         let others = live & !self.id.bit();
         let granted = (c.granted & live).count_ones();
@@ -256,7 +263,7 @@ impl Replica {
     /// Gives up this campaign; the election timer tries again if nobody wins meanwhile.
     fn abandon(&mut self, reason: Abandoned, ctx: &mut Ctx) {
         ctx.happened(Happening::CampaignAbandoned {
-            epoch: self.campaign.epoch,
+            epoch: self.election.campaign.epoch,
             reason,
         });
         self.end_campaign(ctx);
@@ -266,10 +273,10 @@ impl Replica {
     /// Stops campaigning (it heard a leader, voted for another, or gave up). A candidate
     /// keeps the epoch it raised: it is durable.
     pub(super) fn end_campaign(&mut self, ctx: &mut Ctx) {
-        if !self.campaign.active() {
+        if !self.election.campaign.active() {
             return;
         }
-        self.campaign.phase = CampaignPhase::Idle;
+        self.election.campaign.phase = CampaignPhase::Idle;
         if self.role == Role::Candidate {
             self.role = Role::Follower;
         }
@@ -280,9 +287,9 @@ impl Replica {
 
     /// A campaign that hears from a leader stops: the leader is alive after all.
     pub(super) fn heard_leader_while_campaigning(&mut self, leader: NodeId, ctx: &mut Ctx) {
-        if self.campaign.active() {
+        if self.election.campaign.active() {
             ctx.happened(Happening::CampaignAbandoned {
-                epoch: self.campaign.epoch,
+                epoch: self.election.campaign.epoch,
                 reason: Abandoned::HeardLeader { leader },
             });
             self.end_campaign(ctx);
@@ -300,7 +307,7 @@ impl Replica {
         let answer = if pre_vote {
             self.pre_vote_answer(from, (last_epoch, last_position), ctx)
         } else {
-            self.seen_epoch = self.seen_epoch.max(epoch);
+            self.election.seen_epoch = self.election.seen_epoch.max(epoch);
             self.vote_answer(from, epoch, (last_epoch, last_position), forced, ctx)
         };
         if !pre_vote && answer.granted() {
@@ -318,7 +325,7 @@ impl Replica {
         );
         // "No, I am ahead": and it campaigns itself, at once, so the most up-to-date
         // replica stands rather than waiting for its own timer.
-        if answer == VoteAnswer::Ahead && !self.campaign.active() && self.can_stand(ctx) {
+        if answer == VoteAnswer::Ahead && !self.election.campaign.active() && self.can_stand(ctx) {
             self.start_pre_vote(Some(from), ctx);
         }
     }
@@ -329,7 +336,7 @@ impl Replica {
         // As up-to-date and already standing (or campaigning with a lower id): one of two
         // equal candidates steps back, so they do not split the vote.
         let tie_first = mine == theirs
-            && match self.campaign.phase {
+            && match self.election.campaign.phase {
                 CampaignPhase::Vote => true,
                 CampaignPhase::PreVote => self.id < from,
                 _ => false,
@@ -356,7 +363,7 @@ impl Replica {
         if !ctx.members.is_live(self.id) {
             return VoteAnswer::Refused;
         }
-        if self.voted_epoch == epoch && self.voted_for == Some(from) {
+        if self.voted_epoch == epoch && self.election.voted_for == Some(from) {
             // Asked again (our answer was lost): the same answer.
             return VoteAnswer::Granted;
         }
@@ -378,7 +385,7 @@ impl Replica {
         // else: the candidate it voted for may be leading on the strength of it (its lease
         // rests on `granted_at`). A replica that restarts has forgotten whom it voted for
         // and keeps that promise the safe way, by voting for nobody for a while.
-        if epoch > self.voted_epoch && ctx.now >= self.vote_promised_until_ms {
+        if epoch > self.voted_epoch && ctx.now >= self.election.vote_promised_until_ms {
             VoteAnswer::Granted
         } else {
             VoteAnswer::Refused
@@ -397,11 +404,11 @@ impl Replica {
         self.end_campaign(ctx);
         self.enter_epoch(epoch);
         self.voted_epoch = epoch;
-        self.voted_for = Some(from);
+        self.election.voted_for = Some(from);
         self.role = Role::Follower;
         self.leader = None;
         self.last_leader_contact_ms = ctx.now;
-        self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
+        self.election.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
         self.reset_election_timer(ctx);
     }
 
@@ -413,8 +420,8 @@ impl Replica {
             voter_epoch,
             granted_at,
         } = reply;
-        self.seen_epoch = self.seen_epoch.max(voter_epoch);
-        let c = self.campaign;
+        self.election.seen_epoch = self.election.seen_epoch.max(voter_epoch);
+        let c = self.election.campaign;
         let phase = if pre_vote {
             CampaignPhase::PreVote
         } else {
@@ -429,10 +436,10 @@ impl Replica {
         {
             return;
         }
-        self.campaign.answered |= from.bit();
+        self.election.campaign.answered |= from.bit();
         match answer {
             VoteAnswer::Granted => {
-                self.campaign.granted |= from.bit();
+                self.election.campaign.granted |= from.bit();
                 if !pre_vote {
                     self.peers[from.index()].acked_sent_at = granted_at;
                 }
@@ -452,8 +459,8 @@ impl Replica {
 impl Replica {
     /// Won the campaign (its durable epoch is already the one it campaigned in).
     pub(super) fn become_leader(&mut self, ctx: &mut Ctx, announce: bool) {
-        self.enter_epoch(self.campaign.epoch);
-        self.campaign.phase = CampaignPhase::Won;
+        self.enter_epoch(self.election.campaign.epoch);
+        self.election.campaign.phase = CampaignPhase::Won;
         self.role = Role::Leader;
         // A live member being re-seeded from a snapshot leads with the log it has.
         self.setup = None;
@@ -461,7 +468,7 @@ impl Replica {
         self.leader = Some(self.id);
         let last = self.log.last_position();
         for f in ctx.members.iter_all().filter(|&f| f != self.id) {
-            let voter = self.campaign.granted & f.bit() != 0;
+            let voter = self.election.campaign.granted & f.bit() != 0;
             let granted_at = self.peers[f.index()].acked_sent_at;
             self.peers[f.index()] = Peer {
                 // A follower still being set up gets its snapshot first, not the log.
@@ -469,7 +476,7 @@ impl Replica {
                 matched: 0,
                 last_heard_ms: ctx.now,
                 acked_sent_at: if voter {
-                    granted_at.max(self.campaign.phase_started_ms)
+                    granted_at.max(self.election.campaign.phase_started_ms)
                 } else {
                     0
                 },
@@ -478,7 +485,7 @@ impl Replica {
             };
         }
         let me = self.id;
-        let voters = self.campaign.granted;
+        let voters = self.election.campaign.granted;
         self.sync_follower = ctx
             .members
             .iter_live()

@@ -168,6 +168,20 @@ impl Default for ChainState {
     }
 }
 
+/// What a replica knows of elections (failover), kept together: the newest epoch it has
+/// heard of, whom it voted for in its voted epoch, its own campaign, and how long it
+/// promised its vote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ElectionState {
+    pub seen_epoch: u32,
+    /// Whom it voted for in `voted_epoch` (forgotten in a crash; see `restart`).
+    pub voted_for: Option<NodeId>,
+    pub campaign: Campaign,
+    /// Until this instant the replica votes for no other candidate (bar a manual
+    /// failover): the candidate it voted for may be leading on the strength of that vote.
+    pub vote_promised_until_ms: u64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Replica {
     pub id: NodeId,
@@ -183,10 +197,8 @@ pub struct Replica {
     pub role: Role,
     pub leader: Option<NodeId>,
     pub last_leader_contact_ms: u64,
-    pub seen_epoch: u32,
-    /// Whom it voted for in `voted_epoch` (forgotten in a crash; see `restart`).
-    pub voted_for: Option<NodeId>,
-    pub campaign: Campaign,
+    /// Failover: the votes and campaigns of this replica.
+    pub election: ElectionState,
     /// Leader: highest confirmed position. Follower: highest it has heard is confirmed.
     pub confirmed: u64,
     pub peers: [Peer; MAX_REPLICAS],
@@ -196,9 +208,6 @@ pub struct Replica {
     pub setup: Option<Setup>,
     pub needs_catch_up: bool,
     pub position_at_last_heartbeat: u64,
-    /// Until this instant the replica votes for no other candidate (bar a manual
-    /// failover): the candidate it voted for may be leading on the strength of that vote.
-    pub vote_promised_until_ms: u64,
     /// The leader refuses writes because its disk is full (said once, when it fills).
     pub disk_full: bool,
     /// A new follower: how it asks to be copied.
@@ -218,9 +227,7 @@ impl Replica {
             role: Role::Follower,
             leader: None,
             last_leader_contact_ms: 0,
-            seen_epoch: 0,
-            voted_for: None,
-            campaign: Campaign::default(),
+            election: ElectionState::default(),
             confirmed: 0,
             peers: Default::default(),
             sync_follower: None,
@@ -228,7 +235,6 @@ impl Replica {
             setup: None,
             needs_catch_up: false,
             position_at_last_heartbeat: 0,
-            vote_promised_until_ms: 0,
             disk_full: false,
             copy_method: CopyMethod::Snapshot,
             write_lock: None,
@@ -240,7 +246,7 @@ impl Replica {
         self.epoch = 1;
         self.voted_epoch = 1;
         if self.id == leader {
-            self.campaign = Campaign {
+            self.election.campaign = Campaign {
                 phase: CampaignPhase::Vote,
                 epoch: 1,
                 started_ms: ctx.now,
@@ -262,9 +268,9 @@ impl Replica {
         self.up = false;
         self.role = Role::Follower;
         self.leader = None;
-        self.seen_epoch = fresh.seen_epoch;
-        self.voted_for = None;
-        self.campaign = Campaign::default();
+        self.election.seen_epoch = fresh.election.seen_epoch;
+        self.election.voted_for = None;
+        self.election.campaign = Campaign::default();
         self.confirmed = 0;
         self.peers = fresh.peers;
         self.sync_follower = None;
@@ -283,7 +289,7 @@ impl Replica {
         self.needs_catch_up = true;
         // It may have voted just before it crashed, and has forgotten whom for: it keeps
         // that promise the safe way, by voting for nobody for a failover timeout.
-        self.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
+        self.election.vote_promised_until_ms = ctx.now + ctx.settings.failover_timeout_ms;
         if let Some(setup) = &mut self.setup {
             setup.phase = if self.log.snapshot_position > 0 {
                 SetupPhase::CatchingUp {
@@ -329,7 +335,7 @@ impl Replica {
                 }
             }
             TimerKind::Election => {
-                if self.campaign.active() {
+                if self.election.campaign.active() {
                     self.campaign_window_over(ctx);
                 } else if self.role != Role::Leader && ctx.members.is_live(self.id) {
                     // A live member that is being re-seeded from a snapshot may stand too:

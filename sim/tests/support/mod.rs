@@ -381,10 +381,10 @@ impl Invariants {
         for r in &sim.replicas {
             let now = r.is_leader().then_some(r.epoch);
             let before = std::mem::replace(&mut self.led[r.id.index()], now);
-            if first || now.is_none() || before == now || r.campaign.forced {
+            if first || now.is_none() || before == now || r.election.campaign.forced {
                 continue;
             }
-            let c = r.campaign;
+            let c = r.election.campaign;
             for o in sim
                 .replicas
                 .iter()
