@@ -325,18 +325,82 @@ fn setup_view(r: &Replica, leader_last: u64) -> Option<SetupView> {
     })
 }
 
+/// One write as the ledger shows it.
+fn write_view(w: &WriteRecord, blocked: &BTreeSet<WriteId>) -> WriteView {
+    let status = write_status(w, blocked);
+    let (confirmed_at, confirmed_by) = match w.outcome {
+        Outcome::Confirmed { at, by, .. } => (Some(at), Some(by.to_string())),
+        _ => (None, None),
+    };
+    let reason = match (&w.lost, &w.outcome) {
+        (Some(l), _) => Some(l.reason.explain().to_string()),
+        (None, Outcome::Failed { reason, .. }) => Some(reason.clone()),
+        (None, Outcome::Pending) if status == WriteStatus::Blocked => {
+            Some("waiting for a replica that does not answer".to_string())
+        }
+        _ => None,
+    };
+    WriteView {
+        id: w.id.to_string(),
+        client: w.client.to_string(),
+        key: w.key(),
+        value: w.value(),
+        status,
+        invoked_at_ms: w.invoked_at,
+        confirmed_at_ms: confirmed_at,
+        latency_ms: confirmed_at.map(|c| c - w.invoked_at),
+        replicas: (0..MAX_REPLICAS as u8)
+            .filter(|i| w.holders & (1 << i) != 0)
+            .map(|i| NodeId(i).to_string())
+            .collect(),
+        confirmed_by,
+        lost_reason: w.lost.as_ref().map(|l| l.reason),
+        reason,
+        lost_at_ms: w.lost.as_ref().map(|l| l.at),
+    }
+}
+
 impl Sim {
     pub fn view(&self, opts: &ViewOptions) -> View {
-        let now = self.now();
         let leader = self.current_leader();
         let blocked: BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
-        let members = self.members;
-        let live_count = members.live.count_ones() as u8;
-        let leader_rep = leader.map(|l| &self.replicas[l.index()]);
-        let leader_last = leader_rep.map(|r| r.log.last_position()).unwrap_or(0);
+        View {
+            now_ms: self.now(),
+            end_ms: self.end_ms(),
+            mode: self.settings.mode,
+            write_quorum: self.settings.write_quorum,
+            fencing: self.settings.fencing,
+            failover_timeout_ms: self.settings.failover_timeout_ms,
+            latency_ms: self.network.latency_ms,
+            jitter_ms: self.network.jitter_ms,
+            workload_every_ms: self.workload_every_ms(),
+            read_from: (self.scenario.workload.read_every_ms > 0).then_some(self.read_from),
+            leader: leader.map(|l| l.to_string()),
+            epoch: self.max_epoch(),
+            replicas: self.replica_views(opts, &blocked),
+            clients: self
+                .clients
+                .iter()
+                .map(|c| ClientView {
+                    id: c.id.to_string(),
+                    believed_leader: c.believed_leader.to_string(),
+                })
+                .collect(),
+            links: self.link_views(),
+            messages: self.message_views(),
+            writes: self.write_views(opts, &blocked),
+            events: self.recent_events(opts.recent_events),
+            counts: self.counts(&blocked),
+        }
+    }
 
-        let replicas = self
-            .replicas
+    /// Each replica: its role, its log's newest entries, its lag and its set-up.
+    fn replica_views(&self, opts: &ViewOptions, blocked: &BTreeSet<WriteId>) -> Vec<ReplicaView> {
+        let now = self.now();
+        let live_count = self.members.live.count_ones() as u8;
+        let leader_rep = self.current_leader().map(|l| &self.replicas[l.index()]);
+        let leader_last = leader_rep.map(|r| r.log.last_position()).unwrap_or(0);
+        self.replicas
             .iter()
             .map(|r| {
                 let n = r.id;
@@ -349,7 +413,7 @@ impl Sim {
                     .enumerate()
                     .map(|(i, e)| {
                         let w = self.write(e.write).expect("every entry is a known write");
-                        entry_view(e, from + i as u64, w, &blocked, live_count)
+                        entry_view(e, from + i as u64, w, blocked, live_count)
                     })
                     .collect();
                 let (lag_entries, lag_ms) = match leader_rep {
@@ -396,8 +460,11 @@ impl Sim {
                     leader_known: r.leader.map(|l| l.to_string()),
                 }
             })
-            .collect();
+            .collect()
+    }
 
+    /// The links that are not plain: cut (or partitioned), lossy or slow.
+    fn link_views(&self) -> Vec<LinkView> {
         let mut links = Vec::new();
         let endpoints: Vec<Endpoint> = (0..self.replicas.len())
             .map(|i| Endpoint::Replica(NodeId(i as u8)))
@@ -431,9 +498,13 @@ impl Sim {
                 });
             }
         }
+        links
+    }
 
-        let messages = self
-            .in_flight
+    /// The messages in flight, with how far along they are.
+    fn message_views(&self) -> Vec<MessageView> {
+        let now = self.now();
+        self.in_flight
             .values()
             .map(|m| {
                 let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
@@ -453,42 +524,11 @@ impl Sim {
                     doomed: m.doomed || target_down,
                 }
             })
-            .collect();
+            .collect()
+    }
 
-        let counts = self.counts(&blocked);
-        let write_view = |w: &WriteRecord| {
-            let status = write_status(w, &blocked);
-            let (confirmed_at, confirmed_by) = match w.outcome {
-                Outcome::Confirmed { at, by, .. } => (Some(at), Some(by.to_string())),
-                _ => (None, None),
-            };
-            let reason = match (&w.lost, &w.outcome) {
-                (Some(l), _) => Some(l.reason.explain().to_string()),
-                (None, Outcome::Failed { reason, .. }) => Some(reason.clone()),
-                (None, Outcome::Pending) if status == WriteStatus::Blocked => {
-                    Some("waiting for a replica that does not answer".to_string())
-                }
-                _ => None,
-            };
-            WriteView {
-                id: w.id.to_string(),
-                client: w.client.to_string(),
-                key: w.key(),
-                value: w.value(),
-                status,
-                invoked_at_ms: w.invoked_at,
-                confirmed_at_ms: confirmed_at,
-                latency_ms: confirmed_at.map(|c| c - w.invoked_at),
-                replicas: (0..MAX_REPLICAS as u8)
-                    .filter(|i| w.holders & (1 << i) != 0)
-                    .map(|i| NodeId(i).to_string())
-                    .collect(),
-                confirmed_by,
-                lost_reason: w.lost.as_ref().map(|l| l.reason),
-                reason,
-                lost_at_ms: w.lost.as_ref().map(|l| l.at),
-            }
-        };
+    /// The newest writes, and older lost ones up to a cap.
+    fn write_views(&self, opts: &ViewOptions, blocked: &BTreeSet<WriteId>) -> Vec<WriteView> {
         let total = self.writes.len();
         let recent_from = total.saturating_sub(opts.recent_writes);
         // Older lost writes are listed too (the "which, and why?" list), up to a cap: a long
@@ -500,40 +540,14 @@ impl Sim {
             .lost_before(recent_from as u32, opts.older_lost)
             .into_iter()
             .filter_map(|id| self.writes.get(id as usize))
-            .map(write_view)
+            .map(|w| write_view(w, blocked))
             .collect();
-        writes.extend(self.writes.range(recent_from, total).map(write_view));
-
-        let events = self.recent_events(opts.recent_events);
-
-        View {
-            now_ms: now,
-            end_ms: self.end_ms(),
-            mode: self.settings.mode,
-            write_quorum: self.settings.write_quorum,
-            fencing: self.settings.fencing,
-            failover_timeout_ms: self.settings.failover_timeout_ms,
-            latency_ms: self.network.latency_ms,
-            jitter_ms: self.network.jitter_ms,
-            workload_every_ms: self.workload_every_ms(),
-            read_from: (self.scenario.workload.read_every_ms > 0).then_some(self.read_from),
-            leader: leader.map(|l| l.to_string()),
-            epoch: self.max_epoch(),
-            replicas,
-            clients: self
-                .clients
-                .iter()
-                .map(|c| ClientView {
-                    id: c.id.to_string(),
-                    believed_leader: c.believed_leader.to_string(),
-                })
-                .collect(),
-            links,
-            messages,
-            writes,
-            events,
-            counts,
-        }
+        writes.extend(
+            self.writes
+                .range(recent_from, total)
+                .map(|w| write_view(w, blocked)),
+        );
+        writes
     }
 
     /// The newest `n` sentences of the event log, oldest first.
