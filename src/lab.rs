@@ -629,27 +629,50 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         };
     }
 
+    // The text that frames the run (a lesson, or the scenario's description) goes in its own
+    // box: beside the cluster on a wide screen, so that the drawing and the controls under it
+    // fit in the window without scrolling; above the cluster on a narrow one.
+    let outcome = lab.lesson.and_then(|_| lab.lesson_outcome());
+    use_scroll_to_current(lab.lesson_pause.is_some(), outcome.is_some());
+    let brief = if let Some(l) = lab.lesson {
+        Some(lesson_panel(&LessonPanelProps {
+            intro: l.intro,
+            question: l.question,
+            key_moments: (*key_moments).clone(),
+            caption: lab.caption(),
+            pause: lab.lesson_pause.clone(),
+            outcome,
+            prediction: &l.prediction,
+            chosen: lab.prediction,
+            open: lab.prediction_open(),
+            verdict: lab.prediction_verdict(),
+            playing: lab.playing,
+            at_start: view.now_ms == 0,
+            dispatch: dispatch.clone(),
+        }))
+    } else {
+        description.map(|d| html! {
+            <section class="about" aria-label="About this scenario"><p class="lesson-text">{ d }</p></section>
+        })
+    };
+
     html! {
-        <div class="lab">
+        <div class={classes!("lab", brief.is_some().then_some("has-brief"))}>
+            if let Some(b) = brief {
+                <div class="lab-brief">{ b }</div>
+            }
             <div class="lab-main">
                 <section id="cluster" class="cluster" aria-label="Cluster">
                     <div class="cluster-head">
                         <h2>{ lab.title() }</h2>
                         <span class="mode-pill">{ format!("{} · leader {} · epoch {}", view.mode, view.leader.clone().unwrap_or_else(|| "none".into()), view.epoch) }</span>
                     </div>
-                    if let Some(l) = lab.lesson {
-                        { lesson_panel(&LessonPanelProps { intro: l.intro, question: l.question, key_moments: (*key_moments).clone(), caption: lab.caption(), pause: lab.lesson_pause.clone(),
-                                     outcome: lab.lesson_outcome(), prediction: &l.prediction, chosen: lab.prediction, open: lab.prediction_open(),
-                                     verdict: lab.prediction_verdict(), playing: lab.playing, at_start: view.now_ms == 0, dispatch: dispatch.clone() }) }
-                    } else if let Some(d) = description {
-                        <p class="lesson-text">{ d }</p>
-                    }
                     { tabs }
                     { stage }
                     { timebar }
+                    { controls }
                     if *tab == Tab::Cluster { { legend() } }
                 </section>
-                { controls }
                 { for notice }
                 <Settings view={view.clone()} preset={lab.preset} presets={presets} dispatch={dispatch.clone()} />
                 <Share scenario={recorded} preset={lab.preset} unchanged={unchanged} now={now_cell.clone()} title={lab.title()} dispatch={dispatch.clone()} />
@@ -669,6 +692,42 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             }
         </div>
     }
+}
+
+/// When a lesson holds at a key moment or reaches its end, scrolls the lesson's box (which has
+/// a height limit on a wide screen) so that the hold or the outcome is in view. Only the box
+/// scrolls, never the page: the cluster and the controls stay where the reader has them.
+#[hook]
+fn use_scroll_to_current(holding: bool, ended: bool) {
+    use_effect_with((holding, ended), |(holding, ended)| {
+        let id = if *ended {
+            "lesson-outcome"
+        } else if *holding {
+            "lesson-pause"
+        } else {
+            return;
+        };
+        let doc = web_sys::window().and_then(|w| w.document());
+        let Some(doc) = doc else { return };
+        let (Some(el), Some(boxed)) = (
+            doc.get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+            doc.query_selector(".lab-brief .lesson")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+        ) else {
+            return;
+        };
+        // The box is the element's offset parent (it is positioned), so offsets are in it.
+        let (top, height) = (el.offset_top(), el.offset_height());
+        let (scroll, view) = (boxed.scroll_top(), boxed.client_height());
+        if top < scroll || height > view {
+            boxed.set_scroll_top(top);
+        } else if top + height > scroll + view {
+            boxed.set_scroll_top(top + height - view);
+        }
+    });
 }
 
 /// Static: a plain function, so it costs no component code.

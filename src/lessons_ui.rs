@@ -64,7 +64,7 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
         Callback::from(move |_| d.emit(LabAction::TogglePlay))
     };
     html! {
-        <section class="lesson" aria-label="Lesson" data-key-moments={props.key_moments.clone()}>
+        <section class="lesson" aria-label="Lesson" tabindex="0" data-key-moments={props.key_moments.clone()}>
             <p class="lesson-intro">{ props.intro }</p>
             <p class="lesson-question"><strong>{ "Think about: " }</strong>{ props.question }</p>
             { prediction(props) }
