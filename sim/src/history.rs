@@ -6,6 +6,7 @@
 use crate::ids::NodeId;
 use crate::sim::{Outcome, Sim};
 use crate::view::WriteStatus;
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -165,15 +166,12 @@ pub fn metrics(sim: &Sim) -> Metrics {
                 .filter(|i| w.holders & (1 << i) != 0)
                 .map(|i| NodeId(i).to_string())
                 .collect();
-            let (status, confirmed) = match (&w.lost, &w.outcome) {
-                (Some(_), Outcome::Confirmed { at, by, .. }) => {
-                    (WriteStatus::Lost, format!("{at} ms by {by}"))
-                }
-                (_, Outcome::Confirmed { at, by, .. }) => {
-                    (WriteStatus::Confirmed, format!("{at} ms by {by}"))
-                }
-                (_, Outcome::Failed { .. }) => (WriteStatus::Failed, "never".into()),
-                (_, Outcome::Pending) => (WriteStatus::Pending, "not yet".into()),
+            // The ledger tells waiting writes apart no further: none is listed as blocked.
+            let status = crate::view::write_status(w, &BTreeSet::new());
+            let confirmed = match &w.outcome {
+                Outcome::Confirmed { at, by, .. } => format!("{at} ms by {by}"),
+                Outcome::Failed { .. } => "never".into(),
+                Outcome::Pending => "not yet".into(),
             };
             let fate = match (&w.lost, &w.outcome) {
                 (Some(l), _) => format!("lost at {} ms: {}", l.at, l.reason.explain()),
