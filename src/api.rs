@@ -718,37 +718,12 @@ fn load_link(text: String, now: u64, dispatch: Callback<LabAction>, parent: Pare
             Err(LinkError::NoScenario)
         }));
     };
-    let promise = match crate::app::inflate_raw(&packed, link::MAX_SCENARIO_BYTES as u32) {
-        Ok(p) => p,
-        Err(_) => {
-            return open(Err(LinkError::Corrupt(
-                "this browser cannot inflate it".into(),
-            )))
-        }
-    };
     let open = Rc::new(RefCell::new(Some(open)));
-    let settle = move |bytes: Result<Vec<u8>, LinkError>| {
+    crate::app::inflate_link_scenario(&packed, move |bytes: Result<Vec<u8>, LinkError>| {
         if let Some(open) = open.borrow_mut().take() {
             open(link::decode_with(&fragment, &|_| bytes.clone()));
         }
-    };
-    let settle_ok = settle.clone();
-    let ok = Closure::once(move |value: JsValue| {
-        settle_ok(if value.is_null() {
-            Err(LinkError::TooLarge)
-        } else {
-            Ok(js_sys::Uint8Array::new(&value).to_vec())
-        })
     });
-    let fail = Closure::once(move |_: JsValue| {
-        settle(Err(LinkError::Corrupt(
-            "the compressed data does not inflate".into(),
-        )))
-    });
-    let _ = promise.then2(&ok, &fail);
-    // Kept alive for the promise: once per link a page loads.
-    ok.forget();
-    fail.forget();
 }
 
 /// The API's hook in the lab: listens for commands and tells the parent what happens.

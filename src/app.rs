@@ -15,7 +15,7 @@ extern "C" {
     /// Raw inflate by the browser's DecompressionStream, of at most `limit` bytes; the
     /// promise gives a Uint8Array, or null past the limit.
     #[wasm_bindgen(js_name = inflateRaw, catch)]
-    pub(crate) fn inflate_raw(bytes: &[u8], limit: u32) -> Result<js_sys::Promise, JsValue>;
+    fn inflate_raw(bytes: &[u8], limit: u32) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// The browser's answer for the scenario in a link's `s=`: its JSON, or why not.
@@ -30,7 +30,16 @@ fn inflate_scenario(hash: &str, done: UseStateHandle<Option<(String, Inflated)>>
         let hash = hash.to_string();
         move |result: Result<Vec<u8>, LinkError>| done.set(Some((hash.clone(), Rc::new(result))))
     };
-    match inflate_raw(&packed, link::MAX_SCENARIO_BYTES as u32) {
+    inflate_link_scenario(&packed, settle);
+}
+
+/// Inflates a link's deflated scenario in the browser (bounded by the scenario size limit)
+/// and hands `settle` its bytes, or why not: once, when the browser answers.
+pub(crate) fn inflate_link_scenario(
+    packed: &[u8],
+    settle: impl Fn(Result<Vec<u8>, LinkError>) + Clone + 'static,
+) {
+    match inflate_raw(packed, link::MAX_SCENARIO_BYTES as u32) {
         Ok(promise) => {
             let settle_ok = settle.clone();
             let ok = Closure::once(move |value: JsValue| {
