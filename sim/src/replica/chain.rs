@@ -177,14 +177,7 @@ impl Replica {
         let entries = self.log.slice(from, to);
         let peer = &mut self.peers[s.index()];
         peer.next = to + 1;
-        let payload = Payload::Append(Append {
-            epoch: self.epoch,
-            prev_position: from - 1,
-            prev_epoch: self.log.epoch_at(from - 1).unwrap_or(0),
-            entries,
-            confirmed: self.confirmed,
-            chain: self.chain_tag(ctx),
-        });
+        let payload = self.append_after(from - 1, entries, ctx);
         ctx.send(s, payload);
     }
 

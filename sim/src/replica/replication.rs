@@ -40,6 +40,24 @@ impl Replica {
         }
     }
 
+    /// An append of `entries` following the entry at `prev_position`, as this replica sends
+    /// it: to a follower, or down the chain.
+    pub(super) fn append_after(
+        &self,
+        prev_position: u64,
+        entries: Vec<Entry>,
+        ctx: &Ctx,
+    ) -> Payload {
+        Payload::Append(Append {
+            epoch: self.epoch,
+            prev_position,
+            prev_epoch: self.log.epoch_at(prev_position).unwrap_or(0),
+            entries,
+            confirmed: self.confirmed,
+            chain: self.chain_tag(ctx),
+        })
+    }
+
     /// Sends the follower the next batch of its backlog (catch-up), or a probe if it has
     /// nothing to receive but its position is unverified.
     pub(super) fn send_batch(&mut self, f: NodeId, ctx: &mut Ctx, probe_if_empty: bool) {
@@ -71,14 +89,7 @@ impl Replica {
         let peer = &mut self.peers[f.index()];
         peer.next = from + entries.len() as u64;
         peer.stream_start = None;
-        let payload = Payload::Append(Append {
-            epoch: self.epoch,
-            prev_position: from - 1,
-            prev_epoch: self.log.epoch_at(from - 1).unwrap_or(0),
-            entries,
-            confirmed: self.confirmed,
-            chain: self.chain_tag(ctx),
-        });
+        let payload = self.append_after(from - 1, entries, ctx);
         ctx.send(f, payload);
     }
 
