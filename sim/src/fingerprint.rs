@@ -18,6 +18,7 @@
 use crate::ids::WriteId;
 use crate::log::Entry;
 use crate::message::*;
+use crate::scenario::CopyMethod;
 use crate::sim::{Outcome, Sim, WriteData};
 use std::collections::BTreeSet;
 
@@ -164,13 +165,14 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             last_position,
             last_epoch,
         }) => mix(mix(tag(7), pair(*epoch, *last_epoch)), *last_position),
-        // `locked` is mixed in only when set, so runs without locked copies hash as before.
-        Payload::SnapshotRequest(SnapshotRequest { epoch, locked }) => {
+        // The method is mixed in only when not a snapshot, so runs without other copies
+        // hash as before (a locked copy as 1, as when it was a flag).
+        Payload::SnapshotRequest(SnapshotRequest { epoch, method }) => {
             let h = mix(tag(8), *epoch as u64);
-            if *locked {
-                mix(h, 1)
-            } else {
-                h
+            match method {
+                CopyMethod::Snapshot => h,
+                CopyMethod::LockedCopy => mix(h, 1),
+                CopyMethod::FileCopy => mix(h, 2),
             }
         }
         Payload::SnapshotChunk(SnapshotChunk {
@@ -433,9 +435,10 @@ mod tests {
             ("catch-up: epoch", catch_up(3, 9, 1)),
             ("catch-up: position", catch_up(2, 8, 1)),
             ("catch-up: last epoch", catch_up(2, 9, 2)),
-            ("snapshot request", Payload::SnapshotRequest(SnapshotRequest { epoch: 2, locked: false })),
-            ("snapshot request: epoch", Payload::SnapshotRequest(SnapshotRequest { epoch: 3, locked: false })),
-            ("snapshot request: locked", Payload::SnapshotRequest(SnapshotRequest { epoch: 2, locked: true })),
+            ("snapshot request", Payload::SnapshotRequest(SnapshotRequest { epoch: 2, method: CopyMethod::Snapshot })),
+            ("snapshot request: epoch", Payload::SnapshotRequest(SnapshotRequest { epoch: 3, method: CopyMethod::Snapshot })),
+            ("snapshot request: locked", Payload::SnapshotRequest(SnapshotRequest { epoch: 2, method: CopyMethod::LockedCopy })),
+            ("snapshot request: file copy", Payload::SnapshotRequest(SnapshotRequest { epoch: 2, method: CopyMethod::FileCopy })),
             ("chunk", chunk(2, 40, 5000, 0, 3, None)),
             ("chunk: epoch", chunk(3, 40, 5000, 0, 3, None)),
             ("chunk: position", chunk(2, 41, 5000, 0, 3, None)),

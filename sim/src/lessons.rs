@@ -80,6 +80,17 @@ impl Lesson {
     pub fn by_id(id: &str) -> Option<&'static Lesson> {
         LESSONS.iter().find(|l| l.id == id)
     }
+
+    /// The compare view that puts this lesson's choice side by side, on the same seed and
+    /// workload (a link fragment), for the lessons that weigh ways against each other.
+    pub fn compare_link(&self) -> Option<&'static str> {
+        match self.id {
+            "new-follower-file-copy" => {
+                Some("compare=method:snapshot,file_copy,locked_copy&preset=new-follower-file-copy")
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A moment at which a lesson holds for the reader: its instant, and every sentence at that
@@ -356,6 +367,30 @@ pub const LESSONS: &[Lesson] = &[
                 check("Every write that arrived during the copy waited for the lock", waited > 0, format!("{} waited; writes were locked for {locked_ms} ms", count(waited, "write", "writes"))),
                 check("The slowest write waited about as long as the copy took", slowest * 2 >= locked_ms && locked_ms > 0, format!("slowest confirmation {slowest} ms, lock {locked_ms} ms")),
                 check("n4 ended with exactly the leader's log", same, evidence),
+            ]
+        },
+    },
+    Lesson {
+        id: "new-follower-file-copy",
+        intro: "The naive way: copy the leader's data files to the new follower while writes go on, row by row, with no lock and no log position. Rows copied early miss the writes that come after them; rows copied late have them. Watch what n4 ends up with, then compare the three ways side by side.",
+        question: "The copy holds only writes the leader confirmed. Why is it still wrong, and why does a log position fix it?",
+        prediction: Prediction {
+            prompt: "The leader copies its files to n4 while writes continue. What does n4 end up with?",
+            choices: &["Exactly the leader's data, a little later", "Data that matches no state the leader ever had, and differs for good", "Nothing: the copy is refused"],
+            answer: 1,
+        },
+        pause_on: &[NoteKind::Snapshot, NoteKind::CatchUp, NoteKind::CaughtUp],
+        checks: |sim| {
+            let copy = sim.file_copies.iter().find(|c| c.follower == NodeId(3));
+            let inconsistent = copy.is_some_and(|c| c.installed && !c.read.matches_a_leader_state());
+            let missed = copy.map_or(0, |c| c.read.missed.len() as u64);
+            let differs = sim.differs_for_good().into_iter().find(|d| d.replica == NodeId(3));
+            let keys = differs.as_ref().map_or(0, |d| d.keys.len());
+            let failed = sim.writes.iter().filter(|w| matches!(w.outcome, Outcome::Failed { .. })).count();
+            vec![
+                check("n4's copy matches no state the leader ever had", inconsistent, copy.map_or("no file copy was made".into(), |c| c.finding.clone())),
+                check("n4's data differs from the leader's for good", keys > 0, format!("{} missing; {} differ at the end", count(missed, "write", "writes"), count(keys as u64, "key", "keys"))),
+                check("No client write waited or failed during the copy", failed == 0 && sim.write_lock_figures() == (0, 0), format!("{failed} failed")),
             ]
         },
     },

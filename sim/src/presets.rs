@@ -24,6 +24,7 @@ pub const PRESETS: &[Preset] = presets![
     "follower-catch-up",
     "new-follower-snapshot",
     "new-follower-locked-copy",
+    "new-follower-file-copy",
     "snapshot-too-old",
     "retention-keep-log",
     "retention-delete-log",

@@ -21,11 +21,40 @@ pub struct Report {
     pub lost_writes: Vec<String>,
     pub replicas: Vec<ReplicaReport>,
     pub metrics: Metrics,
+    /// Every file copy a leader read for a new follower, and what it amounted to; left
+    /// out when there was none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub file_copies: Vec<FileCopyReport>,
+    /// Replicas whose data differs from the leader's for good; left out when none does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub differs_from_leader: Vec<DifferenceReport>,
     pub events: Vec<EventView>,
     pub events_processed: u64,
     /// A hash of every processed event (payloads included) and every write's fate: equal
     /// hashes mean equal runs (see `fingerprint`).
     pub trace_hash: String,
+}
+
+/// A file copy: where the follower follows from, and whether the copy matches any state
+/// the leader ever had (`finding` says why not, naming the writes).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileCopyReport {
+    pub follower: String,
+    pub leader: String,
+    pub at_ms: u64,
+    pub position: u64,
+    pub matches_a_leader_state: bool,
+    pub missing_writes: Vec<String>,
+    pub finding: String,
+}
+
+/// A replica whose log holds other writes than the leader's at `positions` log positions,
+/// and the keys whose values differ.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DifferenceReport {
+    pub replica: String,
+    pub positions: u64,
+    pub keys: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -123,6 +152,12 @@ pub struct Summary {
     pub blocked: usize,
     pub failed: usize,
     pub leaderless_ms: u64,
+    /// Whether every new follower's data agrees with the leader's: `None` while none has
+    /// its data yet (or none joined); `differing_keys` names the keys that do not.
+    pub follower_consistent: Option<bool>,
+    pub differing_keys: Vec<String>,
+    /// How long writes were held back by a locked copy ("time writes were refused").
+    pub writes_refused_ms: u64,
 }
 
 impl Sim {
@@ -175,6 +210,15 @@ impl Sim {
                 .filter(|w| matches!(w.outcome, crate::sim::Outcome::Failed { .. }))
                 .count(),
             leaderless_ms: self.leaderless_ms(),
+            follower_consistent: self.new_followers_consistent(),
+            differing_keys: self
+                .differs_for_good()
+                .into_iter()
+                .flat_map(|d| d.keys)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            writes_refused_ms: self.write_lock_figures().1,
         }
     }
 
@@ -300,6 +344,16 @@ impl Sim {
             lost_writes,
             replicas,
             metrics,
+            file_copies: self.file_copy_reports(),
+            differs_from_leader: self
+                .differs_for_good()
+                .into_iter()
+                .map(|d| DifferenceReport {
+                    replica: d.replica.to_string(),
+                    positions: d.positions.len() as u64,
+                    keys: d.keys,
+                })
+                .collect(),
             events: view.events,
             events_processed: self.events_processed(),
             trace_hash: format!("{:016x}", self.trace_hash()),
@@ -384,6 +438,22 @@ impl Report {
                     w.reason.as_deref().unwrap_or("")
                 );
             }
+        }
+        for c in &self.file_copies {
+            let _ = writeln!(s, "file copy to {}: {}", c.follower, c.finding);
+        }
+        for d in &self.differs_from_leader {
+            let _ = writeln!(
+                s,
+                "{}'s data differs from the leader's for good at {}; keys differing now: {}",
+                d.replica,
+                count(d.positions, "log position", "log positions"),
+                if d.keys.is_empty() {
+                    "none (later writes overwrote them)".to_string()
+                } else {
+                    d.keys.join(", ")
+                }
+            );
         }
         let _ = writeln!(s, "\nreplicas:");
         for r in &self.replicas {

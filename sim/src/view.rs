@@ -61,6 +61,9 @@ pub struct ReplicaView {
     /// Its place in the chain (chain replication); None when not in the chain.
     pub chain: Option<ChainLink>,
     pub leader_known: Option<String>,
+    /// Its data differs from the leader's for good (a file copy missed writes): the keys
+    /// whose values differ at its log position. `None` when it holds what the leader held.
+    pub differs_from_leader: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -364,6 +367,7 @@ impl Sim {
     pub fn view(&self, opts: &ViewOptions) -> View {
         let leader = self.current_leader();
         let blocked: BTreeSet<WriteId> = self.blocked_writes().into_iter().collect();
+        let differs = self.differs_for_good();
         View {
             now_ms: self.now(),
             end_ms: self.end_ms(),
@@ -377,7 +381,7 @@ impl Sim {
             read_from: (self.scenario.workload.read_every_ms > 0).then_some(self.read_from),
             leader: leader.map(|l| l.to_string()),
             epoch: self.max_epoch(),
-            replicas: self.replica_views(opts, &blocked),
+            replicas: self.replica_views(opts, &blocked, &differs),
             clients: self
                 .clients
                 .iter()
@@ -395,7 +399,12 @@ impl Sim {
     }
 
     /// Each replica: its role, its log's newest entries, its lag and its set-up.
-    fn replica_views(&self, opts: &ViewOptions, blocked: &BTreeSet<WriteId>) -> Vec<ReplicaView> {
+    fn replica_views(
+        &self,
+        opts: &ViewOptions,
+        blocked: &BTreeSet<WriteId>,
+        differs: &[crate::sim::Divergence],
+    ) -> Vec<ReplicaView> {
         let now = self.now();
         let live_count = self.members.live.count_ones() as u8;
         let leader_rep = self.current_leader().map(|l| &self.replicas[l.index()]);
@@ -458,6 +467,10 @@ impl Sim {
                         None
                     },
                     leader_known: r.leader.map(|l| l.to_string()),
+                    differs_from_leader: differs
+                        .iter()
+                        .find(|d| d.replica == n)
+                        .map(|d| d.keys.clone()),
                 }
             })
             .collect()

@@ -1,7 +1,9 @@
 //! Setting up new followers: the chapter weighs ways of giving a new follower the leader's
 //! data. A locked copy is consistent, but "would go against our goal of high
 //! availability"; a snapshot at an exact log position is consistent and takes no lock.
-//! The same cluster and workload, copied both ways.
+//! A copy of the data files taken while writes continue "would see different parts of the
+//! database at different points in time": the result may match no state the leader ever
+//! had. The same cluster and workload, copied each way.
 
 mod support;
 
@@ -130,7 +132,7 @@ fn an_unknown_method_is_refused_naming_the_allowed_ones() {
                   "events": [{"at_ms": 5, "action": "add_follower", "method": "rsync"}]}"#;
     let e = Scenario::from_json(json).unwrap_err().to_string();
     assert!(
-        e.contains("events[0].method") && e.contains("snapshot, locked_copy"),
+        e.contains("events[0].method") && e.contains("snapshot, locked_copy, file_copy"),
         "{e}"
     );
     // The default is left out when written, so links made before the choice are unchanged.
@@ -143,4 +145,106 @@ fn an_unknown_method_is_refused_naming_the_allowed_ones() {
         s.to_json()
     );
     assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
+}
+
+#[test]
+fn a_file_copy_matches_no_state_the_leader_ever_had_and_differs_for_good() {
+    let sim = run_checked(&preset("new-follower-file-copy")).unwrap();
+    let report = sim.report();
+    let copy = &report.file_copies[0];
+    assert!(!copy.matches_a_leader_state, "{copy:?}");
+    assert!(!copy.missing_writes.is_empty());
+    // The engine names a missing write and a later one the copy holds, in plain words.
+    assert!(
+        copy.finding.contains("matches no state n1 ever had")
+            && copy.finding.contains("but not")
+            && copy.finding.contains("written before it"),
+        "{}",
+        copy.finding
+    );
+    assert!(sim.notes.iter().any(|n| n.text == copy.finding));
+    // No log position: n4 follows from where the leader was when the copy ended, so the
+    // missed writes never reach it; its log and its data differ from the leader's for good.
+    let finished = instant_of(&sim, "finished copying its files to n4");
+    let leader_then = sim
+        .position_log
+        .iter()
+        .filter(|(t, n, _)| *n == NodeId(0) && (*t as u64) <= finished)
+        .map(|(_, _, p)| *p as u64)
+        .next_back()
+        .unwrap();
+    assert_eq!(copy.position, leader_then);
+    assert!(sim.members.is_live(NodeId(3)), "n4 follows live");
+    assert!(!same_log_as_leader(&sim, NodeId(3)));
+    let state = sim.state_of(NodeId(3));
+    let leader_state = sim.state_of(NodeId(0));
+    let differing: Vec<&String> = leader_state
+        .iter()
+        .filter(|(k, v)| state.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(!differing.is_empty());
+    let d = &report.differs_from_leader[0];
+    assert_eq!(d.replica, "n4");
+    assert_eq!(d.keys.iter().collect::<Vec<_>>(), differing);
+    // And the view says so, for the app to draw.
+    let view = sim.view(&Default::default());
+    assert_eq!(view.replicas[3].differs_from_leader.as_ref(), Some(&d.keys));
+    assert_eq!(view.replicas[1].differs_from_leader, None);
+    // Nobody waited: the file copy takes no lock.
+    assert_eq!(sim.write_lock_figures(), (0, 0));
+    assert!(sim
+        .report()
+        .summary()
+        .contains("differs from the leader's for good"));
+}
+
+#[test]
+fn the_three_methods_on_one_cluster_consistency_against_refused_writes() {
+    // The compare view's two rows, from the engine's summary, on the same seed and workload.
+    let base = preset("new-follower-file-copy");
+    let summary = |method| {
+        let mut s = base.clone();
+        s.events[0].action = Action::AddFollower { method };
+        run(&s).summary()
+    };
+    let (snap, file, locked) = (
+        summary(CopyMethod::Snapshot),
+        summary(CopyMethod::FileCopy),
+        summary(CopyMethod::LockedCopy),
+    );
+    assert_eq!(
+        (snap.follower_consistent, snap.writes_refused_ms),
+        (Some(true), 0)
+    );
+    assert_eq!(file.follower_consistent, Some(false));
+    assert!(!file.differing_keys.is_empty());
+    assert_eq!(file.writes_refused_ms, 0);
+    assert_eq!(locked.follower_consistent, Some(true));
+    assert!(locked.writes_refused_ms > 400, "{locked:?}");
+    // Before n4 has its data, there is nothing to judge yet.
+    let mut sim = Sim::new(&base).unwrap();
+    sim.run_until(1_200);
+    assert_eq!(sim.summary().follower_consistent, None);
+}
+
+#[test]
+fn a_file_copy_with_no_write_to_a_copied_row_is_consistent() {
+    // No writes during the copy: the copy reads one unchanging database.
+    let mut s = preset("new-follower-file-copy");
+    s.workload.until_ms = Some(900);
+    let sim = run_checked(&s).unwrap();
+    let copy = &sim.report().file_copies[0];
+    assert!(
+        copy.matches_a_leader_state && copy.missing_writes.is_empty(),
+        "{copy:?}"
+    );
+    assert!(
+        copy.finding.contains("happens to match"),
+        "{}",
+        copy.finding
+    );
+    assert!(same_log_as_leader(&sim, NodeId(3)));
+    assert_eq!(sim.summary().follower_consistent, Some(true));
+    quiet_end_converges(&sim).unwrap();
 }

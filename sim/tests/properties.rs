@@ -37,7 +37,8 @@ enum Fault {
     LossyLink(u8, u8, u8, bool),
     HealLink(u8, u8),
     /// A new follower; `true`: by a locked copy.
-    AddFollower(bool),
+    /// Which of the three ways of copying the new follower: see `CopyMethod::ALL`.
+    AddFollower(u8),
     Failover(Option<u8>),
     Write(u8),
     SetMode(Mode, u8),
@@ -126,7 +127,7 @@ fn fault() -> impl Strategy<Value = Fault> {
         2 => (any::<u8>(), any::<u8>(), 2u32..=12, any::<bool>()).prop_map(|(a, b, f, o)| Fault::SlowLink(a, b, f, o)),
         1 => (any::<u8>(), any::<u8>(), 10u8..=90, any::<bool>()).prop_map(|(a, b, p, o)| Fault::LossyLink(a, b, p, o)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Fault::HealLink(a, b)),
-        1 => any::<bool>().prop_map(Fault::AddFollower),
+        1 => (0u8..3).prop_map(Fault::AddFollower),
         1 => proptest::option::of(any::<u8>()).prop_map(Fault::Failover),
         2 => any::<u8>().prop_map(Fault::Write),
         1 => (mode(), any::<u8>()).prop_map(|(m, w)| Fault::SetMode(m, w)),
@@ -283,17 +284,13 @@ impl Plan {
                         one_way: false,
                     }
                 }
-                Fault::AddFollower(locked) => {
+                Fault::AddFollower(method) => {
                     if nodes as usize >= replication_sim::ids::MAX_REPLICAS {
                         continue;
                     }
                     nodes += 1;
                     Action::AddFollower {
-                        method: if *locked {
-                            CopyMethod::LockedCopy
-                        } else {
-                            CopyMethod::Snapshot
-                        },
+                        method: CopyMethod::ALL[*method as usize % CopyMethod::ALL.len()],
                     }
                 }
                 Fault::Failover(i) => Action::Failover {
@@ -423,6 +420,11 @@ fn cases() -> u32 {
         .unwrap_or(96)
 }
 
+/// A run the tampering below starts from holds the invariant untampered.
+fn inv_ok(sim: &Sim) {
+    file_copy_judgements_agree(sim).unwrap();
+}
+
 /// The invariants are worth something only if they can fail: each one, shown a run that
 /// breaks it (a real one, or a real one tampered with), says so.
 #[test]
@@ -503,6 +505,22 @@ fn every_invariant_catches_what_it_names() {
     expect(
         a_locked_copy_confirms_no_write_during_the_lock(&sim),
         "a_locked_copy_confirms_no_write_during_the_lock",
+    );
+    // A file copy that the engine calls consistent, and a difference it does not report.
+    let mut sim = run(&preset("new-follower-file-copy"));
+    inv_ok(&sim);
+    sim.file_copies[0].read.later_present = None;
+    expect(
+        file_copy_judgements_agree(&sim),
+        "file_copy_judgements_agree",
+    );
+    let mut sim = run(&preset("new-follower-file-copy"));
+    for c in sim.file_copies.iter_mut() {
+        c.installed = false;
+    }
+    expect(
+        file_copy_judgements_agree(&sim),
+        "file_copy_judgements_agree",
     );
     // A follower whose log changed behind its leader's back.
     let mut sim = run(&preset("follower-catch-up"));

@@ -325,6 +325,7 @@ fn react(
         },
         out: &mut out,
         snapshot_rows: &rows,
+        key_of: &|_| None,
     };
     f(r, &mut ctx);
     out

@@ -70,6 +70,7 @@ impl World {
             members: self.members,
             out: &mut out,
             snapshot_rows: &rows,
+            key_of: &|_| None,
         };
         f(r, &mut ctx);
         out
@@ -879,7 +880,7 @@ fn a_locked_copy_holds_every_write_until_the_last_part_is_sent() {
     let mut l = w.leader(&[e(1, 0), e(1, 1), e(1, 2)]);
     let request = Payload::SnapshotRequest(SnapshotRequest {
         epoch: 1,
-        locked: true,
+        method: CopyMethod::LockedCopy,
     });
     w.deliver_from(&mut l, 100, n(4), request);
     // A write during the lock: no append, no answer, nothing sent.
@@ -936,7 +937,7 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
         n(4),
         Payload::SnapshotRequest(SnapshotRequest {
             epoch: 1,
-            locked: false,
+            method: CopyMethod::Snapshot,
         }),
     );
     // 1003 rows at 1000 rows per second: about a second, in ten parts.
@@ -945,7 +946,7 @@ fn the_leader_takes_a_snapshot_at_its_last_position_and_sends_it_in_parts() {
         vec![
             Command::Happened(Happening::SnapshotTaken {
                 follower: n(4),
-                locked: false,
+                method: CopyMethod::Snapshot,
                 position: 3,
                 rows: 1003,
                 copy_ms: 1003
@@ -1224,7 +1225,7 @@ fn a_follower_whose_position_the_leader_discarded_asks_for_a_new_snapshot() {
                 n(1),
                 Payload::SnapshotRequest(SnapshotRequest {
                     epoch: 1,
-                    locked: false
+                    method: CopyMethod::Snapshot
                 })
             ),
         ]

@@ -475,8 +475,9 @@ pub enum Happening {
     },
     SnapshotTaken {
         follower: NodeId,
-        /// A locked copy: writes wait until it is sent.
-        locked: bool,
+        /// A locked copy: writes wait until it is sent. A file copy: no position, rows
+        /// are read as the copy reaches them.
+        method: crate::scenario::CopyMethod,
         position: u64,
         rows: u64,
         copy_ms: u64,
@@ -525,6 +526,14 @@ pub enum Happening {
         follower: NodeId,
         held: u64,
         locked_ms: u64,
+    },
+    /// A file copy to `follower` is read to its end, where the leader's log is now at
+    /// `position`; see [`crate::replica::FileCopyRead`].
+    FileCopyRead {
+        follower: NodeId,
+        read: crate::replica::FileCopyRead,
+        /// What the follower will install.
+        data: Arc<[Entry]>,
     },
     CatchUpStarted {
         from_position: u64,

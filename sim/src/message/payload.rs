@@ -45,8 +45,9 @@ pub struct CatchUpRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotRequest {
     pub epoch: u32,
-    /// A locked copy: the leader takes no write until the copy is sent.
-    pub locked: bool,
+    /// How to copy: a snapshot, a locked copy (the leader takes no write until the copy
+    /// is sent) or a file copy while writes continue.
+    pub method: crate::scenario::CopyMethod,
 }
 
 /// Leader to follower: the log no longer reaches back to what you asked for.

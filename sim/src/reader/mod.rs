@@ -202,7 +202,7 @@ impl Word for Mode {
     const WHAT: &'static str = "one of async, sync, semi-sync, chain, quorum";
 }
 impl Word for CopyMethod {
-    const WHAT: &'static str = "one of snapshot, locked_copy";
+    const WHAT: &'static str = "one of snapshot, locked_copy, file_copy";
 }
 impl Word for ReadFrom {
     const WHAT: &'static str = "one of followers, leader, sticky";

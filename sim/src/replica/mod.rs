@@ -8,7 +8,8 @@
 //! confirms a write), `replication` (append, acknowledge, heartbeat, catch-up), `chain`
 //! (chain replication), `election` (failover), `fencing` (epochs and leases),
 //! `snapshot` (setting up a new follower, log retention), `locked_copy` (a new follower
-//! copied under a write lock) and `retention` (keeping the log until every follower has
+//! copied under a write lock), `file_copy` (a new follower copied file by file while
+//! writes continue) and `retention` (keeping the log until every follower has
 //! caught up, and the leader's disk).
 
 use crate::ids::{ClientId, Endpoint, NodeId, WriteId, MAX_REPLICAS};
@@ -20,12 +21,14 @@ mod chain;
 mod confirm;
 mod election;
 mod fencing;
+mod file_copy;
 mod locked_copy;
 mod replication;
 mod retention;
 mod snapshot;
 
 pub use election::{Campaign, CampaignPhase};
+pub use file_copy::{file_copy_data, FileCopyRead, MissedWrite};
 pub use locked_copy::WriteLock;
 pub use retention::DISK_FULL;
 pub use snapshot::{Setup, SetupPhase, SnapshotSend, MAX_SNAPSHOT_ATTEMPTS};
@@ -90,6 +93,8 @@ pub struct Ctx<'a> {
     pub out: &'a mut Vec<Command>,
     /// Rows of data a snapshot of `log` up to `position` holds; the simulator knows the keys.
     pub snapshot_rows: &'a dyn Fn(&Log, u64) -> u64,
+    /// The key a write sets, for a file copy, which reads rows by key.
+    pub key_of: &'a dyn Fn(WriteId) -> Option<crate::sim::KeySlot>,
 }
 
 impl Ctx<'_> {

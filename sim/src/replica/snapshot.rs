@@ -20,6 +20,9 @@ pub struct SnapshotSend {
     pub of: u32,
     pub interval_ms: u64,
     pub data: Arc<[Entry]>,
+    /// A file copy: the leader's log position as the copy read each part so far (its
+    /// data is built from them when the last part is read).
+    pub file_copy_read_at: Option<Vec<u64>>,
 }
 
 /// The four steps of setting up a new follower, plus "gave up".
@@ -84,7 +87,8 @@ impl Replica {
         .max(1)
     }
 
-    pub(super) fn setup_blocks_log(&self) -> bool {
+    /// Still waiting for its data: a new follower that has not installed a copy yet.
+    pub fn setup_blocks_log(&self) -> bool {
         matches!(
             self.setup.map(|s| s.phase),
             Some(
@@ -107,7 +111,7 @@ impl Replica {
             leader,
             Payload::SnapshotRequest(SnapshotRequest {
                 epoch: self.epoch,
-                locked: self.copy_method == CopyMethod::LockedCopy,
+                method: self.copy_method,
             }),
         );
     }
@@ -167,13 +171,20 @@ impl Replica {
             return;
         }
         // A consistent snapshot at an exact log position, taken without stopping writes
-        // (or, for a locked copy, with writes stopped until it is sent).
+        // (or, for a locked copy, with writes stopped until it is sent). A file copy reads
+        // its rows as it goes, so its data is only known at the end.
         let position = self.log.last_position();
-        if request.locked {
+        let method = request.method;
+        if method == CopyMethod::LockedCopy {
             self.lock_writes(from, position, ctx);
         }
         let rows = (ctx.snapshot_rows)(&self.log, position);
-        let data: Arc<[Entry]> = self.log.slice(1, position).into();
+        let file_copy = method == CopyMethod::FileCopy;
+        let data: Arc<[Entry]> = if file_copy {
+            Arc::new([])
+        } else {
+            self.log.slice(1, position).into()
+        };
         let copy_ms = (rows * 1000)
             .div_ceil(ctx.settings.snapshot_rows_per_s)
             .max(1);
@@ -191,10 +202,11 @@ impl Replica {
             of,
             interval_ms,
             data,
+            file_copy_read_at: file_copy.then(Vec::new),
         });
         ctx.happened(Happening::SnapshotTaken {
             follower: from,
-            locked: request.locked,
+            method,
             position,
             rows,
             copy_ms,
@@ -207,6 +219,23 @@ impl Replica {
             return;
         }
         let epoch = self.epoch;
+        self.file_copy_reads_part(f);
+        let finished = match &self.peers[f.index()].snapshot {
+            Some(s) if s.chunk + 1 == s.of => s.file_copy_read_at.clone(),
+            _ => None,
+        };
+        if let Some(read_at) = finished {
+            let (data, read) = self.file_copy_finish(&read_at, ctx);
+            if let Some(s) = &mut self.peers[f.index()].snapshot {
+                s.position = read.position;
+                s.data = data.clone();
+            }
+            ctx.happened(Happening::FileCopyRead {
+                follower: f,
+                read,
+                data,
+            });
+        }
         let Some(s) = &mut self.peers[f.index()].snapshot else {
             return;
         };

@@ -123,15 +123,23 @@ pub enum CopyMethod {
     /// Lock the database against writes, copy, unlock: consistent, but no write is taken
     /// while the copy runs.
     LockedCopy,
+    /// Copy the data files row by row while writes continue: no lock, no log position, and
+    /// the result may match no state the leader ever had.
+    FileCopy,
 }
 
 impl CopyMethod {
-    pub const ALL: [CopyMethod; 2] = [CopyMethod::Snapshot, CopyMethod::LockedCopy];
+    pub const ALL: [CopyMethod; 3] = [
+        CopyMethod::Snapshot,
+        CopyMethod::LockedCopy,
+        CopyMethod::FileCopy,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             CopyMethod::Snapshot => "snapshot",
             CopyMethod::LockedCopy => "locked_copy",
+            CopyMethod::FileCopy => "file_copy",
         }
     }
 }

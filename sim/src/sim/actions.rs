@@ -237,6 +237,9 @@ impl Sim {
         let how = match method {
             CopyMethod::Snapshot => "first a snapshot of the leader, then every change since",
             CopyMethod::LockedCopy => "the leader will lock writes, copy its data, then unlock",
+            CopyMethod::FileCopy => {
+                "the leader will copy its data files row by row while writes continue, with no log position"
+            }
         };
         self.note(
             NoteKind::Snapshot,

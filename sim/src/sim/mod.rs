@@ -5,6 +5,7 @@
 
 mod actions;
 mod clients;
+mod file_copies;
 mod ledger;
 mod narration;
 mod network;
@@ -12,6 +13,7 @@ mod timers;
 
 pub use actions::UpChange;
 pub use clients::{Client, ReadRecord};
+pub use file_copies::{Divergence, FileCopyRecord};
 use ledger::snapshot_rows;
 pub use ledger::{KeySlot, Lost, LostReason, Outcome, WriteData, WriteRecord};
 use narration::names;
@@ -23,7 +25,7 @@ use crate::bounds::count;
 use crate::chunked::ChunkedVec;
 use crate::fingerprint::{fnv, FNV_OFFSET};
 use crate::ids::*;
-use crate::log::Log;
+use crate::log::{Entry, Log};
 use crate::message::*;
 use crate::replica::{Ctx, Members, Replica, Settings};
 use crate::rng::{Rng, Stream};
@@ -134,6 +136,8 @@ pub struct Sim {
     /// Locked copies that ended: writes they held, and how long writes were locked.
     pub(crate) lock_blocked_writes: u64,
     pub(crate) lock_ms: u64,
+    /// Every file copy a leader finished reading, in order.
+    pub file_copies: Vec<FileCopyRecord>,
     current_leader: Option<NodeId>,
     max_epoch: u32,
     /// When each epoch's leader was elected, oldest first, with the newest epoch elected
@@ -261,6 +265,7 @@ impl Sim {
             messages_dropped: 0,
             lock_blocked_writes: 0,
             lock_ms: 0,
+            file_copies: Vec::new(),
             current_leader: Some(NodeId(0)),
             max_epoch: 1,
             elections: vec![(0, 1, 1)],
@@ -531,12 +536,14 @@ impl Sim {
             let writes = &self.writes;
             let initial_rows = self.scenario.cluster.initial_rows;
             let rows = move |log: &Log, p: u64| snapshot_rows(writes, initial_rows, log, p);
+            let key_of = move |w: WriteId| writes.get(w.index()).map(|r| r.key_slot());
             let mut ctx = Ctx {
                 now: self.now,
                 settings: &self.settings,
                 members: self.members,
                 out: &mut out,
                 snapshot_rows: &rows,
+                key_of: &key_of,
             };
             f(&mut self.replicas[n.index()], &mut ctx);
         }
@@ -580,6 +587,17 @@ impl Sim {
             } => {
                 self.lock_blocked_writes += held;
                 self.lock_ms += locked_ms;
+            }
+            Happening::FileCopyRead {
+                follower,
+                read,
+                data,
+            } => self.file_copy_read(n, follower, read, data),
+            Happening::SnapshotInstalled { position }
+                if self.replicas[n.index()].copy_method
+                    == crate::scenario::CopyMethod::FileCopy =>
+            {
+                self.file_copy_installed(n, position)
             }
             // A new follower that has worked through its backlog follows live, and counts
             // for quorums from now on.

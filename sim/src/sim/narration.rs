@@ -3,6 +3,7 @@
 //! simulation is done before or after it is told, never here.
 use super::*;
 use crate::log::Entry;
+use crate::scenario::CopyMethod;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NoteKind {
@@ -165,6 +166,8 @@ impl Sim {
             | Happening::SnapshotTooOld { .. }
             | Happening::SnapshotGaveUp { .. }
             | Happening::WritesUnlocked { .. } => self.narrate_snapshot(n, h),
+            // Told by the simulator's books on file copies, which keep what it read.
+            Happening::FileCopyRead { .. } => {}
             Happening::DiskFull { .. } | Happening::DiskRoom { .. } => self.narrate_disk(n, h),
             Happening::CaughtUp { follower, position } => {
                 let follower = *follower;
@@ -294,7 +297,7 @@ impl Sim {
         let text = match h {
             Happening::SnapshotTaken {
                 follower,
-                locked: true,
+                method: CopyMethod::LockedCopy,
                 position,
                 rows,
                 copy_ms,
@@ -310,7 +313,27 @@ impl Sim {
             }
             Happening::SnapshotTaken {
                 follower,
-                locked: false,
+                method: CopyMethod::FileCopy,
+                rows,
+                copy_ms,
+                ..
+            } => {
+                format!("{n} starts copying its data files to {follower} row by row while writes continue ({}, about {copy_ms} ms); the copy records no log position", count(*rows, "row", "rows"))
+            }
+            Happening::SnapshotInstalled { position }
+                if self.replicas[n.index()].copy_method == CopyMethod::FileCopy =>
+            {
+                self.marks.snapshot_installed(self.notes.len());
+                let leader = self.replicas[n.index()]
+                    .leader
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "the leader".into());
+                self.note(NoteKind::CatchUp, Some(n), vec![], format!("{n} installed the copied files and follows from log position {position}, where {leader} was when the copy ended; it asks {leader} for every change since"));
+                return;
+            }
+            Happening::SnapshotTaken {
+                follower,
+                method: CopyMethod::Snapshot,
                 position,
                 rows,
                 copy_ms,

@@ -9,6 +9,9 @@ use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim};
 use std::collections::BTreeMap;
 
+mod copy_methods;
+pub use copy_methods::*;
+
 /// Every preset, by file stem, sorted: the engine's own list (`presets::PRESETS`), which
 /// the lessons test checks against the files in `scenarios/`.
 pub fn presets() -> Vec<&'static str> {
@@ -213,6 +216,7 @@ impl Invariants {
         chain_confirmed_write_is_on_every_member(sim, &mut self.messages_checked)?;
         write_refused_for_a_full_disk_is_in_no_log(sim)?;
         a_locked_copy_confirms_no_write_during_the_lock(sim)?;
+        file_copy_judgements_agree(sim)?;
         let forced_lately = self
             .forced_at
             .iter()
@@ -448,6 +452,7 @@ pub fn leader_knows_what_followers_hold(sim: &Sim) -> Result<(), String> {
         return Ok(());
     };
     let leader = &sim.replicas[l.index()];
+    let copied = sim.file_copy_positions();
     let followers: Vec<NodeId> = if sim.settings.mode == Mode::Chain {
         leader.chain.config.successor(l).into_iter().collect()
     } else {
@@ -463,7 +468,10 @@ pub fn leader_knows_what_followers_hold(sim: &Sim) -> Result<(), String> {
         if flog.last_position() < m {
             return Err(format!("leader_knows_what_followers_hold: {l} believes {f} holds up to {m}, but its log ends at {}", flog.last_position()));
         }
-        if let Some(p) = (1..=m).rev().find(|&p| flog.get(p) != leader.log.get(p)) {
+        if let Some(p) = (1..=m)
+            .rev()
+            .find(|&p| !same_entry(&copied, p, flog.get(p), leader.log.get(p)))
+        {
             return Err(format!("leader_knows_what_followers_hold: {l} believes {f} holds up to {m}, but they differ at position {p}"));
         }
     }
@@ -477,13 +485,16 @@ pub fn caught_up_follower_is_prefix_of_leader(sim: &Sim) -> Result<(), String> {
         return Ok(());
     };
     let leader = &sim.replicas[l.index()];
+    let copied = sim.file_copy_positions();
     for f in sim.replicas.iter().filter(|r| {
         r.id != l && r.up && r.epoch == leader.epoch && r.leader == Some(l) && r.setup.is_none()
     }) {
         if leader.peers[f.id.index()].matched < f.log.last_position() {
             continue;
         }
-        if let Some(p) = (1..=f.log.last_position()).find(|&p| f.log.get(p) != leader.log.get(p)) {
+        if let Some(p) = (1..=f.log.last_position())
+            .find(|&p| !same_entry(&copied, p, f.log.get(p), leader.log.get(p)))
+        {
             return Err(format!(
                 "caught_up_follower_is_prefix_of_leader: {} differs from {l} at position {p}",
                 f.id
@@ -547,8 +558,10 @@ pub fn chain_confirmed_write_is_on_every_member(
             .nodes()
             .iter()
             .filter(|&&n| n == head || head_chain.contains(n));
+        let copied = sim.file_copy_positions();
         for &member in still_members {
-            if sim.replicas[member.index()].log.get(position).copied() != entry {
+            let held = sim.replicas[member.index()].log.get(position);
+            if !same_entry(&copied, position, held, entry.as_ref()) {
                 return Err(format!(
                     "chain_confirmed_write_is_on_every_member: {t} confirmed {write} (position {position}), but {member}, a member of its chain ({}), does not hold it",
                     names.join(" → ")
@@ -674,42 +687,6 @@ pub fn majority_quorum_leader_has_every_confirmed_write(sim: &Sim) -> Result<(),
     Ok(())
 }
 
-/// While a leader's writes are locked for a copy, its log stays at the copy's position and
-/// every write it holds is pending and on no replica: a locked copy confirms nothing
-/// during the lock.
-pub fn a_locked_copy_confirms_no_write_during_the_lock(sim: &Sim) -> Result<(), String> {
-    for r in &sim.replicas {
-        let Some(lock) = &r.write_lock else { continue };
-        if r.log.last_position() != lock.position {
-            return Err(format!(
-                "a_locked_copy_confirms_no_write_during_the_lock: {} locked at position {} but its log reaches {}",
-                r.id,
-                lock.position,
-                r.log.last_position()
-            ));
-        }
-        for &(_, w) in &lock.held {
-            let pending = sim
-                .writes
-                .get(w.index())
-                .is_some_and(|x| x.outcome == Outcome::Pending);
-            let held_somewhere = sim
-                .replicas
-                .iter()
-                .any(|x| x.log.iter().any(|e| e.write == w));
-            if !pending || held_somewhere {
-                return Err(format!(
-                    "a_locked_copy_confirms_no_write_during_the_lock: {w}, held by {}'s lock since {} ms, is {}",
-                    r.id,
-                    lock.since_ms,
-                    if pending { "in a log" } else { "no longer pending" }
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// A write the leader refused because its disk was full is on no replica.
 pub fn write_refused_for_a_full_disk_is_in_no_log(sim: &Sim) -> Result<(), String> {
     let disk_full = replication_sim::replica::DISK_FULL;
@@ -773,10 +750,13 @@ pub fn quiet_end_converges(sim: &Sim) -> Result<(), String> {
                 r.id, r.epoch
             ));
         }
-        if r.log.last_position() != leader.log.last_position() || r.log.iter().ne(leader.log.iter())
+        let copied = sim.file_copy_positions();
+        let differ = |p: u64| !same_entry(&copied, p, r.log.get(p), leader.log.get(p));
+        if r.log.last_position() != leader.log.last_position()
+            || (1..=r.log.last_position()).any(differ)
         {
-            let p = (1..=r.log.last_position().max(leader.log.last_position()))
-                .find(|&p| r.log.get(p) != leader.log.get(p));
+            let p =
+                (1..=r.log.last_position().max(leader.log.last_position())).find(|&p| differ(p));
             return Err(format!(
                 "quiet_end_converges: {} ends at position {}, leader {l} at {}; first difference at {p:?}",
                 r.id,
