@@ -1,25 +1,118 @@
-//! Side by side: one scenario under two to four replication modes at once, with the same
-//! seed, workload and faults, on one shared clock and timeline, and a table of what each
-//! mode cost: latency against durability and availability, measured on the same run.
+//! Side by side: one scenario under two to four replication modes at once, or with its new
+//! follower copied two or three ways (`compare=method:snapshot,file_copy,locked_copy`),
+//! with the same seed, workload and faults, on one shared clock and timeline, and a table
+//! of what each cost: latency against durability and availability, and for the copy
+//! methods whether the follower is consistent with the leader and how long writes were
+//! refused. Every figure comes from the engine.
 
 use crate::cluster::Cluster;
 use crate::panels::format_time;
 use crate::share::Share;
 use crate::state::{LabAction, Notice, Selection, MAX_SPEED, MIN_SPEED};
 
-use replication_sim::{Mode, Scenario, Sim, Timeline, ViewOptions};
+use replication_sim::scenario::CopyMethod;
+use replication_sim::{Action, Mode, Scenario, Sim, Timeline, ViewOptions};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
+
+/// What the runs side by side differ in: the replication mode, or how the new follower
+/// is copied.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Compared {
+    Modes(Vec<Mode>),
+    Methods(Vec<CopyMethod>),
+}
+
+impl Compared {
+    pub fn names(&self) -> Vec<&'static str> {
+        match self {
+            Compared::Modes(m) => m.iter().map(|m| m.name()).collect(),
+            Compared::Methods(m) => m.iter().map(|m| m.name()).collect(),
+        }
+    }
+
+    /// The value of `compare=` that names these runs.
+    pub fn link_value(&self) -> String {
+        match self {
+            Compared::Modes(_) => self.names().join(","),
+            Compared::Methods(_) => format!("method:{}", self.names().join(",")),
+        }
+    }
+
+    /// The scenario of each run: the mode set, or every new follower copied that way.
+    fn scenarios(&self, base: &Scenario) -> Vec<Scenario> {
+        match self {
+            Compared::Modes(modes) => modes
+                .iter()
+                .map(|m| {
+                    let mut s = base.clone();
+                    s.cluster.mode = *m;
+                    s
+                })
+                .collect(),
+            Compared::Methods(methods) => methods
+                .iter()
+                .map(|m| {
+                    let mut s = base.clone();
+                    for e in s.events.iter_mut() {
+                        if let Action::AddFollower { method } = &mut e.action {
+                            *method = *m;
+                        }
+                    }
+                    s
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `compare=a,b,...` (modes) or `compare=method:a,b,...` (ways to copy a new follower).
+pub fn parse_compared(value: &str) -> Result<Compared, String> {
+    match value.strip_prefix("method:") {
+        Some(methods) => parse_methods(methods).map(Compared::Methods),
+        None => parse_modes(value).map(Compared::Modes),
+    }
+}
+
+/// The ways to copy a new follower named in `compare=method:a,b,...`: two or three.
+pub fn parse_methods(value: &str) -> Result<Vec<CopyMethod>, String> {
+    let allowed: Vec<&str> = CopyMethod::ALL.iter().map(|m| m.name()).collect();
+    let mut methods = Vec::new();
+    for name in value.split(',').filter(|s| !s.is_empty()) {
+        let m = CopyMethod::ALL
+            .iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "“{}” is not a way to copy a new follower (the ways are {})",
+                    replication_sim::ids::clip(name),
+                    allowed.join(", ")
+                )
+            })?;
+        if !methods.contains(m) {
+            methods.push(*m);
+        }
+    }
+    if methods.len() < 2 {
+        return Err(format!(
+            "a comparison needs two or three different ways to copy a new follower, from {}",
+            allowed.join(", ")
+        ));
+    }
+    Ok(methods)
+}
 
 /// The modes named in `compare=a,b,...`: two to four distinct ones.
 pub fn parse_modes(value: &str) -> Result<Vec<Mode>, String> {
     let mut modes = Vec::new();
     for name in value.split(',').filter(|s| !s.is_empty()) {
         let m = Mode::ALL.iter().find(|m| m.name() == name).ok_or_else(|| {
+            let allowed: Vec<&str> = Mode::ALL.iter().map(|m| m.name()).collect();
             format!(
-                "“{}” is not a replication mode",
-                replication_sim::ids::clip(name)
+                "“{}” is not a replication mode (the modes are {}; or compare ways to copy a new follower with method:snapshot,file_copy,locked_copy)",
+                replication_sim::ids::clip(name),
+                allowed.join(", ")
             )
         })?;
         if !modes.contains(m) {
@@ -35,7 +128,7 @@ pub fn parse_modes(value: &str) -> Result<Vec<Mode>, String> {
 pub struct CompareLab {
     pub scenario: Rc<Scenario>,
     pub preset: Option<&'static str>,
-    pub modes: Vec<Mode>,
+    pub compared: Compared,
     timelines: Rc<RefCell<Vec<Timeline>>>,
     /// The runs at the cursor when it is behind the computed heads.
     past: Rc<RefCell<Option<Vec<Sim>>>>,
@@ -57,21 +150,18 @@ impl CompareLab {
     pub fn new(
         scenario: Scenario,
         preset: Option<&'static str>,
-        modes: Vec<Mode>,
+        compared: Compared,
         notice: Option<Notice>,
     ) -> CompareLab {
-        let timelines = modes
+        let timelines = compared
+            .scenarios(&scenario)
             .iter()
-            .filter_map(|m| {
-                let mut s = scenario.clone();
-                s.cluster.mode = *m;
-                Sim::new(&s).ok().map(Timeline::new)
-            })
+            .filter_map(|s| Sim::new(s).ok().map(Timeline::new))
             .collect();
         CompareLab {
             scenario: Rc::new(scenario),
             preset,
-            modes,
+            compared,
             timelines: Rc::new(RefCell::new(timelines)),
             past: Rc::new(RefCell::new(None)),
             cursor_ms: 0.0,
@@ -122,7 +212,7 @@ impl CompareLab {
         CompareLab {
             scenario: self.scenario.clone(),
             preset: self.preset,
-            modes: self.modes.clone(),
+            compared: self.compared.clone(),
             timelines: self.timelines.clone(),
             past: self.past.clone(),
             cursor_ms: self.cursor_ms,
@@ -242,20 +332,36 @@ fn initial(inflated: Option<crate::app::Inflated>) -> CompareLab {
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     let fragment = hash.trim_start_matches('#');
-    let modes_value = fragment
+    let value = fragment
         .split('&')
         .find_map(|p| p.strip_prefix("compare="))
         .unwrap_or("async,semi-sync,sync");
-    let default_modes = vec![Mode::Async, Mode::SemiSync, Mode::Sync];
-    let (modes, mut notice) = match parse_modes(modes_value) {
-        Ok(m) => (m, None),
+    let by_method = value.starts_with("method:");
+    let (compared, mut notice) = match parse_compared(value) {
+        Ok(c) => (c, None),
+        Err(e) if by_method => (
+            Compared::Methods(vec![
+                CopyMethod::Snapshot,
+                CopyMethod::FileCopy,
+                CopyMethod::LockedCopy,
+            ]),
+            Some(Notice {
+                text: format!("{e}; comparing snapshot, file_copy and locked_copy instead."),
+                error: true,
+            }),
+        ),
         Err(e) => (
-            default_modes,
+            Compared::Modes(vec![Mode::Async, Mode::SemiSync, Mode::Sync]),
             Some(Notice {
                 text: format!("{e}; comparing async, semi-sync and sync instead."),
                 error: true,
             }),
         ),
+    };
+    let fallback = if by_method {
+        "new-follower-file-copy"
+    } else {
+        "async-failover"
     };
     let rest: Vec<&str> = fragment
         .split('&')
@@ -269,17 +375,26 @@ fn initial(inflated: Option<crate::app::Inflated>) -> CompareLab {
         match replication_sim::link::decode_with(&rest, &|_| crate::lab::answer(&inflated)) {
             Ok(d) => (d.scenario, d.preset, d.options.t_ms),
             Err(e) => {
-                notice = Some(Notice { text: format!("This link could not be opened: {e}. Showing the asynchronous failover lesson instead."), error: true });
-                let p = replication_sim::presets::Preset::by_id("async-failover")
-                    .expect("preset exists");
+                notice = Some(Notice { text: format!("This link could not be opened: {e}. Showing the {fallback} lesson instead."), error: true });
+                let p = replication_sim::presets::Preset::by_id(fallback).expect("preset exists");
                 (p.scenario().expect("presets are valid"), Some(p.id), None)
             }
         }
     } else {
-        let p = replication_sim::presets::Preset::by_id("async-failover").expect("preset exists");
+        let p = replication_sim::presets::Preset::by_id(fallback).expect("preset exists");
         (p.scenario().expect("presets are valid"), Some(p.id), None)
     };
-    let lab = CompareLab::new(scenario, preset, modes, notice);
+    let adds_follower = scenario
+        .events
+        .iter()
+        .any(|e| matches!(e.action, Action::AddFollower { .. }));
+    if by_method && !adds_follower && notice.is_none() {
+        notice = Some(Notice {
+            text: "This scenario adds no new follower, so the ways to copy one do not differ here; the new-follower lessons add one.".into(),
+            error: true,
+        });
+    }
+    let lab = CompareLab::new(scenario, preset, compared, notice);
     match t {
         Some(t) => Rc::new(lab).reduce(LabAction::Seek(t)).take(),
         None => lab,
@@ -294,6 +409,21 @@ impl CompareLab {
 
 fn ms(x: Option<u64>) -> String {
     x.map(|v| format!("{v} ms")).unwrap_or_else(|| "–".into())
+}
+
+/// "yes", "no: k10, k13, …" or "–" (no follower has its data yet), as the engine judges.
+fn consistent(s: &replication_sim::report::Summary) -> String {
+    match s.follower_consistent {
+        None => "–".into(),
+        Some(true) => "yes".into(),
+        Some(false) if s.differing_keys.is_empty() => "no".into(),
+        Some(false) => {
+            let keys = &s.differing_keys;
+            let shown: Vec<&str> = keys.iter().take(3).map(String::as_str).collect();
+            let more = if keys.len() > 3 { ", …" } else { "" };
+            format!("no: {}{more} differ", shown.join(", "))
+        }
+    }
 }
 
 #[component]
@@ -349,24 +479,31 @@ pub fn CompareApp(props: &CompareProps) -> Html {
     now_cell.set(now);
     let head = lab.head_ms();
     let noop = Callback::from(|_: Selection| {});
-    let modes_value: Vec<&str> = lab.modes.iter().map(|m| m.name()).collect();
+    let names = lab.compared.names();
+    let by_method = matches!(lab.compared, Compared::Methods(_));
     let title = format!(
-        "{} — compared in {}",
+        "{} — compared {} {}",
         lab.scenario
             .title
             .clone()
             .unwrap_or_else(|| "Scenario".into()),
-        modes_value.join(", ")
+        if by_method { "by copy method:" } else { "in" },
+        names.join(", ")
     );
     let panels: Html = views
         .iter()
-        .zip(lab.modes.iter())
-        .map(|(v, m)| {
+        .zip(names.iter())
+        .map(|(v, name)| {
             let lost = v.counts.lost;
+            let label = if by_method {
+                format!("{name} copy")
+            } else {
+                format!("{name} replication")
+            };
             html! {
-                <section class="compare-panel" aria-label={format!("{} replication", m.name())}>
+                <section class="compare-panel" aria-label={label}>
                     <h3>
-                        <span class="mode-name">{ m.name() }</span>
+                        <span class="mode-name">{ *name }</span>
                         <span class={classes!("lost-pill", (lost > 0).then_some("has-lost"))}>{ format!("{lost} lost") }</span>
                         <span class="mode-pill">{ format!("leader {}", v.leader.clone().unwrap_or_else(|| "none".into())) }</span>
                     </h3>
@@ -377,10 +514,11 @@ pub fn CompareApp(props: &CompareProps) -> Html {
         .collect();
     let rows: Html = summaries
         .iter()
-        .map(|s| {
+        .zip(names.iter())
+        .map(|(s, name)| {
             html! {
                 <tr>
-                    <th scope="row">{ s.mode.name() }</th>
+                    <th scope="row">{ *name }</th>
                     <td>{ ms(s.latency_p50_ms) }</td>
                     <td>{ ms(s.latency_p99_ms) }</td>
                     <td>{ s.confirmed }</td>
@@ -388,31 +526,38 @@ pub fn CompareApp(props: &CompareProps) -> Html {
                     <td>{ s.blocked }</td>
                     <td>{ s.failed }</td>
                     <td>{ format!("{} ms", s.leaderless_ms) }</td>
+                    if by_method {
+                        <td class={classes!((s.follower_consistent == Some(false)).then_some("bad"))}>{ consistent(s) }</td>
+                        <td>{ format!("{} ms", s.writes_refused_ms) }</td>
+                    }
                 </tr>
             }
         })
         .collect();
-    let prefix = format!("compare={}&", modes_value.join(","));
+    let prefix = format!("compare={}&", lab.compared.link_value());
     html! {
         <div class={classes!("compare", props.embed.then_some("embed"))}>
             <div class="compare-head">
                 <h2>{ title.clone() }</h2>
                 if !props.embed {
-                    <p class="lesson-text">{ "The same seed, workload and faults under each mode, on one clock. The table below is measured on these runs, at the current instant." }</p>
+                    <p class="lesson-text">{ if by_method { "The same seed, workload and faults, with the new follower copied each way, on one clock. The table below is measured on these runs, at the current instant." } else { "The same seed, workload and faults under each mode, on one clock. The table below is measured on these runs, at the current instant." } }</p>
                 }
             </div>
             if let Some(n) = &lab.notice {
                 <div class={classes!("notice", n.error.then_some("error"))} role="status" id="notice"><span>{ &n.text }</span></div>
             }
-            <div class={classes!("compare-grid", format!("n{}", lab.modes.len()))}>{ panels }</div>
+            <div class={classes!("compare-grid", format!("n{}", names.len()))}>{ panels }</div>
             { crate::timebar::timebar(&crate::timebar::TimebarProps { now_ms: now, end_ms: lab.end_ms(), head_ms: head, markers, dispatch: dispatch.clone() }) }
             { crate::panels::controls(&crate::panels::ControlsProps { playing: lab.playing, speed: lab.speed, now_ms: now, end_ms: lab.end_ms(), dispatch: dispatch.clone() }) }
             <table class="compare-table" id="compare-table">
                 <caption>{ format!("At {}: durability against latency and availability", format_time(now)) }</caption>
                 <thead><tr>
-                    <th scope="col">{ "mode" }</th><th scope="col">{ "latency p50" }</th><th scope="col">{ "latency p99" }</th>
+                    <th scope="col">{ if by_method { "copy method" } else { "mode" } }</th><th scope="col">{ "latency p50" }</th><th scope="col">{ "latency p99" }</th>
                     <th scope="col">{ "confirmed" }</th><th scope="col">{ "lost" }</th><th scope="col">{ "blocked" }</th>
                     <th scope="col">{ "failed" }</th><th scope="col">{ "without a leader" }</th>
+                    if by_method {
+                        <th scope="col">{ "follower consistent with the leader" }</th><th scope="col">{ "time writes were refused" }</th>
+                    }
                 </tr></thead>
                 <tbody>{ rows }</tbody>
             </table>
@@ -420,5 +565,62 @@ pub fn CompareApp(props: &CompareProps) -> Html {
                 <Share scenario={lab.scenario.clone()} preset={lab.preset} unchanged={true} now={now_cell.clone()} title={title} prefix={prefix} dispatch={dispatch.clone()} />
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comparison_by_method_or_by_mode_and_refusals_that_name_the_allowed_values() {
+        assert_eq!(
+            parse_compared("method:snapshot,file_copy,locked_copy"),
+            Ok(Compared::Methods(vec![
+                CopyMethod::Snapshot,
+                CopyMethod::FileCopy,
+                CopyMethod::LockedCopy
+            ]))
+        );
+        assert_eq!(
+            parse_compared("sync,async"),
+            Ok(Compared::Modes(vec![Mode::Sync, Mode::Async]))
+        );
+        let e = parse_compared("method:snapshot,rsync").unwrap_err();
+        assert!(
+            e.contains("“rsync” is not a way to copy a new follower"),
+            "{e}"
+        );
+        assert!(e.contains("snapshot, locked_copy, file_copy"), "{e}");
+        let e = parse_compared("method:snapshot,snapshot").unwrap_err();
+        assert!(e.contains("two or three different ways"), "{e}");
+        let e = parse_compared("eventual,sync").unwrap_err();
+        assert!(e.contains("async, sync, semi-sync, chain, quorum"), "{e}");
+        let link = Compared::Methods(vec![CopyMethod::Snapshot, CopyMethod::FileCopy]);
+        assert_eq!(link.link_value(), "method:snapshot,file_copy");
+        assert_eq!(parse_compared(&link.link_value()), Ok(link));
+    }
+
+    #[test]
+    fn each_method_run_copies_every_new_follower_its_way() {
+        let base = replication_sim::presets::Preset::by_id("new-follower-file-copy")
+            .unwrap()
+            .scenario()
+            .unwrap();
+        let c = Compared::Methods(vec![CopyMethod::LockedCopy, CopyMethod::Snapshot]);
+        let runs = c.scenarios(&base);
+        assert_eq!(
+            runs[0].events[0].action,
+            Action::AddFollower {
+                method: CopyMethod::LockedCopy
+            }
+        );
+        assert_eq!(
+            runs[1].events[0].action,
+            Action::AddFollower {
+                method: CopyMethod::Snapshot
+            }
+        );
+        assert_eq!(runs[0].seed, base.seed);
     }
 }

@@ -638,6 +638,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         Some(lesson_panel(&LessonPanelProps {
             intro: l.intro,
             question: l.question,
+            compare_link: l.compare_link(),
             key_moments: (*key_moments).clone(),
             caption: lab.caption(),
             pause: lab.lesson_pause.clone(),

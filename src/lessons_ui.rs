@@ -35,6 +35,8 @@ pub fn gallery() -> Html {
 pub struct LessonPanelProps {
     pub intro: &'static str,
     pub question: &'static str,
+    /// The compare view that puts this lesson's choices side by side (a link fragment).
+    pub compare_link: Option<&'static str>,
     /// The instants the lesson holds at in the run so far, as the engine finds them, space
     /// separated: the page exposes them (`data-key-moments`) for tests to follow.
     pub key_moments: AttrValue,
@@ -67,6 +69,9 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
         <section class="lesson" aria-label="Lesson" tabindex="0" data-key-moments={props.key_moments.clone()}>
             <p class="lesson-intro">{ props.intro }</p>
             <p class="lesson-question"><strong>{ "Think about: " }</strong>{ props.question }</p>
+            if let Some(link) = props.compare_link {
+                <p class="lesson-compare"><a id="lesson-compare" href={format!("#{link}")}>{ "Compare the three ways side by side, on the same seed and workload →" }</a></p>
+            }
             { prediction(props) }
             if let Some(p) = &props.pause {
                 <div class="lesson-pause" role="status" id="lesson-pause">
