@@ -262,3 +262,49 @@ export async function metrics_tab_shows_four_charts_and_a_ledger_filtered_to_los
   await page.uncheck('#ledger-lost-only');
   await page.waitForFunction((n) => document.querySelectorAll('#ledger tbody tr').length === n, all.length, { timeout: 10000 });
 }
+
+/**
+ * The three ways to copy a new follower, side by side on the same seed and workload
+ * (`compare=method:…`): the table's two copy rows are the engine's, checked against the native
+ * runner's report of the same scenario copied each way. The file copy is the only one whose
+ * follower differs from the leader; the locked copy is the only one that refused writes.
+ */
+export async function compare_by_copy_method_shows_consistency_and_refused_writes({ page, baseUrl, screenshot }) {
+  const methods = ['snapshot', 'file_copy', 'locked_copy'];
+  const base = presets()['new-follower-file-copy'];
+  const withMethod = (m) => ({ ...base, events: base.events.map((e) => (e.action === 'add_follower' ? { ...e, method: m } : e)) });
+  const reports = await Promise.all(methods.map((m) => runNative(withMethod(m), `file-copy-${m}`)));
+  const end = reports[0].end_ms;
+  await page.goto(`${baseUrl}#compare=method:${methods.join(',')}&preset=new-follower-file-copy&t=${end}`);
+  await page.waitForSelector('#compare-table tbody tr', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length === 3, null, { timeout: 10000 });
+  const head = await page.$$eval('#compare-table thead th', (ths) => ths.map((t) => t.textContent.trim()));
+  assert.deepEqual(head, ['copy method', 'latency p50', 'latency p99', 'confirmed', 'lost', 'blocked', 'failed', 'without a leader', 'follower consistent with the leader', 'time writes were refused']);
+  const rows = await page.$$eval('#compare-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+  rows.forEach((row, i) => {
+    const r = reports[i];
+    assert.equal(row[0], methods[i]);
+    assert.equal(row[3], String(r.metrics.confirmed), `${methods[i]}: confirmed as the runner says`);
+    const differs = (r.differs_from_leader ?? []).flatMap((d) => d.keys);
+    if (differs.length === 0) {
+      assert.equal(row[8], 'yes', `${methods[i]}: the follower is consistent`);
+    } else {
+      assert.match(row[8], new RegExp(`^no: ${differs[0]}\\b`), `${methods[i]}: the follower differs, naming a key`);
+    }
+    assert.equal(row[9], `${r.metrics.writes_locked_ms ?? 0} ms`, `${methods[i]}: time writes were refused`);
+  });
+  assert.equal(rows[0][8], 'yes');
+  assert.match(rows[1][8], /^no: /, 'the file copy leaves the follower inconsistent');
+  assert.equal(rows[2][8], 'yes');
+  assert.equal(rows[0][9], '0 ms');
+  assert.equal(rows[1][9], '0 ms');
+  assert.ok(parseInt(rows[2][9], 10) > 400, `the locked copy refused writes for ${rows[2][9]}`);
+  assert.ok(!reports[1].file_copies[0].matches_a_leader_state, 'the runner agrees: the copy matches no state');
+  for (const m of methods) assert.equal(await page.locator(`section.compare-panel[aria-label="${m} copy"]`).count(), 1, `${m} has its panel`);
+  await screenshot('compare-copy-methods');
+  // A method outside the set is refused in plain words naming the allowed ones.
+  await page.goto(`${baseUrl}#compare=method:snapshot,rsync&preset=new-follower-file-copy`);
+  await page.waitForSelector('#notice', { timeout: 10000 });
+  const notice = (await page.textContent('#notice')).trim();
+  assert.match(notice, /“rsync” is not a way to copy a new follower \(the ways are snapshot, locked_copy, file_copy\)/);
+}
