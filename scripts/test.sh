@@ -33,6 +33,8 @@ else
   cargo clippy -q --all-targets -- -D warnings
   say "lints: cargo clippy --all-targets (wasm32-unknown-unknown)"
   cargo clippy -q --all-targets --target wasm32-unknown-unknown -- -D warnings
+  say "lints: cargo clippy, the lean embed build (wasm32-unknown-unknown, --no-default-features)"
+  cargo clippy -q --bin replication-lab-embed --no-default-features --target wasm32-unknown-unknown -- -D warnings
 fi
 
 say "engine tests (cargo test -p replication-sim)"

@@ -125,6 +125,15 @@ pub fn App() -> Html {
         .trim_start_matches('#')
         .split('&')
         .any(|p| p == "compare" || p.starts_with("compare="));
+    if compare && !crate::FULL {
+        // The lean embed build has no compare view: offer the full lab's.
+        let full = format!("{}{}", crate::share::base_url(), *hash);
+        return html! {
+            <main class="stage embed-stage">
+                <p class="boot">{ "This comparison opens in the full lab: " }<a href={full} target="_blank" rel="noopener">{ "open it (new tab)" }</a></p>
+            </main>
+        };
+    }
     if compare {
         let embed = options.embed;
         return html! {
@@ -136,7 +145,7 @@ pub fn App() -> Html {
             </>
         };
     }
-    if options.embed {
+    if options.embed || !crate::FULL {
         // Inside a course page's iframe: no page chrome.
         return html! {
             <main class="stage embed-stage">
@@ -144,7 +153,7 @@ pub fn App() -> Html {
             </main>
         };
     }
-    let gallery = hash.as_str() == "#lessons";
+    let gallery = crate::FULL && hash.as_str() == "#lessons";
     html! {
         <>
             { header(if gallery { Page::Lessons } else { Page::Lab }) }

@@ -59,6 +59,7 @@ impl PageOptions {
                 .unwrap_or(default)
         };
         PageOptions {
+            // The lean build is only ever loaded for the embed.
             embed: flag("embed", false),
             autoplay: flag("autoplay", false),
             controls: flag("controls", true),
@@ -482,7 +483,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     // Sampling the whole run is not free: once per 100 ms of simulated time is plenty.
     let metrics = {
         let lab = lab.clone();
-        let on = *tab == Tab::Metrics;
+        let on = crate::FULL && *tab == Tab::Metrics;
         use_memo(
             (
                 on,
@@ -494,7 +495,8 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         )
     };
     // The second and third views of the same run: space-time diagram and metrics.
-    let stage = match *tab {
+    // The embed draws only the cluster (the lean build has no other views).
+    let stage = match if crate::FULL { *tab } else { Tab::Cluster } {
         Tab::Cluster => cluster.clone(),
         Tab::SpaceTime => {
             let data = Rc::new(
@@ -597,7 +599,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     };
     let announcer = html! { <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ announcement }</div> };
 
-    if options.embed {
+    // The lean build is only ever loaded for an embed; `!FULL` lets the optimiser drop the
+    // full page below from it.
+    if options.embed || !crate::FULL {
         let full = format!(
             "{}#{}",
             crate::share::base_url(),

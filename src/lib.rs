@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod app;
+// The benchmark exports serve `e2e/bench-worst.mjs`, which loads the full build.
+#[cfg(feature = "full")]
 pub mod bench;
 pub mod cluster;
 pub mod compare;
@@ -19,6 +21,11 @@ pub mod share;
 pub mod spacetime;
 pub mod state;
 pub mod timebar;
+
+/// Whether this is the full lab (`true`) or the lean build for the course-page embed.
+/// Written with `cfg!`, not `#[cfg]`, so that both builds type-check the same code and the
+/// optimiser drops the full lab's pages from the lean one.
+pub const FULL: bool = cfg!(feature = "full");
 
 /// Id of the element the app mounts into (see `index.html`).
 pub const ROOT_ID: &str = "app";

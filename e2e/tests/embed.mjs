@@ -215,3 +215,33 @@ export async function embed_button_gives_a_working_iframe_snippet({ page, serveA
   await sleep(100);
   await screenshot('embed-snippet-pasted');
 }
+
+// The embed loads the lean build (the app without its full-lab pages and panels), and only
+// that one; the full lab, and an embed of the compare view, load the full build. The lean
+// build is what keeps the embed under its byte budget (see the README's bundle table).
+export async function the_embed_loads_the_lean_build_and_the_full_lab_the_full_one({ page, serveAt }) {
+  const server = await serveAt('/');
+  const loaded = [];
+  page.on('response', (r) => { if (/\.(wasm|js)$/.test(new URL(r.url()).pathname)) loaded.push(new URL(r.url()).pathname); });
+  const builds = () => {
+    const wasm = loaded.filter((p) => p.endsWith('.wasm'));
+    return {
+      lean: wasm.filter((p) => p.includes('replication-lab-embed-')).length,
+      full: wasm.filter((p) => !p.includes('replication-lab-embed-')).length,
+    };
+  };
+  const open = async (url, selector) => {
+    loaded.length = 0;
+    await page.goto(`${server.origin}/${url}`);
+    await page.waitForSelector(selector, { timeout: 20000 });
+    return builds();
+  };
+  assert.deepEqual(await open('?embed#preset=async-failover', '#cluster svg .replica'), { lean: 1, full: 0 }, '?embed loads only the lean build');
+  let s = await readLab(page);
+  assert.equal(s.title, 'Asynchronous failover loses confirmed writes');
+  assert.deepEqual(await open('#preset=async-failover&embed', '#cluster svg .replica'), { lean: 1, full: 0 }, 'embed in the fragment: the lean build');
+  assert.deepEqual(await open('?embed=0#preset=async-failover', '#cluster svg .replica'), { lean: 0, full: 1 }, 'embed=0 is the full lab');
+  assert.ok(await page.locator('.app-header').count() > 0, 'the full lab has its header');
+  assert.deepEqual(await open('#preset=async-failover', '#cluster svg .replica'), { lean: 0, full: 1 }, 'the full lab loads the full build');
+  assert.deepEqual(await open('?embed#compare=async,sync&preset=async-failover', '.compare .compare-panel'), { lean: 0, full: 1 }, 'an embedded comparison needs the full build');
+}
