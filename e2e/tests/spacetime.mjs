@@ -49,7 +49,7 @@ export async function a_message_lost_on_the_wire_is_marked_apart_from_a_crash_wi
   await openSpaceTime(page, `${baseUrl}#preset=async-failover&t=1600`);
   const d = await diagram(page);
   assert.equal(d.window, '250', 'a quarter of a second by default');
-  for (const words of ['message lost on the wire', 'replica crashed', 'replica down', 'acknowledgement', 'write confirmed']) {
+  for (const words of ['lost on the wire', 'replica crashed', 'replica down', 'acknowledgement', 'write confirmed']) {
     assert.ok(d.legend.some((l) => l.endsWith(words)), `the legend explains "${words}": ${d.legend.join(' | ')}`);
   }
   assert.equal(d.oldCross, false, 'no red cross at the end of lost messages');

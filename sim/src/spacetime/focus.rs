@@ -11,33 +11,33 @@ use crate::ids::WriteId;
 use crate::message::MessageKind;
 use crate::message_log::MessageRecord;
 use crate::sim::{Sim, WriteRecord};
-use std::collections::{BTreeMap, BTreeSet};
 
-/// Each log position's writes, in the order they were first appended there.
-pub(super) struct Positions(BTreeMap<u64, Vec<(u64, WriteId)>>);
+/// Every appended write as (its log position, when it was first appended, the write),
+/// ordered by position. (Plain vectors, not ordered maps and sets: each new kind of map costs
+/// the web app's bundle kilobytes.)
+pub(super) struct Positions(Vec<(u64, u64, WriteId)>);
 
 impl Positions {
     pub(super) fn of(sim: &Sim) -> Positions {
-        let mut map: BTreeMap<u64, Vec<(u64, WriteId)>> = BTreeMap::new();
-        for w in sim.writes.iter() {
-            if let (Some(p), Some(at)) = (w.position, w.appended_at) {
-                map.entry(p).or_default().push((at, w.id));
-            }
-        }
-        for v in map.values_mut() {
-            v.sort();
-        }
-        Positions(map)
+        let mut all: Vec<(u64, u64, WriteId)> = sim
+            .writes
+            .iter()
+            .filter_map(|w| Some((w.position?, w.appended_at?, w.id)))
+            .collect();
+        all.sort_unstable_by_key(|e| e.0);
+        Positions(all)
     }
 
-    /// The write at `position` for a message sent at `sent_at`.
+    /// The write at `position` for a message sent at `sent_at`: of those appended there by
+    /// then, the last.
     fn at(&self, position: u64, sent_at: u64) -> Option<WriteId> {
-        self.0
-            .get(&position)?
+        let from = self.0.partition_point(|e| e.0 < position);
+        self.0[from..]
             .iter()
-            .rev()
-            .find(|(at, _)| *at <= sent_at)
-            .map(|(_, w)| *w)
+            .take_while(|e| e.0 == position)
+            .filter(|e| e.1 <= sent_at)
+            .max_by_key(|e| e.1)
+            .map(|e| e.2)
     }
 
     /// The write a message is about (see [`super::Arrow::write`]).
@@ -58,9 +58,10 @@ impl Positions {
         &self,
         w: &WriteRecord,
         records: &[(MessageRecord, T)],
-    ) -> BTreeSet<u64> {
-        let mut ids = BTreeSet::new();
-        let mut acked: BTreeSet<(usize, usize)> = BTreeSet::new();
+    ) -> Vec<u64> {
+        let mut ids = Vec::new();
+        // The (source, target) pairs whose acknowledgement of it is already counted.
+        let mut acked: Vec<(usize, usize)> = Vec::new();
         for (m, _) in records {
             let mine = match (m.kind, w.position) {
                 (MessageKind::ClientWrite | MessageKind::WriteReply, _) => {
@@ -71,14 +72,19 @@ impl Positions {
                         && self.at(p, m.sent_at) == Some(w.id)
                 }
                 (MessageKind::Ack, Some(p)) if !m.heartbeat => {
-                    m.detail >= p
+                    let pair = (m.source.index(), m.target.index());
+                    let first = m.detail >= p
                         && self.at(p, m.sent_at) == Some(w.id)
-                        && acked.insert((m.source.index(), m.target.index()))
+                        && !acked.contains(&pair);
+                    if first {
+                        acked.push(pair);
+                    }
+                    first
                 }
                 _ => false,
             };
             if mine {
-                ids.insert(m.id);
+                ids.push(m.id);
             }
         }
         ids
