@@ -2,10 +2,12 @@
 //! SVG. It draws the engine's view and turns clicks and key presses into selections; what a
 //! selection can do is offered by the inspector.
 
-use crate::layout::{along, geometry, n, offset_line, portrait, Point};
+use crate::layout::{
+    along, along_arc, bow, chain_geometry, geometry, n, offset_line, portrait, Geometry, Point,
+};
 use crate::state::Selection;
 use replication_sim::message::MessageKind;
-use replication_sim::view::{ClientView, LinkState, LinkView, ReplicaView, View};
+use replication_sim::view::{ChainStatus, ClientView, LinkState, LinkView, ReplicaView, View};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -125,10 +127,19 @@ fn message_click(on: Callback<Selection>) -> Callback<MouseEvent> {
 #[component]
 pub fn Cluster(props: &ClusterProps) -> Html {
     let view = &props.view;
-    let g = if props.compact {
-        portrait(view.replicas.len(), view.clients.len())
-    } else {
-        geometry(view.replicas.len(), view.clients.len())
+    let chain = chain_slots(view);
+    let g = match &chain {
+        Some((slots, outside)) => chain_geometry(slots, outside, view.clients.len(), props.compact),
+        None if props.compact => portrait(view.replicas.len(), view.clients.len()),
+        None => geometry(view.replicas.len(), view.clients.len()),
+    };
+    // In a chain, a link between replicas that are not neighbours in it carries no entries:
+    // it is drawn as a faint arc, and what does travel on it (heartbeats) follows the arc.
+    let index = |id: &str| view.replicas.iter().position(|r| r.id == id);
+    let arc = |a: &str, b: &str| -> Option<Point> {
+        let (slots, _) = chain.as_ref()?;
+        let (i, j) = (index(a)?, index(b)?);
+        (!neighbours(slots, i, j)).then(|| bow(g.replicas[i], g.replicas[j]))
     };
     let centre = |id: &str| -> Option<Point> {
         if let Some(i) = view.replicas.iter().position(|r| r.id == id) {
@@ -142,9 +153,10 @@ pub fn Cluster(props: &ClusterProps) -> Html {
 
     let links = links_layer(&LinksProps {
         ids: view.replicas.iter().map(|r| r.id.clone()).collect(),
+        g: &g,
+        chain: chain.as_ref().map(|(slots, _)| slots.as_slice()),
         links: &view.links,
         clients: &view.clients,
-        compact: props.compact,
         selected: props.selected.as_ref(),
         on_select: &props.on_select,
     });
@@ -154,8 +166,11 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .iter()
         .filter_map(|m| {
             let (s, t) = (centre(&m.source)?, centre(&m.target)?);
-            let (s, t) = offset_line(s, t, 6.0);
-            let p = along(s, t, m.progress, props.reduced_motion);
+            let (s2, t2) = offset_line(s, t, 6.0);
+            let p = match arc(&m.source, &m.target) {
+                Some(c) => along_arc(s2, Point { x: c.x + s2.x - s.x, y: c.y + s2.y - s.y }, t2, m.progress, props.reduced_motion),
+                None => along(s2, t2, m.progress, props.reduced_motion),
+            };
             let selected = props.selected.as_ref() == Some(&Selection::Message(m.id));
             Some(html! {
                 <g key={m.id} data-msg={m.id.to_string()}
@@ -210,7 +225,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
 
     html! {
         <svg class="cluster-svg" viewBox={format!("{} {} {} {}", n(g.view_box.0), n(g.view_box.1), n(g.view_box.2), n(g.view_box.3))}
-             preserveAspectRatio="xMidYMid meet" role="group"
+             preserveAspectRatio="xMidYMid meet" role="group" data-chain={chain.is_some().then(|| view.chain.join(" "))}
              aria-label={format!("Cluster of {} replicas; leader {}", view.replicas.len(), view.leader.clone().unwrap_or_else(|| "none".into()))}>
             <defs>
                 <pattern id="hatch" patternUnits="userSpaceOnUse" width="5" height="5" patternTransform="rotate(45)">
@@ -239,6 +254,11 @@ fn replica_box(r: &ReplicaView, props: &ReplicaBoxProps) -> Html {
     }
     if let Some(link) = r.chain {
         badges.push(link.badge());
+    }
+    match r.chain_status {
+        Some(ChainStatus::Outside) => badges.push("spliced out".into()),
+        Some(ChainStatus::Joining) => badges.push("joining at the tail".into()),
+        _ => {}
     }
     let role_line = r.role.upper();
     let shown = r.entries.len().min(props.log_cells);
@@ -283,7 +303,8 @@ fn replica_box(r: &ReplicaView, props: &ReplicaBoxProps) -> Html {
         }
     });
     html! {
-        <g class={classes!("replica", role_class, selected.then_some("selected"))} onclick={click}>
+        <g class={classes!("replica", role_class, selected.then_some("selected"), r.chain_status.map(|c| format!("chain-{}", c.name())))} onclick={click}
+           data-chain-index={r.chain.map(|c| c.index.to_string())}>
             <title>{ format!("{} — {}, {}", r.id, r.role.name(), position_line) }</title>
             // The box is the accessible button: a name of its own, not the text drawn over it.
             <rect class="box" x={n(x0)} y={n(y0)} width={n(w)} height={n(h)} rx="10" tabindex="0" role="button"
@@ -317,9 +338,11 @@ fn replica_box(r: &ReplicaView, props: &ReplicaBoxProps) -> Html {
 /// What the links layer draws from.
 struct LinksProps<'a> {
     ids: Vec<String>,
+    g: &'a Geometry,
+    /// Chain replication: the replicas in chain order (see [`chain_slots`]).
+    chain: Option<&'a [usize]>,
     links: &'a [LinkView],
     clients: &'a [ClientView],
-    compact: bool,
     selected: Option<&'a Selection>,
     on_select: &'a Callback<Selection>,
 }
@@ -327,11 +350,7 @@ struct LinksProps<'a> {
 /// The links and the clients' lines. (A component of their own, skipping the frames that do
 /// not change them, cost 1.3 KB of the bundle and measured no faster at 5 or 9 replicas.)
 fn links_layer(props: &LinksProps) -> Html {
-    let g = if props.compact {
-        portrait(props.ids.len(), props.clients.len())
-    } else {
-        geometry(props.ids.len(), props.clients.len())
-    };
+    let g = props.g;
     let centre = |id: &str| -> Option<Point> {
         if let Some(i) = props.ids.iter().position(|r| r == id) {
             return g.replicas.get(i).copied();
@@ -351,16 +370,41 @@ fn links_layer(props: &LinksProps) -> Html {
             let selected = props.selected == Some(&sel);
             let (click, key) = activate(props.on_select.clone(), sel);
             let kind = state.split_whitespace().next().unwrap_or("up").to_string();
+            // In a chain: the hops between neighbours carry the writes down and the
+            // acknowledgements up; the others are drawn faint, as arcs off the chain.
+            let (in_chain, unused) = match props.chain {
+                Some(slots) if neighbours(slots, i, j) => (true, false),
+                Some(_) => (false, true),
+                None => (false, false),
+            };
+            let c = if unused {
+                bow(pa, pb)
+            } else {
+                Point {
+                    x: (pa.x + pb.x) / 2.0,
+                    y: (pa.y + pb.y) / 2.0,
+                }
+            };
+            let d = format!(
+                "M{},{} Q{},{} {},{}",
+                n(pa.x),
+                n(pa.y),
+                n(c.x),
+                n(c.y),
+                n(pb.x),
+                n(pb.y)
+            );
+            // The label sits on the line (at the arc's middle, halfway to its control point).
             let mid = Point {
-                x: (pa.x + pb.x) / 2.0,
-                y: (pa.y + pb.y) / 2.0,
+                x: (pa.x + pb.x) / 4.0 + c.x / 2.0,
+                y: (pa.y + pb.y) / 4.0 + c.y / 2.0,
             };
             links.push(html! {
-                <g class={classes!("link", format!("link-{kind}"), selected.then_some("selected"))} onclick={click}>
-                    <title>{ format!("Link {} ↔ {}: {}", a, b, state) }</title>
-                    <line class="hit" x1={n(pa.x)} y1={n(pa.y)} x2={n(pb.x)} y2={n(pb.y)} tabindex="0" role="button"
+                <g class={classes!("link", format!("link-{kind}"), selected.then_some("selected"), in_chain.then_some("link-chain"), unused.then_some("link-unused"))} onclick={click}>
+                    <title>{ format!("Link {} ↔ {}: {}{}", a, b, state, if unused { " (not a hop of the chain)" } else { "" }) }</title>
+                    <path class="hit" d={d.clone()} tabindex="0" role="button"
                           aria-label={format!("Link {} to {}: {}", a, b, state)} onkeydown={key} />
-                    <line class="wire" x1={n(pa.x)} y1={n(pa.y)} x2={n(pb.x)} y2={n(pb.y)} />
+                    <path class="wire" d={d} />
                     if !label.is_empty() {
                         <text class="link-label" x={n(mid.x)} y={n(mid.y - 6.0)} text-anchor="middle">{ label }</text>
                     }
@@ -394,4 +438,30 @@ struct ReplicaBoxProps {
     log_cells: usize,
     selected: bool,
     on_select: Callback<Selection>,
+}
+
+/// Chain replication: the replicas (by index) in the order the drawing strings them, the
+/// engine's chain head first and then any replica joining at the tail; and those spliced
+/// out. None in other modes, or while the chain has no head (then the ring is drawn).
+fn chain_slots(view: &View) -> Option<(Vec<usize>, Vec<usize>)> {
+    if view.chain.is_empty() {
+        return None;
+    }
+    let index = |id: &String| view.replicas.iter().position(|r| &r.id == id);
+    let mut slots: Vec<usize> = view.chain.iter().filter_map(index).collect();
+    let with = |s: ChainStatus| {
+        (0..view.replicas.len()).filter(move |&i| view.replicas[i].chain_status == Some(s))
+    };
+    slots.extend(with(ChainStatus::Joining));
+    let outside = (0..view.replicas.len())
+        .filter(|i| !slots.contains(i))
+        .collect();
+    Some((slots, outside))
+}
+
+/// Replicas `i` and `j` are next to each other in the chain: one passes writes to the other.
+fn neighbours(slots: &[usize], i: usize, j: usize) -> bool {
+    slots
+        .windows(2)
+        .any(|w| (w[0], w[1]) == (i, j) || (w[0], w[1]) == (j, i))
 }

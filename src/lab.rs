@@ -340,8 +340,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     };
     let compact = use_compact();
     let tab = use_state(|| Tab::Cluster);
-    let window_ms = use_state(|| 1_000u64);
+    let window_ms = use_state(|| crate::spacetime::DEFAULT_WINDOW_MS);
     let heartbeats = use_state(|| false);
+    let focus = use_state(|| None);
     // One callback for the lab's life: a new one each frame would make every panel that
     // takes it render again, changed or not.
     let dispatch: Callback<LabAction> = {
@@ -499,9 +500,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let stage = match if crate::FULL { *tab } else { Tab::Cluster } {
         Tab::Cluster => cluster.clone(),
         Tab::SpaceTime => {
-            let data = Rc::new(
-                lab.with_sim(|s| replication_sim::spacetime::extract(s, *window_ms, *heartbeats)),
-            );
+            let data = Rc::new(lab.with_sim(|s| {
+                replication_sim::spacetime::extract_write(s, *window_ms, *heartbeats, *focus)
+            }));
             let export = {
                 let d = dispatch.clone();
                 let title = lab.title();
@@ -539,37 +540,9 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     }
                 })
             };
-            let set_window = {
-                let window_ms = window_ms.clone();
-                Callback::from(move |e: Event| {
-                    let v = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                        .and_then(|s| s.value().parse::<u64>().ok());
-                    if let Some(v) = v {
-                        window_ms.set(v);
-                    }
-                })
-            };
-            let toggle_hb = {
-                let heartbeats = heartbeats.clone();
-                Callback::from(move |_| heartbeats.set(!*heartbeats))
-            };
             html! {
-                <div class="spacetime-view">
-                    <div class="view-tools">
-                        <label><span>{ "Window " }</span>
-                            <select onchange={set_window} id="st-window">
-                                { for [1_000u64, 2_000, 5_000, 20_000, 3_600_000].iter().map(|w| html! {
-                                    <option value={w.to_string()} selected={*window_ms == *w}>{ if *w >= 3_600_000 { "whole run".to_string() } else { format!("{} s", w / 1000) } }</option>
-                                }) }
-                            </select>
-                        </label>
-                        <label class="check"><input type="checkbox" checked={*heartbeats} onchange={toggle_hb} /><span>{ " heartbeats" }</span></label>
-                        <button onclick={export} id="export-svg">{ "Export SVG" }</button>
-                    </div>
-                    <crate::spacetime::SpaceTimeDiagram data={data} on_select={on_select.clone()} />
-                </div>
+                <crate::spacetime::SpaceTimeView {data} window_ms={window_ms.clone()} heartbeats={heartbeats.clone()}
+                    focus={focus.clone()} on_export={export} on_select={on_select.clone()} />
             }
         }
         Tab::Metrics => match &*metrics {

@@ -169,6 +169,113 @@ pub fn geometry(replicas: usize, clients: usize) -> Geometry {
     }
 }
 
+/// Chain replication drawn as a chain: `slots` are replica indices in chain order, head
+/// first, then any replica catching up to join after the tail; `outside` are the ones
+/// spliced out, drawn in a row of their own below. The chain runs from the clients' side
+/// left to right, and on to the next row right to left (four to a row, two on a narrow
+/// screen), so each hop is to a neighbour. The rows are sized for every replica, so a splice
+/// or a rejoin moves boxes but never resizes the drawing.
+pub fn chain_geometry(
+    slots: &[usize],
+    outside: &[usize],
+    clients: usize,
+    compact: bool,
+) -> Geometry {
+    let replicas = slots.len() + outside.len();
+    let (box_w, box_h, cell_w) = (176.0, 92.0, 16.0);
+    let log_cells = ((box_w - 16.0) / cell_w) as usize;
+    let (per_row, pitch_x, pitch_y, x0, y0) = if compact {
+        (2, 208.0, box_h + 44.0, 100.0, 96.0 + box_h / 2.0)
+    } else {
+        (4, box_w + 44.0, box_h + 64.0, 190.0, 16.0 + box_h / 2.0)
+    };
+    let rows = replicas.max(1).div_ceil(per_row);
+    let mut positions = vec![Point { x: x0, y: y0 }; replicas];
+    for (s, &i) in slots.iter().enumerate() {
+        let (row, col) = (s / per_row, s % per_row);
+        let col = if row % 2 == 1 { per_row - 1 - col } else { col };
+        positions[i] = Point {
+            x: x0 + pitch_x * col as f64,
+            y: y0 + pitch_y * row as f64,
+        };
+    }
+    let outside_y = y0 + pitch_y * rows as f64 + 12.0;
+    for (k, &i) in outside.iter().enumerate() {
+        positions[i] = Point {
+            x: x0 + pitch_x * (k % per_row) as f64,
+            y: outside_y + pitch_y * (k / per_row) as f64,
+        };
+    }
+    let outside_rows = outside.len().max(1).div_ceil(per_row).max(1);
+    let bottom = outside_y + pitch_y * (outside_rows - 1) as f64 + box_h / 2.0 + 34.0;
+    let right = x0 + pitch_x * (per_row.min(replicas.max(1)) - 1) as f64 + box_w / 2.0 + 16.0;
+    let clients: Vec<Point> = (0..clients)
+        .map(|i| {
+            if compact {
+                let gap = right / (clients as f64 + 1.0);
+                Point {
+                    x: gap * (i as f64 + 1.0),
+                    y: 36.0,
+                }
+            } else {
+                Point {
+                    x: 40.0,
+                    y: y0 + 56.0 * (i as f64 - (clients as f64 - 1.0) / 2.0),
+                }
+            }
+        })
+        .collect();
+    let top = clients.iter().map(|p| p.y - 30.0).fold(0.0, f64::min);
+    Geometry {
+        view_box: (0.0, top, right.max(408.0), bottom - top),
+        replicas: positions,
+        clients,
+        box_w,
+        box_h,
+        log_cells,
+        cell_w,
+    }
+}
+
+/// The control point of the arc drawn for a link that chain replication does not use: it
+/// bows away from the straight line, so it does not run along the chain's own links.
+pub fn bow(a: Point, b: Point) -> Point {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    // Always to the same side whichever end is `a`, so both directions share one arc.
+    let (dx, dy) = if (dx, dy) < (0.0, 0.0) {
+        (-dx, -dy)
+    } else {
+        (dx, dy)
+    };
+    Point {
+        x: (a.x + b.x) / 2.0 + dy * 0.3,
+        y: (a.y + b.y) / 2.0 - dx * 0.3,
+    }
+}
+
+/// Where a message is along the arc from `source` through control point `c` to `target`
+/// (a quadratic Bézier curve), as [`along`] for a straight line.
+pub fn along_arc(
+    source: Point,
+    c: Point,
+    target: Point,
+    progress: f64,
+    reduced_motion: bool,
+) -> Point {
+    let t = along(
+        Point { x: 0.0, y: 0.0 },
+        Point { x: 1.0, y: 0.0 },
+        progress,
+        reduced_motion,
+    )
+    .x;
+    let (u, v, w) = ((1.0 - t) * (1.0 - t), 2.0 * (1.0 - t) * t, t * t);
+    Point {
+        x: u * source.x + v * c.x + w * target.x,
+        y: u * source.y + v * c.y + w * target.y,
+    }
+}
+
 /// Where a message is along the straight line from `source` to `target`, with `progress`
 /// from 0 (just sent) to 1 (arriving). With reduced motion it moves in three discrete steps.
 pub fn along(source: Point, target: Point, progress: f64, reduced_motion: bool) -> Point {
@@ -256,6 +363,44 @@ mod tests {
                     let apart =
                         (a.x - b.x).abs() >= g.box_w + 4.0 || (a.y - b.y).abs() >= g.box_h + 16.0;
                     assert!(apart, "n={n}: boxes at {a:?} and {b:?} overlap");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_chain_is_drawn_head_first_from_the_clients_side_with_the_spliced_out_below() {
+        // n1 → n3 → n4 with n2 spliced out.
+        let g = chain_geometry(&[0, 2, 3], &[1], 1, false);
+        let (n1, n2, n3, n4) = (g.replicas[0], g.replicas[1], g.replicas[2], g.replicas[3]);
+        assert!(g.clients[0].x < n1.x && n1.x < n3.x && n3.x < n4.x);
+        assert!(n1.y == n3.y && n3.y == n4.y, "the chain is one row");
+        assert!(
+            n2.y > n1.y + g.box_h,
+            "the spliced-out replica sits below the chain"
+        );
+        // Rejoined at the tail: the drawing keeps its size.
+        let h = chain_geometry(&[0, 2, 3, 1], &[], 1, false);
+        assert!(h.replicas[1].x > h.replicas[3].x && h.replicas[1].y == n1.y);
+        assert_eq!(g.view_box, h.view_box);
+    }
+
+    #[test]
+    fn chain_boxes_never_overlap() {
+        for compact in [false, true] {
+            for n in 2..=9 {
+                let slots: Vec<usize> = (0..n - 1).collect();
+                let g = chain_geometry(&slots, &[n - 1], 3, compact);
+                for (i, a) in g.replicas.iter().enumerate() {
+                    assert!(
+                        a.x - g.box_w / 2.0 >= g.view_box.0,
+                        "n={n} box {i} leaves the left"
+                    );
+                    for b in &g.replicas[i + 1..] {
+                        let apart = (a.x - b.x).abs() >= g.box_w + 4.0
+                            || (a.y - b.y).abs() >= g.box_h + 16.0;
+                        assert!(apart, "n={n}: boxes at {a:?} and {b:?} overlap");
+                    }
                 }
             }
         }

@@ -197,6 +197,19 @@ async function lesson(page, baseUrl, check) {
   await check('outcome');
 }
 
+/** Chain replication drawn as a chain, n2 spliced out; then the diagram following one write. */
+async function chain(page, baseUrl, check) {
+  await page.goto(`${baseUrl}#preset=chain&t=2500`);
+  await ready(page);
+  await check('chain after a splice');
+  await page.click('#tab-spacetime');
+  await page.waitForSelector('#spacetime-svg', { timeout: 10000 });
+  const w = await page.$eval('#st-write option:nth-child(3)', (o) => o.value);
+  await page.selectOption('#st-write', w);
+  await page.waitForSelector('#st-show-all', { timeout: 10000 });
+  await check('space-time following one write');
+}
+
 async function gallery(page, baseUrl, check) {
   await page.goto(`${baseUrl}#lessons`);
   await page.waitForSelector('.gallery .card a.start', { timeout: 20000 });
@@ -219,6 +232,8 @@ export const compare_light = audit('compare', 'light', compare);
 export const compare_dark = audit('compare', 'dark', compare);
 export const lesson_light = audit('lesson', 'light', lesson);
 export const lesson_dark = audit('lesson', 'dark', lesson);
+export const chain_light = audit('chain', 'light', chain);
+export const chain_dark = audit('chain', 'dark', chain);
 export const gallery_light = audit('gallery', 'light', gallery);
 export const gallery_dark = audit('gallery', 'dark', gallery);
 export const embed_360x400_light = audit('embed', 'light', embed, PHONE_EMBED);

@@ -101,8 +101,8 @@ function checkBalancedXml(text) {
 }
 
 export async function space_time_diagram_exports_a_standalone_svg({ page, baseUrl, screenshot }) {
-  // Just after the leader's crash at 1.5 s: the default 1 s window shows writes, their
-  // replication, confirmations and the crash.
+  // Just after the leader's crash at 1.5 s: the default quarter-second window shows writes,
+  // their replication, confirmations and the crash.
   await page.goto(`${baseUrl}#preset=async-failover&t=1600`);
   await page.waitForSelector('#cluster svg .replica', { timeout: 20000 });
   await page.click('#tab-spacetime');
@@ -116,10 +116,10 @@ export async function space_time_diagram_exports_a_standalone_svg({ page, baseUr
     label: svg.getAttribute('aria-label'),
   }));
   assert.deepEqual(shown.lanes, ['c1', 'n1', 'n2', 'n3'], 'a lane per client and per replica');
-  assert.ok(shown.arrows > 10, `arrows for the messages of the last second: ${shown.arrows}`);
+  assert.ok(shown.arrows > 10, `arrows for the messages of the last quarter second: ${shown.arrows}`);
   assert.equal(shown.crash, 1, 'the leader\'s crash is marked');
   assert.ok(shown.confirmed > 0, 'confirmations are marked');
-  assert.equal(shown.label, 'Space-time diagram from 600 ms to 1600 ms');
+  assert.equal(shown.label, 'Space-time diagram from 1350 ms to 1600 ms');
   await screenshot('space-time');
 
   const [download] = await Promise.all([

@@ -27,10 +27,16 @@ pub struct MessageRecord {
     pub detail: u64,
     /// Entries in an append.
     pub count: u32,
+    /// How far along the wire it got, 0..=1: 1 when it arrived (or was dropped on arrival,
+    /// by a lossy link or a target that was down), less when it was dropped on the way
+    /// (a crash of its sender, a cut link). Kept to 1/63.
+    pub reached: f64,
 }
 
 impl MessageRecord {
     pub(crate) fn of(m: &InFlight, end_at: u64, dropped: bool) -> MessageRecord {
+        let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
+        let reached = (end_at.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
         let (detail, count) = match &m.payload {
             Payload::ClientWrite(ClientWrite { write })
             | Payload::WriteReply(WriteReply { write, .. }) => (write.0 as u64, 0),
@@ -64,6 +70,7 @@ impl MessageRecord {
             heartbeat: m.payload.is_liveness(),
             detail,
             count,
+            reached,
         }
     }
 
@@ -108,12 +115,14 @@ struct Packed {
     kind: MessageKind,
     source: u8,
     target: u8,
-    /// [`DROPPED`] and [`HEARTBEAT`]: two flags in one byte keep the record at 24 bytes.
+    /// [`DROPPED`] and [`HEARTBEAT`] in the low two bits, and in the six above them how
+    /// far along the wire it got, in 63rds: one byte keeps the record at 24 bytes.
     flags: u8,
 }
 
 const DROPPED: u8 = 1;
 const HEARTBEAT: u8 = 2;
+const REACHED_SHIFT: u8 = 2;
 
 /// Values past 32 bits (no run within the caps reaches them) are kept as the largest.
 fn narrow(x: u64) -> u32 {
@@ -148,7 +157,9 @@ impl MessageLog {
             kind: m.kind,
             source: m.source.index() as u8,
             target: m.target.index() as u8,
-            flags: if m.dropped { DROPPED } else { 0 } | if m.heartbeat { HEARTBEAT } else { 0 },
+            flags: if m.dropped { DROPPED } else { 0 }
+                | if m.heartbeat { HEARTBEAT } else { 0 }
+                | ((m.reached.clamp(0.0, 1.0) * 63.0).round() as u8) << REACHED_SHIFT,
         });
     }
 
@@ -164,6 +175,7 @@ impl MessageLog {
             heartbeat: p.flags & HEARTBEAT != 0,
             detail: p.detail as u64,
             count: p.count,
+            reached: (p.flags >> REACHED_SHIFT) as f64 / 63.0,
         })
     }
 
@@ -190,6 +202,7 @@ mod tests {
             heartbeat: false,
             detail: 981_818,
             count: 50,
+            reached: 1.0,
         };
         let mut log = MessageLog::default();
         log.push(m);
@@ -202,6 +215,9 @@ mod tests {
         };
         log.push(beat);
         assert_eq!(log.get(1), Some(beat));
+        // Dropped two fifths of the way: kept to the nearest 63rd.
+        log.push(MessageRecord { reached: 0.4, ..m });
+        assert!((log.get(2).unwrap().reached - 0.4).abs() <= 0.5 / 63.0);
         assert_eq!(std::mem::size_of::<Packed>(), 24);
     }
 }

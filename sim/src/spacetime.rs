@@ -5,8 +5,11 @@
 //! engine decides all of it; the web app only draws it, for a window of time ending at the
 //! simulation's instant.
 
-use crate::ids::Endpoint;
+mod focus;
+
+use crate::ids::{Endpoint, WriteId};
 use crate::message::MessageKind;
+use crate::message_log::MessageRecord;
 use crate::sim::{Outcome, Sim, UpChange};
 
 /// What the diagram draws.
@@ -20,6 +23,11 @@ pub struct SpaceTime {
     pub arrows: Vec<Arrow>,
     pub marks: Vec<Mark>,
     pub down: Vec<DownStretch>,
+    /// The write whose messages alone are drawn (its request, the appends and
+    /// acknowledgements that carry its log position, the reply), if the reader chose one.
+    pub focus: Option<WriteId>,
+    /// The writes a reader can choose from: those whose request was sent in the window.
+    pub writes: Vec<WriteId>,
 }
 
 /// One message.
@@ -37,6 +45,13 @@ pub struct Arrow {
     pub dropped: bool,
     /// A heartbeat or the acknowledgement of one: liveness only.
     pub heartbeat: bool,
+    /// How far along the wire it got by `end_at`, 0..=1: short of 1 for a message dropped
+    /// on the way (its sender crashed, its link was cut) or still in flight.
+    pub reached: f64,
+    /// The write it is about, which a reader selects by choosing it: a client's request or
+    /// its reply, the write at the first position an append carries, or at the position an
+    /// acknowledgement reports.
+    pub write: Option<WriteId>,
     pub summary: String,
 }
 
@@ -99,67 +114,79 @@ fn lane_of(clients: usize, replicas: usize, e: Endpoint) -> Option<usize> {
 /// The diagram's content for `window_ms` ending at the simulation's instant; heartbeats and
 /// their acknowledgements only if `heartbeats`.
 pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
+    extract_write(sim, window_ms, heartbeats, None)
+}
+
+/// As [`extract`], and with `focus` only that write's messages and confirmation (crashes and
+/// down stretches stay: they explain what happened to it).
+pub fn extract_write(
+    sim: &Sim,
+    window_ms: u64,
+    heartbeats: bool,
+    focus: Option<WriteId>,
+) -> SpaceTime {
     let to_ms = sim.now();
     let from_ms = to_ms.saturating_sub(window_ms);
     let (clients, replicas) = (sim.clients.len(), sim.replicas.len());
     let mut lanes: Vec<String> = sim.clients.iter().map(|c| c.id.to_string()).collect();
     lanes.extend(sim.replicas.iter().map(|r| r.id.to_string()));
     let lane = |e: Endpoint| lane_of(clients, replicas, e);
-    let mut arrows = Vec::new();
+    // Each message, and for one still in flight what it says (a finished one's record says it).
+    let mut records: Vec<(MessageRecord, Option<String>)> = Vec::new();
     // The log is in arrival order; walk back from the newest while arrivals are in the window.
     for m in sim.message_log.iter().rev() {
         if m.end_at < from_ms {
             break;
         }
-        if m.heartbeat && !heartbeats {
-            continue;
-        }
-        let (Some(a), Some(b)) = (lane(m.source), lane(m.target)) else {
-            continue;
-        };
-        arrows.push(Arrow {
-            id: m.id,
-            kind: m.kind,
-            from_lane: a,
-            to_lane: b,
-            sent_at: m.sent_at,
-            end_at: m.end_at,
-            in_flight: false,
-            dropped: m.dropped,
-            heartbeat: m.heartbeat,
-            summary: m.summary(),
-        });
+        records.push((m, None));
     }
-    for m in sim.in_flight.values() {
-        let heartbeat = m.payload.is_liveness();
-        if heartbeat && !heartbeats {
-            continue;
-        }
-        let (Some(a), Some(b)) = (lane(m.source), lane(m.target)) else {
-            continue;
-        };
-        arrows.push(Arrow {
-            id: m.id,
-            kind: m.payload.kind(),
-            from_lane: a,
-            to_lane: b,
-            sent_at: m.sent_at,
-            end_at: to_ms,
-            in_flight: true,
-            dropped: false,
-            heartbeat,
-            summary: format!(
-                "{}, {} → {}, sent {} ms, in flight",
-                m.payload.summary(),
-                m.source,
-                m.target,
-                m.sent_at
-            ),
-        });
-    }
-    arrows.sort_by_key(|a| (a.sent_at, a.id));
+    records.extend(sim.in_flight.values().map(|m| {
+        let summary = format!(
+            "{}, {} → {}, sent {} ms, in flight",
+            m.payload.summary(),
+            m.source,
+            m.target,
+            m.sent_at
+        );
+        (MessageRecord::of(m, to_ms, false), Some(summary))
+    }));
+    records.retain(|(m, _)| heartbeats || !m.heartbeat);
+    records.sort_by_key(|(m, _)| (m.sent_at, m.id));
+    let positions = focus::Positions::of(sim);
+    let mut arrows: Vec<Arrow> = records
+        .iter()
+        .filter_map(|(m, flying)| {
+            let (a, b) = (lane(m.source)?, lane(m.target)?);
+            Some(Arrow {
+                id: m.id,
+                kind: m.kind,
+                from_lane: a,
+                to_lane: b,
+                sent_at: m.sent_at,
+                end_at: m.end_at,
+                in_flight: flying.is_some(),
+                dropped: m.dropped,
+                heartbeat: m.heartbeat,
+                reached: m.reached,
+                write: positions.write_of(m),
+                summary: flying.clone().unwrap_or_else(|| m.summary()),
+            })
+        })
+        .collect();
+    let writes = sim
+        .writes
+        .iter()
+        .filter(|w| (from_ms..=to_ms).contains(&w.invoked_at))
+        .map(|w| w.id)
+        .collect();
     let mut marks = confirmations(sim, from_ms, to_ms, clients);
     let (down, crashes) = down_stretches(sim, from_ms, to_ms, clients);
+    if let Some(w) = focus.and_then(|w| sim.write(w)) {
+        let keep = positions.messages_of(w, &records);
+        arrows.retain(|a| keep.contains(&a.id));
+        let label = w.id.to_string();
+        marks.retain(|m| m.label == label);
+    }
     marks.extend(crashes);
     SpaceTime {
         lanes,
@@ -168,6 +195,8 @@ pub fn extract(sim: &Sim, window_ms: u64, heartbeats: bool) -> SpaceTime {
         arrows,
         marks,
         down,
+        focus,
+        writes,
     }
 }
 
@@ -276,6 +305,123 @@ mod tests {
         let mut sim = Sim::new(&scenario).unwrap();
         sim.run_until(until_ms);
         sim
+    }
+
+    /// Broke before: messages the crashed leader had on the wire were drawn ending at their
+    /// receivers' lanes, with the red cross, as if n2 and n3 had crashed too. They were lost
+    /// on the way, and end part of the way along.
+    #[test]
+    fn messages_lost_when_their_sender_crashes_end_part_way_along_the_wire() {
+        // async-failover: followers 100 ms away; n1 crashes at 1.5 s.
+        let st = extract(&run("async-failover", 1_600), 1_000, false);
+        let n1 = st.lanes.iter().position(|l| l == "n1").unwrap();
+        let cut_short: Vec<&Arrow> = st
+            .arrows
+            .iter()
+            .filter(|a| a.dropped && a.from_lane == n1 && a.to_lane > n1 && a.end_at == 1_500)
+            .collect();
+        assert!(!cut_short.is_empty(), "n1 had appends on the wire");
+        for a in cut_short {
+            let expected = (1_500 - a.sent_at) as f64 / 100.0;
+            assert!(
+                a.reached < 1.0 && (a.reached - expected).abs() < 0.15,
+                "{a:?}"
+            );
+        }
+        assert!(st
+            .arrows
+            .iter()
+            .filter(|a| !a.dropped && !a.in_flight)
+            .all(|a| a.reached == 1.0));
+    }
+
+    /// The write's messages, as (kind, from, to) of lanes' names.
+    fn followed(
+        preset: &str,
+        at: u64,
+        window_ms: u64,
+        w: u32,
+    ) -> Vec<(MessageKind, String, String)> {
+        let st = extract_write(&run(preset, at), window_ms, false, Some(WriteId(w)));
+        assert_eq!(st.focus, Some(WriteId(w)));
+        let confirmed: Vec<&Mark> = st
+            .marks
+            .iter()
+            .filter(|m| m.kind != MarkKind::Crash)
+            .collect();
+        assert_eq!(confirmed.len(), 1, "only its own confirmation is marked");
+        assert_eq!(confirmed[0].label, WriteId(w).to_string());
+        st.arrows
+            .iter()
+            .map(|a| {
+                (
+                    a.kind,
+                    st.lanes[a.from_lane].clone(),
+                    st.lanes[a.to_lane].clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn hops(list: &[(MessageKind, &str, &str)]) -> Vec<(MessageKind, String, String)> {
+        list.iter()
+            .map(|(k, a, b)| (*k, a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn one_write_is_followed_from_its_request_through_the_followers_to_its_reply() {
+        use MessageKind::*;
+        // Asynchronous: the leader confirms at once, and replicates to both followers.
+        let mut got = followed("async-failover", 1_200, 1_000, 30);
+        got.sort();
+        let mut want = hops(&[
+            (ClientWrite, "c1", "n1"),
+            (WriteReply, "n1", "c1"),
+            (Append, "n1", "n2"),
+            (Append, "n1", "n3"),
+            (Ack, "n2", "n1"),
+            (Ack, "n3", "n1"),
+        ]);
+        want.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_write_in_a_chain_goes_down_to_the_tail_which_confirms_it_and_acknowledgements_come_back_up(
+    ) {
+        use MessageKind::*;
+        let got = followed("chain", 1_200, 1_000, 10);
+        let of = |k: MessageKind| -> Vec<(MessageKind, String, String)> {
+            got.iter().filter(|m| m.0 == k).cloned().collect()
+        };
+        assert_eq!(
+            of(ClientWrite),
+            hops(&[(ClientWrite, "c1", "n1")]),
+            "to the head"
+        );
+        assert_eq!(
+            of(Append),
+            hops(&[
+                (Append, "n1", "n2"),
+                (Append, "n2", "n3"),
+                (Append, "n3", "n4")
+            ]),
+            "down the chain, one hop at a time, in order"
+        );
+        let mut acks = of(Ack);
+        acks.sort();
+        assert_eq!(
+            acks,
+            hops(&[(Ack, "n2", "n1"), (Ack, "n3", "n2"), (Ack, "n4", "n3")]),
+            "each member acknowledges to its predecessor: back up the chain"
+        );
+        assert_eq!(
+            of(WriteReply),
+            hops(&[(WriteReply, "n4", "c1")]),
+            "the tail confirms"
+        );
+        assert_eq!(got.len(), 8, "nothing else: {got:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A serialisable picture of the cluster at one instant: what the UI draws. Everything is
 //! precomputed here (statuses, progress, lag, sentences), so components only lay it out.
 
+mod chain;
 mod kinds;
 pub mod tally;
 
@@ -31,6 +32,9 @@ pub struct View {
     pub leader: Option<String>,
     pub epoch: u32,
     pub replicas: Vec<ReplicaView>,
+    /// Chain replication: the chain as its head has it, head first (writes pass down it,
+    /// confirmations back up); empty in other modes and while there is no head.
+    pub chain: Vec<String>,
     pub clients: Vec<ClientView>,
     pub links: Vec<LinkView>,
     pub messages: Vec<MessageView>,
@@ -60,6 +64,9 @@ pub struct ReplicaView {
     pub sync_follower: bool,
     /// Its place in the chain (chain replication); None when not in the chain.
     pub chain: Option<ChainLink>,
+    /// In the chain, spliced out of it, or catching up to join at its tail; None outside
+    /// chain mode.
+    pub chain_status: Option<ChainStatus>,
     pub leader_known: Option<String>,
     /// Its data differs from the leader's for good (a file copy missed writes): the keys
     /// whose values differ at its log position. `None` when it holds what the leader held.
@@ -382,6 +389,7 @@ impl Sim {
             leader: leader.map(|l| l.to_string()),
             epoch: self.max_epoch(),
             replicas: self.replica_views(opts, &blocked, &differs),
+            chain: self.chain_order().iter().map(|n| n.to_string()).collect(),
             clients: self
                 .clients
                 .iter()
@@ -409,6 +417,7 @@ impl Sim {
         let live_count = self.members.live.count_ones() as u8;
         let leader_rep = self.current_leader().map(|l| &self.replicas[l.index()]);
         let leader_last = leader_rep.map(|r| r.log.last_position()).unwrap_or(0);
+        let chain = self.chain_order();
         self.replicas
             .iter()
             .map(|r| {
@@ -457,15 +466,11 @@ impl Sim {
                     setup,
                     sync_follower: self.settings.mode == Mode::SemiSync
                         && leader_rep.is_some_and(|l| l.sync_follower == Some(n)),
-                    chain: if self.settings.mode == Mode::Chain {
-                        leader_rep.and_then(|l| {
-                            let nodes = l.chain.config.nodes();
-                            let index = nodes.iter().position(|&x| x == n)?;
-                            Some(ChainLink::new(index as u8, nodes.len() as u8))
-                        })
-                    } else {
-                        None
-                    },
+                    chain: chain
+                        .iter()
+                        .position(|&x| x == n)
+                        .map(|i| ChainLink::new(i as u8, chain.len() as u8)),
+                    chain_status: self.chain_status(n, &chain),
                     leader_known: r.leader.map(|l| l.to_string()),
                     differs_from_leader: differs
                         .iter()

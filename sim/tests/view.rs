@@ -3,7 +3,7 @@
 //! ✗ confirmed then lost) and each replica's place in a chain.
 
 use replication_sim::presets::Preset;
-use replication_sim::view::{ChainPlace, EntryStatus, ReplicaRole, View};
+use replication_sim::view::{ChainPlace, ChainStatus, EntryStatus, ReplicaRole, View};
 use replication_sim::{Sim, ViewOptions};
 
 fn view_at(preset: &str, t: u64) -> View {
@@ -104,6 +104,49 @@ fn the_view_says_where_each_replica_is_in_the_chain() {
     // Outside chain replication nobody is in a chain.
     let view = view_at("async-failover", 1_000);
     assert!(view.replicas.iter().all(|r| r.chain.is_none()));
+}
+
+/// The drawing lays the chain out from the view: the order head first, and for each
+/// replica whether it is in the chain, spliced out, or catching up to join at the tail.
+/// Broke before: the view had only each member's badge, so the app could not tell a
+/// spliced-out replica from one about to join, nor draw the chain in order.
+#[test]
+fn the_view_gives_the_chain_in_order_and_who_is_outside_or_joining() {
+    use ChainStatus::*;
+    let at = |t| {
+        let v = view_at("chain", t);
+        let status: Vec<_> = v.replicas.iter().map(|r| r.chain_status).collect();
+        (v.chain, status)
+    };
+    let ids = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        at(1_000),
+        (ids(&["n1", "n2", "n3", "n4"]), vec![Some(Member); 4])
+    );
+    // n2 crashed at 1.5 s; the head has spliced it out by 1.9 s.
+    assert_eq!(
+        at(2_500),
+        (
+            ids(&["n1", "n3", "n4"]),
+            vec![Some(Member), Some(Outside), Some(Member), Some(Member)]
+        )
+    );
+    // Restarted at 3 s, it catches up from the tail, n4, before it joins after it.
+    assert_eq!(
+        at(3_050),
+        (
+            ids(&["n1", "n3", "n4"]),
+            vec![Some(Member), Some(Joining), Some(Member), Some(Member)]
+        )
+    );
+    assert_eq!(
+        at(3_500),
+        (ids(&["n1", "n3", "n4", "n2"]), vec![Some(Member); 4])
+    );
+    // Outside chain replication there is no chain.
+    let view = view_at("async-failover", 1_000);
+    assert!(view.chain.is_empty());
+    assert!(view.replicas.iter().all(|r| r.chain_status.is_none()));
 }
 
 /// The counts and the lost-write list come from running tallies kept as the run goes (so a

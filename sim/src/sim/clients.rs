@@ -356,6 +356,7 @@ impl Sim {
             outcome: Outcome::Pending,
             holders: 0,
             appended_at: None,
+            position: None,
             lost: None,
         });
         self.refile(id);

@@ -81,6 +81,9 @@ pub struct WriteRecord {
     pub holders: u16,
     /// When a replica first appended it.
     pub appended_at: Option<u64>,
+    /// The log position it was first appended at (its copies on followers sit at the same
+    /// position), for following its messages in the space-time diagram.
+    pub position: Option<u64>,
     pub lost: Option<Lost>,
 }
 
@@ -211,6 +214,7 @@ impl Sim {
                 if let Some(w) = self.writes.get_mut(e.write.index()) {
                     w.holders |= n.bit();
                     w.appended_at.get_or_insert(now);
+                    w.position.get_or_insert(p);
                     self.fates.refile(w);
                 }
             }

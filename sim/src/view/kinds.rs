@@ -25,6 +25,7 @@ serialize_as_name!(
     LinkState,
     SetupStage,
     ChainPlace,
+    ChainStatus,
     MessageKind,
     NoteKind
 );
@@ -221,6 +222,27 @@ impl ChainLink {
         match self.place {
             ChainPlace::Middle => format!("chain #{}", self.index + 1),
             place => place.name().into(),
+        }
+    }
+}
+
+/// Where a replica stands with respect to the chain (chain replication), as its head has
+/// it: a member (in its place, even if it has just crashed and the head has not noticed
+/// yet), outside it (spliced out after a crash), or joining at the tail (back up, and
+/// catching up from the tail before the head adds it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainStatus {
+    Member,
+    Outside,
+    Joining,
+}
+
+impl ChainStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChainStatus::Member => "member",
+            ChainStatus::Outside => "outside",
+            ChainStatus::Joining => "joining",
         }
     }
 }
