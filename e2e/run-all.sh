@@ -19,3 +19,6 @@ e2e/component-tests.sh
 
 say "end-to-end tests (playwright-core, headless Chromium, dist/ on loopback)"
 node e2e/run.mjs
+
+say "bytes each page loads (the embed is held to its budget; see the README's bundle section)"
+node e2e/bytes.mjs
