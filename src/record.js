@@ -9,12 +9,12 @@ const PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharr
 let clip = null;
 let lastUrl = null;
 
-/** Starts a clip; throws with a plain message when the browser cannot record. */
+/** Starts a clip: '' when it started, else why not, in plain words. */
 export function clipStart(title) {
   clipCancel();
-  if (typeof MediaRecorder === 'undefined') throw new Error('this browser cannot record video');
+  if (typeof MediaRecorder === 'undefined') return 'this browser cannot record video';
   const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t));
-  if (!type) throw new Error('this browser cannot write WebM video');
+  if (!type) return 'this browser cannot write WebM video';
   const canvas = document.createElement('canvas');
   canvas.width = W;
   canvas.height = H;
@@ -24,6 +24,7 @@ export function clipStart(title) {
   const c = { canvas, ctx: canvas.getContext('2d'), recorder, chunks: [], title, busy: null, started: false };
   recorder.ondataavailable = (e) => { if (e.data.size) c.chunks.push(e.data); };
   clip = c;
+  return '';
 }
 
 /** The cluster as an image of the SVG, styled as the page shows it. */
@@ -90,22 +91,24 @@ export function clipFrame(clock, caption) {
   }).catch(() => {}).finally(() => { c.busy = null; });
 }
 
-/** Ends the clip after the frame being drawn; resolves to a Blob URL of the WebM file. */
-export function clipStop() {
+/** Ends the clip after the frame being drawn, then calls `done` with a Blob URL of the WebM
+ * file, or with '' when there is none. */
+export function clipStop(done) {
   const c = clip;
-  if (!c) return Promise.reject(new Error('nothing is being recorded'));
+  if (!c) { done(''); return; }
   // Asked twice (two renders at the end), it ends the clip once.
-  c.stopping ||= Promise.resolve(c.busy).then(() => new Promise((resolve, reject) => {
-    if (!c.started) { clip = null; reject(new Error('no frame was drawn')); return; }
+  if (c.stopping) return;
+  c.stopping = true;
+  Promise.resolve(c.busy).then(() => {
+    if (!c.started) { clip = null; done(''); return; }
     c.recorder.onstop = () => {
       if (lastUrl) URL.revokeObjectURL(lastUrl);
       lastUrl = URL.createObjectURL(new Blob(c.chunks, { type: 'video/webm' }));
       if (clip === c) clip = null;
-      resolve(lastUrl);
+      done(lastUrl);
     };
     c.recorder.stop();
-  }));
-  return c.stopping;
+  });
 }
 
 /** Drops the clip being recorded, if any. */

@@ -11,13 +11,14 @@ use yew::prelude::*;
 
 #[wasm_bindgen(module = "/src/record.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = clipStart, catch)]
-    fn clip_start(title: &str) -> Result<(), JsValue>;
+    /// Empty when the clip started, else why not.
+    #[wasm_bindgen(js_name = clipStart)]
+    fn clip_start(title: &str) -> String;
     #[wasm_bindgen(js_name = clipFrame)]
     fn clip_frame(clock: &str, caption: &str);
-    /// Resolves to the Blob URL of the finished clip.
+    /// Calls `done` once, with the Blob URL of the finished clip, or "" if there is none.
     #[wasm_bindgen(js_name = clipStop)]
-    fn clip_stop() -> js_sys::Promise;
+    fn clip_stop(done: &Closure<dyn FnMut(String)>);
     #[wasm_bindgen(js_name = clipCancel)]
     fn clip_cancel();
 }
@@ -75,8 +76,8 @@ fn file_name(title: &str) -> String {
 #[component]
 pub fn Recorder(props: &RecorderProps) -> Html {
     let phase = use_state(|| Phase::Idle);
-    // Set once, so the reader's edits are not overwritten by the next frame.
-    let defaults = use_state(|| ("0".to_string(), seconds(props.end_ms.min(30_000))));
+    // The same value on every frame, so Yew leaves the reader's edits alone.
+    let default_to = seconds(props.end_ms.min(30_000));
     let (from, to, speed) = (use_node_ref(), use_node_ref(), use_node_ref());
     // While recording: draw each frame the lab shows, keep it playing through a lesson's
     // holds, and finish at the chosen end.
@@ -98,19 +99,16 @@ pub fn Recorder(props: &RecorderProps) -> Html {
                     phase.set(Phase::Finishing);
                     let done = phase.clone();
                     let seconds = seconds(to_ms - from_ms);
-                    let ok = Closure::once(move |url: JsValue| {
-                        done.set(Phase::Done {
-                            url: url.as_string().unwrap_or_default(),
-                            seconds,
+                    let answer = Closure::once(move |url: String| {
+                        done.set(if url.is_empty() {
+                            Phase::Failed("the clip could not be finished".into())
+                        } else {
+                            Phase::Done { url, seconds }
                         })
                     });
-                    let failed = phase.clone();
-                    let fail = Closure::once(move |_: JsValue| {
-                        failed.set(Phase::Failed("the clip could not be finished".into()))
-                    });
-                    let _ = clip_stop().then2(&ok, &fail);
-                    ok.forget();
-                    fail.forget();
+                    clip_stop(&answer);
+                    // Called once by the browser, when the file is written.
+                    answer.forget();
                 } else if !playing {
                     // A lesson's hold (or a pause by the reader): the clip goes on.
                     d.emit(LabAction::Continue);
@@ -144,8 +142,9 @@ pub fn Recorder(props: &RecorderProps) -> Html {
                 .cast::<web_sys::HtmlSelectElement>()
                 .and_then(|s| s.value().parse::<u32>().ok())
                 .unwrap_or(100);
-            if let Err(e) = clip_start(&title) {
-                phase.set(Phase::Failed(js_sys::Error::from(e).message().into()));
+            let refused = clip_start(&title);
+            if !refused.is_empty() {
+                phase.set(Phase::Failed(refused));
                 return;
             }
             d.emit(LabAction::Pause);
@@ -193,8 +192,8 @@ pub fn Recorder(props: &RecorderProps) -> Html {
         <details class="recorder">
             <summary>{ "Record a clip" }</summary>
             <div class="record-form">
-                <label><span>{ "From (s)" }</span><input ref={from} id="record-from" type="number" min="0" step="0.1" value={defaults.0.clone()} disabled={busy} /></label>
-                <label><span>{ "To (s)" }</span><input ref={to} id="record-to" type="number" min="0" step="0.1" value={defaults.1.clone()} disabled={busy} /></label>
+                <label><span>{ "From (s)" }</span><input ref={from} id="record-from" type="number" min="0" step="0.1" value="0" disabled={busy} /></label>
+                <label><span>{ "To (s)" }</span><input ref={to} id="record-to" type="number" min="0" step="0.1" value={default_to} disabled={busy} /></label>
                 <label><span>{ "Speed" }</span>
                     <select ref={speed} id="record-speed" disabled={busy}>
                         { for SPEEDS.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == 100}>{ *label }</option> }) }
