@@ -5,10 +5,9 @@
 // scenario; Escape leaves. Record turns the run between two instants into a WebM file, which is
 // loaded back into a <video> element here to check that it plays, for as long as it should.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { teaching } from './teaching-support.mjs';
 
-const { repo, presets, runNative, saysTheRunnersSentencesAt, readClock } = teaching;
+const { presets, runNative, saysTheRunnersSentencesAt, readClock } = teaching;
 const LESSON = 'async-failover';
 const PROJECTOR = { width: 1920, height: 1080 };
 
@@ -79,7 +78,7 @@ export async function presenter_mode_steps_through_a_lessons_key_moments_with_pa
     assert.ok(!seen.includes(s.caption) || moments[i] !== moments[i - 1], 'each step shows a new moment');
     seen.push(s.caption);
     if (i === 0) {
-      await page.screenshot({ path: path.join(repo, 'docs', 'screenshots', 'present.png') });
+      // docs/screenshots/present.png is a copy of this one.
       await screenshot('first-key-moment');
     }
   }
