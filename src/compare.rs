@@ -437,7 +437,7 @@ pub fn CompareApp(props: &CompareProps) -> Html {
         Callback::from(move |a| d.dispatch(a))
     };
     crate::lab::use_animation(lab.playing, dispatch.clone());
-    crate::lab::use_shortcuts(dispatch.clone());
+    crate::lab::use_shortcuts(dispatch.clone(), None);
     let compact = crate::lab::use_compact();
     let now_cell = use_memo((), |_| std::cell::Cell::new(0u64));
 

@@ -25,6 +25,8 @@ pub struct PageOptions {
     pub autoplay: bool,
     pub controls: bool,
     pub log: bool,
+    /// Presenter mode (`?present`), for a projector: see `crate::present`.
+    pub present: bool,
 }
 
 impl PageOptions {
@@ -64,6 +66,7 @@ impl PageOptions {
             autoplay: flag("autoplay", false),
             controls: flag("controls", true),
             log: flag("log", true),
+            present: flag("present", false),
         }
     }
 }
@@ -115,6 +118,10 @@ pub fn initial_lab(options: &PageOptions, inflated: Option<crate::app::Inflated>
         }
     };
     lab.reduced_motion = prefers_reduced_motion();
+    if options.present {
+        // A presenter steps between key moments: know them all from the start.
+        lab = lab.compute_ahead();
+    }
     if options.autoplay && lab.notice.is_none() {
         lab = Rc::new(lab).reduce(LabAction::TogglePlay).take();
     }
@@ -253,12 +260,14 @@ pub fn use_compact() -> UseStateHandle<bool> {
     compact
 }
 
-/// Keyboard shortcuts, anywhere on the page except while typing into a field.
+/// Keyboard shortcuts, anywhere on the page except while typing into a field. In presenter
+/// mode (`leave` given), a remote's keys go between key moments, and Escape leaves.
 #[hook]
-pub fn use_shortcuts(dispatch: Callback<LabAction>) {
+pub fn use_shortcuts(dispatch: Callback<LabAction>, leave: Option<Callback<()>>) {
     {
         let d = dispatch;
-        use_effect_with((), move |_| {
+        use_effect_with(leave, move |leave| {
+            let leave = leave.clone();
             let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
                 move |e: web_sys::KeyboardEvent| {
                     if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
@@ -266,6 +275,16 @@ pub fn use_shortcuts(dispatch: Callback<LabAction>) {
                     }
                     let key = e.key();
                     if key_belongs_to_target(&e) {
+                        return;
+                    }
+                    use crate::present::{presenter_key, PresenterKey};
+                    if let (Some(leave), Some(k)) = (&leave, presenter_key(&key)) {
+                        e.prevent_default();
+                        match k {
+                            PresenterKey::Next => d.emit(LabAction::Moment(true)),
+                            PresenterKey::Previous => d.emit(LabAction::Moment(false)),
+                            PresenterKey::Leave => leave.emit(()),
+                        }
                         return;
                     }
                     if key == "w" {
@@ -355,7 +374,20 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     // A course page around the embed may drive it (only when it opted in).
     crate::api::use_api(&lab, options.embed);
 
-    use_shortcuts(dispatch.clone());
+    let presenting = use_state(|| options.present && !options.embed);
+    let leave = {
+        let handle = presenting.clone();
+        (*use_memo(*presenting, move |on| {
+            on.then(|| {
+                Callback::from(move |()| {
+                    crate::present::set_present_in_url(false);
+                    handle.set(false);
+                })
+            })
+        }))
+        .clone()
+    };
+    use_shortcuts(dispatch.clone(), leave.clone());
 
     // Which run this is (a reset or another scenario builds a new timeline).
     let generation = (
@@ -404,6 +436,13 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         let d = dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::DismissNotice))
     };
+    let enter_present = {
+        let presenting = presenting.clone();
+        Callback::from(move |_| {
+            crate::present::set_present_in_url(true);
+            presenting.set(true);
+        })
+    };
     let toggle_help = {
         let d = dispatch.clone();
         Callback::from(move |_| d.emit(LabAction::ToggleHelp))
@@ -439,7 +478,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     });
     let recorded = {
         let lab = lab.clone();
-        use_memo((actions, generation), move |_| {
+        use_memo((actions, generation.clone()), move |_| {
             Rc::new(lab.recorded_scenario())
         })
     };
@@ -503,43 +542,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             let data = Rc::new(lab.with_sim(|s| {
                 replication_sim::spacetime::extract_write(s, *window_ms, *heartbeats, *focus)
             }));
-            let export = {
-                let d = dispatch.clone();
-                let title = lab.title();
-                Callback::from(move |_| {
-                    let svg = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|doc| doc.get_element_by_id(crate::spacetime::SVG_ID))
-                        .map(|el| el.outer_html());
-                    let Some(svg) = svg else { return };
-                    // A standalone file: add the colours the page's stylesheet gave it.
-                    let styled = match svg.find('>') {
-                        Some(i) => format!(
-                            "{}<style>{}</style>{}",
-                            &svg[..=i],
-                            crate::spacetime::EXPORT_STYLE,
-                            &svg[i + 1..]
-                        ),
-                        None => svg,
-                    };
-                    let name = format!(
-                        "{}-space-time.svg",
-                        title
-                            .to_ascii_lowercase()
-                            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
-                    );
-                    if let Err(e) = crate::share::download(
-                        &name,
-                        "image/svg+xml",
-                        &format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{styled}"),
-                    ) {
-                        d.emit(LabAction::Notify(Notice {
-                            text: format!("Could not export the diagram: {e}"),
-                            error: true,
-                        }));
-                    }
-                })
-            };
+            let export = crate::spacetime::export(lab.title(), dispatch.clone());
             html! {
                 <crate::spacetime::SpaceTimeView {data} window_ms={window_ms.clone()} heartbeats={heartbeats.clone()}
                     focus={focus.clone()} on_export={export} on_select={on_select.clone()} />
@@ -571,6 +574,33 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         { controls(&ControlsProps { playing: lab.playing, speed: lab.speed, now_ms: view.now_ms, end_ms: view.end_ms, dispatch: dispatch.clone() }) }
     };
     let announcer = html! { <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ announcement }</div> };
+    let moments = {
+        let lab = lab.clone();
+        let on = *presenting;
+        use_memo((on, notes, generation.clone()), move |_| {
+            Rc::new(if on { lab.key_moments() } else { Vec::new() })
+        })
+    };
+    let about = crate::present::about(&lab);
+    let caption = match *presenting {
+        true => crate::present::caption(&moments, view.now_ms, &about),
+        false => lab.caption().unwrap_or_default(),
+    };
+    let recorder = html! {
+        <crate::record::Recorder now_ms={view.now_ms} end_ms={view.end_ms} playing={lab.playing} caption={caption} title={lab.title()} dispatch={dispatch.clone()} />
+    };
+    if let Some(on_leave) = leave {
+        let (moments, dispatch) = ((*moments).clone(), dispatch.clone());
+        let parts = (cluster, timebar, recorder, notice, announcer);
+        return crate::present::presenter(&crate::present::PresenterProps {
+            lab: &lab,
+            view: &view,
+            moments,
+            parts,
+            dispatch,
+            on_leave,
+        });
+    }
 
     // The lean build is only ever loaded for an embed; `!FULL` lets the optimiser drop the
     // full page below from it.
@@ -601,7 +631,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     <EventLog events={events.clone()} />
                 }
                 { announcer }
-                if lab.help_open { { help(toggle_help) } }
+                if lab.help_open { { crate::guide::help(toggle_help) } }
             </div>
         };
     }
@@ -643,13 +673,13 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                 <section id="cluster" class="cluster" aria-label="Cluster">
                     <div class="cluster-head">
                         <h2>{ lab.title() }</h2>
-                        <span class="mode-pill">{ format!("{} · leader {} · epoch {}", view.mode, view.leader.clone().unwrap_or_else(|| "none".into()), view.epoch) }</span>
+                        <span class="mode-pill">{ crate::present::mode_line(&view) }</span>
                     </div>
                     { tabs }
                     { stage }
                     { timebar }
                     { controls }
-                    if *tab == Tab::Cluster { { legend() } }
+                    if *tab == Tab::Cluster { { crate::guide::legend() } { recorder } }
                 </section>
                 { for notice }
                 <Settings view={view.clone()} preset={lab.preset} presets={presets} dispatch={dispatch.clone()} />
@@ -663,10 +693,11 @@ pub fn LabApp(props: &LabAppProps) -> Html {
                     <EventLog events={events.clone()} />
                 }
                 <button class="help-button" onclick={toggle_help.clone()} aria-keyshortcuts="?">{ "Keyboard shortcuts (?)" }</button>
+                <button class="help-button" onclick={enter_present} id="present">{ "Presenter mode" }</button>
             </aside>
             { announcer }
             if lab.help_open {
-                { help(toggle_help) }
+                { crate::guide::help(toggle_help) }
             }
         </div>
     }
@@ -706,51 +737,4 @@ fn use_scroll_to_current(holding: bool, ended: bool) {
             boxed.set_scroll_top(top + height - view);
         }
     });
-}
-
-/// Static: a plain function, so it costs no component code.
-fn legend() -> Html {
-    html! {
-        <details class="legend">
-            <summary>{ "How to read the drawing" }</summary>
-            <ul>
-                <li><span class="swatch e-confirmed">{ "✓" }</span>{ " confirmed to the client" }</li>
-                <li><span class="swatch e-replicated">{ "2" }</span>{ " on that many replicas, not yet confirmed" }</li>
-                <li><span class="swatch e-leader_only">{ "1" }</span>{ " only on one replica" }</li>
-                <li><span class="swatch e-blocked">{ "‖" }</span>{ " blocked: waiting for a silent replica" }</li>
-                <li><span class="swatch e-lost">{ "✗" }</span>{ " confirmed, then lost" }</li>
-                <li>{ "● append · ○ acknowledgement · · heartbeat · ■ snapshot part · ▲ catch-up or snapshot request · ◆ vote request" }</li>
-                <li>{ "Dashed link with ✂: cut. ×N: slow. N% lost: lossy." }</li>
-            </ul>
-        </details>
-    }
-}
-
-fn help(on_close: Callback<MouseEvent>) -> Html {
-    let keys = [
-        ("Space or k", "play / pause"),
-        (".", "process the next event"),
-        ("← / →", "back / forward one event"),
-        ("Home", "back to the start"),
-        ("PageUp / PageDown", "previous / next notable moment"),
-        ("1 – 9", "select replica n1 – n9"),
-        ("c", "crash the selected replica"),
-        ("s", "restart the selected replica"),
-        ("p", "promote the selected replica (manual failover)"),
-        ("i", "isolate the selected replica"),
-        ("f", "fail over to the most up-to-date follower"),
-        ("a", "add a follower from a snapshot"),
-        ("h", "heal the network"),
-        ("w", "write by hand (focuses the key field)"),
-        ("Escape", "clear the selection, close this list"),
-        ("Enter or n", "continue a lesson from a key moment"),
-        ("?", "show or hide this list"),
-    ];
-    html! {
-        <div class="help" role="dialog" aria-modal="false" aria-labelledby="help-title">
-            <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
-            <dl>{ for keys.iter().map(|(k, what)| html! { <div><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div> }) }</dl>
-            <button onclick={on_close}>{ "Close" }</button>
-        </div>
-    }
 }

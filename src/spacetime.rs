@@ -317,3 +317,41 @@ pub fn SpaceTimeView(props: &SpaceTimeViewProps) -> Html {
         </div>
     }
 }
+
+/// Export SVG: the diagram as the page shows it, as a standalone file named after the run.
+pub fn export(title: String, d: Callback<crate::state::LabAction>) -> Callback<MouseEvent> {
+    use crate::state::{LabAction, Notice};
+    Callback::from(move |_| {
+        let svg = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|doc| doc.get_element_by_id(SVG_ID))
+            .map(|el| el.outer_html());
+        let Some(svg) = svg else { return };
+        // A standalone file: add the colours the page's stylesheet gave it.
+        let styled = match svg.find('>') {
+            Some(i) => format!(
+                "{}<style>{}</style>{}",
+                &svg[..=i],
+                EXPORT_STYLE,
+                &svg[i + 1..]
+            ),
+            None => svg,
+        };
+        let name = format!(
+            "{}-space-time.svg",
+            title
+                .to_ascii_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        );
+        if let Err(e) = crate::share::download(
+            &name,
+            "image/svg+xml",
+            &format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{styled}"),
+        ) {
+            d.emit(LabAction::Notify(Notice {
+                text: format!("Could not export the diagram: {e}"),
+                error: true,
+            }));
+        }
+    })
+}

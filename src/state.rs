@@ -106,6 +106,8 @@ pub enum LabAction {
     SwitchBranch(usize),
     /// Go on from a lesson's key moment.
     Continue,
+    /// To the next key moment (true) or the previous one (presenter mode).
+    Moment(bool),
     /// Commit to this answer of the lesson's prediction.
     Predict(usize),
     Reset,
@@ -582,6 +584,7 @@ impl Reducible for Lab {
                     next.prediction = Some(choice);
                 }
             }
+            LabAction::Moment(forward) => self.go_to_moment(&mut next, forward),
             LabAction::Continue => {
                 next.paused_through_ms = self.now_ms();
                 next.lesson_pause = None;
@@ -737,5 +740,6 @@ pub fn preset_titles() -> Vec<(&'static str, String)> {
         .collect()
 }
 
+mod moments;
 #[cfg(test)]
 mod tests;

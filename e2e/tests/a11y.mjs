@@ -222,7 +222,25 @@ async function embed(page, baseUrl, check) {
   await check('embed');
 }
 
+/**
+ * Presenter mode on a projector: a lesson as it opens, then held at its first key moment
+ * (PageDown), then with the Record form open.
+ */
+async function presenter(page, baseUrl, check) {
+  await page.goto(`${baseUrl}?present#lesson=async-failover`);
+  await ready(page);
+  await page.waitForSelector('#present-caption');
+  await check('opening');
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => /^Key moment 1 /.test(document.querySelector('#present-caption .counter')?.textContent || ''));
+  await check('at a key moment');
+  await page.click('.recorder summary');
+  await page.waitForSelector('#record', { state: 'visible' });
+  await check('record form');
+}
+
 const PHONE_EMBED = { viewport: { width: 360, height: 400 } };
+const PROJECTOR = { viewport: { width: 1920, height: 1080 } };
 
 export const lab_light = audit('lab', 'light', lab);
 export const lab_dark = audit('lab', 'dark', lab);
@@ -238,3 +256,5 @@ export const gallery_light = audit('gallery', 'light', gallery);
 export const gallery_dark = audit('gallery', 'dark', gallery);
 export const embed_360x400_light = audit('embed', 'light', embed, PHONE_EMBED);
 export const embed_360x400_dark = audit('embed', 'dark', embed, PHONE_EMBED);
+export const presenter_1920x1080_light = audit('presenter', 'light', presenter, PROJECTOR);
+export const presenter_1920x1080_dark = audit('presenter', 'dark', presenter, PROJECTOR);
