@@ -576,7 +576,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let announcer = html! { <div class="sr-only" aria-live="polite" aria-atomic="true" id="announcer">{ announcement }</div> };
     let moments = {
         let lab = lab.clone();
-        let on = *presenting;
+        let on = crate::FULL && *presenting;
         use_memo((on, notes, generation.clone()), move |_| {
             Rc::new(if on { lab.key_moments() } else { Vec::new() })
         })
@@ -586,10 +586,14 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         true => crate::present::caption(&moments, view.now_ms, &about),
         false => lab.caption().unwrap_or_default(),
     };
-    let recorder = html! {
-        <crate::record::Recorder now_ms={view.now_ms} end_ms={view.end_ms} playing={lab.playing} caption={caption} title={lab.title()} dispatch={dispatch.clone()} />
-    };
-    if let Some(on_leave) = leave {
+    // Recording and presenter mode belong to the full lab: `FULL` keeps them out of the lean
+    // embed build.
+    let recorder = crate::FULL
+        .then(|| html! {
+            <crate::record::Recorder now_ms={view.now_ms} end_ms={view.end_ms} playing={lab.playing} caption={caption} title={lab.title()} dispatch={dispatch.clone()} />
+        })
+        .unwrap_or_default();
+    if let Some(on_leave) = leave.filter(|_| crate::FULL) {
         let (moments, dispatch) = ((*moments).clone(), dispatch.clone());
         let parts = (cluster, timebar, recorder, notice, announcer);
         return crate::present::presenter(&crate::present::PresenterProps {
