@@ -42,15 +42,31 @@ const SAMPLES: u64 = 120;
 /// Samples the run at evenly spaced instants up to its current one.
 pub fn metrics(sim: &Sim) -> Metrics {
     let now = sim.now().max(1);
-    let replicas = sim.replicas.len();
     let instants: Vec<u64> = (0..=SAMPLES).map(|k| now * k / SAMPLES).collect();
-    // Each replica's log length as a step function over time, from the engine's position log.
+    let (lag_entries, lag_ms) = lag_series(sim, &instants);
+    let (histogram, bucket_ms) = latency_histogram(sim);
+    Metrics {
+        now_ms: now,
+        lag_entries,
+        lag_ms,
+        counts: count_series(sim, &instants),
+        histogram,
+        bucket_ms,
+        ledger: ledger(sim),
+    }
+}
+
+/// Each replica's lag behind the furthest log at each instant, in entries and in ms (how long
+/// ago the furthest log first held the entry this replica lacks), from the engine's log of
+/// positions: each log's length is a step function over time.
+fn lag_series(sim: &Sim, instants: &[u64]) -> (Vec<Series>, Vec<Series>) {
+    let replicas = sim.replicas.len();
     let mut pos = vec![0u64; replicas];
     let mut max_pos_at: Vec<(u64, u64)> = vec![(0, 0)]; // when the furthest log first reached each length
     let mut per_sample: Vec<Vec<u64>> = Vec::with_capacity(instants.len());
     let mut k = 0;
     let plog = &sim.position_log;
-    for &t in &instants {
+    for &t in instants {
         while k < plog.len() {
             let (at, node, p) = *plog.get(k).expect("in range");
             let (at, p) = (at as u64, p as u64);
@@ -100,20 +116,11 @@ pub fn metrics(sim: &Sim) -> Metrics {
         });
         lag_ms.push(Series { name, points: m });
     }
-    let mut counts = vec![
-        Series {
-            name: "confirmed".into(),
-            points: Vec::new(),
-        },
-        Series {
-            name: "lost".into(),
-            points: Vec::new(),
-        },
-        Series {
-            name: "failed".into(),
-            points: Vec::new(),
-        },
-    ];
+    (lag_entries, lag_ms)
+}
+
+/// How many writes were confirmed, lost and failed by each instant.
+fn count_series(sim: &Sim, instants: &[u64]) -> Vec<Series> {
     let mut confirmed_at: Vec<u64> = sim.writes.iter().filter_map(|w| w.confirmed_at()).collect();
     let mut lost_at: Vec<u64> = sim
         .writes
@@ -134,17 +141,24 @@ pub fn metrics(sim: &Sim) -> Metrics {
     confirmed_at.sort_unstable();
     lost_at.sort_unstable();
     failed_at.sort_unstable();
-    for &t in &instants {
-        counts[0]
-            .points
-            .push((t, confirmed_at.partition_point(|&x| x <= t) as u64));
-        counts[1]
-            .points
-            .push((t, lost_at.partition_point(|&x| x <= t) as u64));
-        counts[2]
-            .points
-            .push((t, failed_at.partition_point(|&x| x <= t) as u64));
-    }
+    [
+        ("confirmed", confirmed_at),
+        ("lost", lost_at),
+        ("failed", failed_at),
+    ]
+    .into_iter()
+    .map(|(name, at)| Series {
+        name: name.into(),
+        points: instants
+            .iter()
+            .map(|&t| (t, at.partition_point(|&x| x <= t) as u64))
+            .collect(),
+    })
+    .collect()
+}
+
+/// Confirmation latencies in buckets of a round width, at most about 24 of them.
+fn latency_histogram(sim: &Sim) -> (Vec<(u64, u64)>, u64) {
     let lat = sim.confirm_latencies();
     let top = lat.last().copied().unwrap_or(0);
     let bucket_ms = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
@@ -156,8 +170,13 @@ pub fn metrics(sim: &Sim) -> Metrics {
     for l in lat {
         histogram[(l / bucket_ms) as usize].1 += 1;
     }
-    let ledger = sim
-        .writes
+    (histogram, bucket_ms)
+}
+
+/// The last 400 writes, newest first: who holds each, when it was confirmed, and its fate.
+fn ledger(sim: &Sim) -> Vec<LedgerRow> {
+    let replicas = sim.replicas.len();
+    sim.writes
         .iter()
         .rev()
         .take(400)
@@ -192,16 +211,7 @@ pub fn metrics(sim: &Sim) -> Metrics {
                 fate,
             }
         })
-        .collect();
-    Metrics {
-        now_ms: now,
-        lag_entries,
-        lag_ms,
-        counts,
-        histogram,
-        bucket_ms,
-        ledger,
-    }
+        .collect()
 }
 
 #[cfg(test)]

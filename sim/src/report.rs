@@ -255,32 +255,45 @@ impl Sim {
             older_lost: usize::MAX,
         });
         // One judgement of each write's status, shared with what the app draws.
-        let writes: Vec<WriteReport> = view
-            .writes
-            .iter()
-            .map(|w| WriteReport {
-                id: w.id.clone(),
-                client: w.client.clone(),
-                key: w.key.clone(),
-                value: w.value.clone(),
-                status: w.status.name().into(),
-                invoked_at_ms: w.invoked_at_ms,
-                confirmed_at_ms: w.confirmed_at_ms,
-                latency_ms: w.latency_ms,
-                confirmed_by: w.confirmed_by.clone(),
-                replicas: w.replicas.clone(),
-                lost_reason: w.lost_reason.map(|r| r.code().into()),
-                reason: w.reason.clone(),
-            })
-            .collect();
+        let writes = write_reports(&view);
         let lost_writes = view
             .writes
             .iter()
             .filter(|w| w.status == WriteStatus::Lost)
             .map(|w| w.id.clone())
             .collect();
-        let replicas = self
-            .replicas
+        let replicas = self.replica_reports(full);
+        let metrics = self.metrics_of(&view);
+        Report {
+            title: self.scenario.title.clone(),
+            seed: self.scenario.seed,
+            mode: view.mode.name().into(),
+            end_ms: self.now(),
+            leader: view.leader.clone(),
+            epoch: view.epoch,
+            writes,
+            lost_writes,
+            replicas,
+            metrics,
+            file_copies: self.file_copy_reports(),
+            differs_from_leader: self
+                .differs_for_good()
+                .into_iter()
+                .map(|d| DifferenceReport {
+                    replica: d.replica.to_string(),
+                    positions: d.positions.len() as u64,
+                    keys: d.keys,
+                })
+                .collect(),
+            events: view.events,
+            events_processed: self.events_processed(),
+            trace_hash: format!("{:016x}", self.trace_hash()),
+        }
+    }
+
+    /// Each replica's standing at the end; its log and state only in the full report.
+    fn replica_reports(&self, full: bool) -> Vec<ReplicaReport> {
+        self.replicas
             .iter()
             .map(|r| ReplicaReport {
                 id: r.id.to_string(),
@@ -300,10 +313,14 @@ impl Sim {
                     BTreeMap::new()
                 },
             })
-            .collect();
+            .collect()
+    }
+
+    /// The run's figures, from the view's counts and the engine's own tallies.
+    fn metrics_of(&self, view: &crate::view::View) -> Metrics {
         let latencies = self.confirm_latencies();
         let c = &view.counts;
-        let metrics = Metrics {
+        Metrics {
             invoked: c.invoked,
             confirmed: c.confirmed,
             lost: c.lost,
@@ -332,33 +349,29 @@ impl Sim {
             refused_disk_full: self.refused_disk_full(),
             blocked_by_lock: self.write_lock_figures().0,
             writes_locked_ms: self.write_lock_figures().1,
-        };
-        Report {
-            title: self.scenario.title.clone(),
-            seed: self.scenario.seed,
-            mode: view.mode.name().into(),
-            end_ms: self.now(),
-            leader: view.leader.clone(),
-            epoch: view.epoch,
-            writes,
-            lost_writes,
-            replicas,
-            metrics,
-            file_copies: self.file_copy_reports(),
-            differs_from_leader: self
-                .differs_for_good()
-                .into_iter()
-                .map(|d| DifferenceReport {
-                    replica: d.replica.to_string(),
-                    positions: d.positions.len() as u64,
-                    keys: d.keys,
-                })
-                .collect(),
-            events: view.events,
-            events_processed: self.events_processed(),
-            trace_hash: format!("{:016x}", self.trace_hash()),
         }
     }
+}
+
+/// Every write the view lists, as the report gives it.
+fn write_reports(view: &crate::view::View) -> Vec<WriteReport> {
+    view.writes
+        .iter()
+        .map(|w| WriteReport {
+            id: w.id.clone(),
+            client: w.client.clone(),
+            key: w.key.clone(),
+            value: w.value.clone(),
+            status: w.status.name().into(),
+            invoked_at_ms: w.invoked_at_ms,
+            confirmed_at_ms: w.confirmed_at_ms,
+            latency_ms: w.latency_ms,
+            confirmed_by: w.confirmed_by.clone(),
+            replicas: w.replicas.clone(),
+            lost_reason: w.lost_reason.map(|r| r.code().into()),
+            reason: w.reason.clone(),
+        })
+        .collect()
 }
 
 impl Report {
