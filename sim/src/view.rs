@@ -1,6 +1,7 @@
 //! A serialisable picture of the cluster at one instant: what the UI draws. Everything is
 //! precomputed here (statuses, progress, lag, sentences), so components only lay it out.
 
+mod controller;
 mod kinds;
 pub mod tally;
 
@@ -10,6 +11,7 @@ use crate::replica::{Replica, Role, SetupPhase};
 use crate::scenario::ReadFrom;
 use crate::sim::{LinkFault, LostReason, NoteKind, Outcome, Sim, WriteRecord};
 use crate::Mode;
+pub use controller::{ControllerView, NodeKind};
 pub use kinds::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -31,6 +33,9 @@ pub struct View {
     pub leader: Option<String>,
     pub epoch: u32,
     pub replicas: Vec<ReplicaView>,
+    /// The controller `m1`, with `failover: controller`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller: Option<ControllerView>,
     pub clients: Vec<ClientView>,
     pub links: Vec<LinkView>,
     pub messages: Vec<MessageView>,
@@ -378,6 +383,7 @@ impl Sim {
             leader: leader.map(|l| l.to_string()),
             epoch: self.max_epoch(),
             replicas: self.replica_views(opts, &blocked),
+            controller: self.controller_view(),
             clients: self
                 .clients
                 .iter()
@@ -469,6 +475,7 @@ impl Sim {
         let endpoints: Vec<Endpoint> = (0..self.replicas.len())
             .map(|i| Endpoint::Replica(NodeId(i as u8)))
             .chain((0..self.clients.len()).map(|i| Endpoint::Client(ClientId(i as u8))))
+            .chain(self.controller.as_ref().map(|_| Endpoint::Controller))
             .collect();
         for &s in &endpoints {
             for &t in &endpoints {

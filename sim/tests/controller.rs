@@ -194,3 +194,43 @@ fn a_crashed_controller_appoints_nobody_and_a_restarted_one_learns_the_leader() 
         "{a:?}"
     );
 }
+
+#[test]
+fn the_view_shows_m1_as_a_controller_node_with_its_links_and_messages() {
+    use replication_sim::view::{LinkState, NodeKind};
+    use replication_sim::ViewOptions;
+    let mut sim = Sim::new(&preset("controller-cut-off")).unwrap();
+    sim.run_until(500);
+    let v = sim.view(&ViewOptions::default());
+    let m1 = v.controller.as_ref().expect("m1 is in the view");
+    assert_eq!(
+        (m1.id.as_str(), m1.kind, m1.up),
+        ("m1", NodeKind::Controller, true)
+    );
+    assert_eq!(m1.status, "watching n1");
+    assert!(v
+        .messages
+        .iter()
+        .any(|m| m.source == "m1" || m.target == "m1"));
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(json.contains(r#""kind":"controller""#), "{json}");
+    // Cut off at 1 s: its links show as cut, and it has lost the leader.
+    sim.run_until(2_200);
+    let v = sim.view(&ViewOptions::default());
+    assert!(v
+        .links
+        .iter()
+        .any(|l| l.source == "m1" && l.target == "n1" && l.state == LinkState::Cut));
+    assert!(v
+        .controller
+        .as_ref()
+        .unwrap()
+        .status
+        .starts_with("no word from n1"));
+    // A cluster without a controller has none in its view, nor in its JSON.
+    let mut plain = Sim::new(&preset("async-failover")).unwrap();
+    plain.run_until(100);
+    let v = plain.view(&ViewOptions::default());
+    assert!(v.controller.is_none());
+    assert!(!serde_json::to_string(&v).unwrap().contains("controller"));
+}

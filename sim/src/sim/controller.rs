@@ -316,6 +316,7 @@ impl Sim {
             (Some(o), false) => format!("; fencing is off, so nobody tells {o} to stop: if it is alive, it may go on taking writes (split brain)"),
             (None, _) => String::new(),
         };
+        self.marks.appointed(self.notes.len());
         self.note(
             NoteKind::Election,
             Some(leader),
