@@ -226,7 +226,7 @@ fn the_view_shows_m1_as_a_controller_node_with_its_links_and_messages() {
         .as_ref()
         .unwrap()
         .status
-        .starts_with("no word from n1"));
+        .starts_with("n1 silent"));
     // A cluster without a controller has none in its view, nor in its JSON.
     let mut plain = Sim::new(&preset("async-failover")).unwrap();
     plain.run_until(100);

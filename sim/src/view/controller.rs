@@ -27,7 +27,7 @@ pub struct ControllerView {
     /// Leaders it appointed so far, and the latest.
     pub appointments: u32,
     pub last_appointed: Option<String>,
-    /// One line for the drawing and screen readers: "watching n1", "down".
+    /// A few words for the drawing and screen readers: "watching n1", "n1 silent 600 ms".
     pub status: String,
 }
 
@@ -39,12 +39,12 @@ impl Sim {
         let status = if !c.up {
             "down".to_string()
         } else if let Some(r) = &c.round {
-            format!("asking how far each log reaches (epoch {})", r.epoch)
+            format!("asking the logs, epoch {}", r.epoch)
         } else {
             match c.leader {
                 Some(l) if silent_ms < self.settings.failover_timeout_ms => format!("watching {l}"),
-                Some(l) => format!("no word from {l} for {silent_ms} ms"),
-                None => "looking for the leader".to_string(),
+                Some(l) => format!("{l} silent {silent_ms} ms"),
+                None => "finding the leader".to_string(),
             }
         };
         Some(ControllerView {
