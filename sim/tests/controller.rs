@@ -234,3 +234,24 @@ fn the_view_shows_m1_as_a_controller_node_with_its_links_and_messages() {
     assert!(v.controller.is_none());
     assert!(!serde_json::to_string(&v).unwrap().contains("controller"));
 }
+
+/// Regression (found by the property test): the appointed leader's lease rested on the
+/// first probe answer, so with followers 41 ms away and a 150 ms failover timeout it had
+/// expired before the leader's first heartbeat came back; every appointed leader stepped
+/// down at once, and m1 appointed one after another for ever. The lease now starts at the
+/// controller's decision, before which (and for a failover timeout after) m1 appoints
+/// nobody else.
+#[test]
+fn an_appointed_leader_keeps_its_lease_when_followers_are_far_away() {
+    let s = Scenario::from_json(
+        r#"{"version":1,"seed":0,"duration_ms":3000,
+            "cluster":{"nodes":3,"mode":"async","latency_ms":41,"client_latency_ms":1,"jitter_ms":0,
+                       "failover_timeout_ms":150,"heartbeat_ms":25,"fencing":true,"failover":"controller"},
+            "events":[{"at_ms":208,"action":"crash","node":"n1"},{"at_ms":1293,"action":"restart","node":"n1"}]}"#,
+    )
+    .unwrap();
+    let sim = run_checked(&s).unwrap();
+    assert_eq!(appointments(&sim).len(), 1, "{:?}", appointments(&sim));
+    assert!(sim.notes.iter().all(|n| n.kind != NoteKind::Fencing));
+    assert_eq!(sim.current_leader(), Some(n(2)));
+}

@@ -26,6 +26,7 @@ pub(super) fn failover(sim: &Sim) -> Vec<Check> {
             .collect()
     });
     let elected = has_note(sim, NoteKind::Election, "asks for votes")
+        || has_note(sim, NoteKind::Election, "(pre-vote)")
         || has_note(sim, NoteKind::Leader, "votes from");
     let n_lost = lost(sim).len();
     vec![

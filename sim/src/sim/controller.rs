@@ -189,7 +189,7 @@ impl Sim {
         true
     }
 
-    /// A message for the controller; false if it is down (the message is dropped).
+    /// A message for the controller (the network drops it if the controller is down).
     pub(super) fn controller_receive(&mut self, from: Endpoint, payload: Payload) {
         let (Some(n), Payload::Controller(m)) = (from.replica(), payload) else {
             return;
