@@ -3,11 +3,14 @@
 //! selection can do is offered by the inspector.
 
 use crate::layout::{
-    along, along_arc, bow, chain_geometry, geometry, n, offset_line, portrait, Geometry, Point,
+    along, along_arc, bow, chain_geometry, controller_at, geometry, n, offset_line, portrait,
+    Geometry, Point,
 };
 use crate::state::Selection;
 use replication_sim::message::MessageKind;
-use replication_sim::view::{ChainStatus, ClientView, LinkState, LinkView, ReplicaView, View};
+use replication_sim::view::{
+    ChainStatus, ClientView, ControllerView, LinkState, LinkView, ReplicaView, View,
+};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -141,9 +144,16 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         let (i, j) = (index(a)?, index(b)?);
         (!neighbours(slots, i, j)).then(|| bow(g.replicas[i], g.replicas[j]))
     };
+    let m1 = view
+        .controller
+        .as_ref()
+        .map(|c| (c, controller_at(&g, props.compact)));
     let centre = |id: &str| -> Option<Point> {
         if let Some(i) = view.replicas.iter().position(|r| r.id == id) {
             return g.replicas.get(i).copied();
+        }
+        if let Some((_, p)) = m1.filter(|(c, _)| c.id == id) {
+            return Some(p);
         }
         view.clients
             .iter()
@@ -156,7 +166,9 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         g: &g,
         chain: chain.as_ref().map(|(slots, _)| slots.as_slice()),
         links: &view.links,
+        controller: view.controller.as_ref().map(|c| c.id.clone()),
         clients: &view.clients,
+        compact: props.compact,
         selected: props.selected.as_ref(),
         on_select: &props.on_select,
     });
@@ -236,7 +248,33 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             <g class="messages" onclick={message_click(props.on_select.clone())}>{ messages }</g>
             <g class="replicas">{ replicas }</g>
             <g class="clients">{ clients }</g>
+            { for m1.map(|(c, p)| controller_node(c, p, props)) }
         </svg>
+    }
+}
+
+/// The controller `m1`: a diamond outside the ring, which holds no log.
+fn controller_node(c: &ControllerView, p: Point, props: &ClusterProps) -> Html {
+    let sel = Selection::Replica(c.id.clone());
+    let selected = props.selected.as_ref() == Some(&sel);
+    let (click, key) = activate(props.on_select.clone(), sel);
+    let d = format!("M{},{} l22,22 l-22,22 l-22,-22 z", n(p.x), n(p.y - 22.0));
+    let (x, anchor) = if props.compact {
+        (p.x + 30.0, "end")
+    } else {
+        (p.x, "middle")
+    };
+    html! {
+        <g class={classes!("controller", (!c.up).then_some("down"), c.probing.then_some("probing"), selected.then_some("selected"))} onclick={click}>
+            <title>{ format!("{} — controller: {}", c.id, c.status) }</title>
+            <path class="box" d={d} tabindex="0" role="button" onkeydown={key}
+                  aria-label={format!("Controller {}: {}. Select for actions.", c.id, c.status)}
+                  aria-pressed={if selected { "true" } else { "false" }} />
+            <text class="name" x={n(p.x)} y={n(p.y + 5.0)} text-anchor="middle">{ &c.id }</text>
+            // Below the diamond, clear of the ring (at the right edge in portrait).
+            <text class="role" x={n(x)} y={n(p.y + 38.0)} text-anchor={anchor}>{ "controller" }</text>
+            <text class="status" x={n(x)} y={n(p.y + 52.0)} text-anchor={anchor}>{ &c.status }</text>
+        </g>
     }
 }
 
@@ -342,7 +380,10 @@ struct LinksProps<'a> {
     /// Chain replication: the replicas in chain order (see [`chain_slots`]).
     chain: Option<&'a [usize]>,
     links: &'a [LinkView],
+    /// The controller's id, when there is one: it has a link to every replica.
+    controller: Option<String>,
     clients: &'a [ClientView],
+    compact: bool,
     selected: Option<&'a Selection>,
     on_select: &'a Callback<Selection>,
 }
@@ -408,6 +449,26 @@ fn links_layer(props: &LinksProps) -> Html {
                     if !label.is_empty() {
                         <text class="link-label" x={n(mid.x)} y={n(mid.y - 6.0)} text-anchor="middle">{ label }</text>
                     }
+                </g>
+            });
+        }
+    }
+    // The controller's links: thin, since only pings and probes travel them.
+    if let Some(m1) = &props.controller {
+        let pm = controller_at(&g, props.compact);
+        for (i, r) in props.ids.iter().enumerate() {
+            let pr = g.replicas[i];
+            let (state, _) = link_state(props.links, m1, r);
+            let sel = Selection::Link(m1.clone(), r.clone());
+            let selected = props.selected == Some(&sel);
+            let (click, key) = activate(props.on_select.clone(), sel);
+            let kind = state.split_whitespace().next().unwrap_or("up").to_string();
+            links.push(html! {
+                <g class={classes!("link", "controller-link", format!("link-{kind}"), selected.then_some("selected"))} onclick={click}>
+                    <title>{ format!("Link {m1} ↔ {r}: {state}") }</title>
+                    <line class="hit" x1={n(pm.x)} y1={n(pm.y)} x2={n(pr.x)} y2={n(pr.y)} tabindex="0" role="button"
+                          aria-label={format!("Link {m1} to {r}: {state}")} onkeydown={key} />
+                    <line class="wire" x1={n(pm.x)} y1={n(pm.y)} x2={n(pr.x)} y2={n(pr.y)} />
                 </g>
             });
         }

@@ -276,6 +276,23 @@ pub fn along_arc(
     }
 }
 
+/// Where the controller `m1` stands: outside the ring, in the corner nearest `n1` that no
+/// replica uses (top left of the ring; in portrait, the top right beside the clients).
+pub fn controller_at(g: &Geometry, compact: bool) -> Point {
+    let (x0, y0, w, _) = g.view_box;
+    if compact {
+        Point {
+            x: x0 + w - 40.0,
+            y: y0 + 36.0,
+        }
+    } else {
+        Point {
+            x: x0 + 170.0,
+            y: y0 + 28.0,
+        }
+    }
+}
+
 /// Where a message is along the straight line from `source` to `target`, with `progress`
 /// from 0 (just sent) to 1 (arriving). With reduced motion it moves in three discrete steps.
 pub fn along(source: Point, target: Point, progress: f64, reduced_motion: bool) -> Point {

@@ -450,6 +450,9 @@ pub fn inspector(props: &InspectorProps) -> Html {
     let failover = act(d, Action::Failover { node: None });
     let heal = act(d, Action::Heal);
     let body = match &props.selected {
+        Some(Selection::Replica(id)) if v.controller.as_ref().is_some_and(|c| &c.id == id) => {
+            controller_inspector(v.controller.as_ref().expect("checked"), d)
+        }
         Some(Selection::Replica(id)) => match (v.replicas.iter().find(|r| &r.id == id), id.parse())
         {
             (Some(r), Ok(node)) => {
@@ -548,6 +551,36 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 <button onclick={heal} aria-keyshortcuts="h">{ "✓ Heal network" }</button>
             </div>
         </section>
+    }
+}
+
+/// The controller `m1`: what it is doing, and what can be done to it (it holds no data, so
+/// it cannot be promoted).
+fn controller_inspector(
+    c: &replication_sim::view::ControllerView,
+    d: &Callback<LabAction>,
+) -> Html {
+    let lines = [
+        ("doing", c.status.clone()),
+        (
+            "believes leads",
+            c.watching.clone().unwrap_or_else(|| "nobody".into()),
+        ),
+        ("leaders appointed", c.appointments.to_string()),
+    ];
+    html! {
+        <>
+            <h3>{ format!("Controller {}", c.id) }</h3>
+            <dl>{ for lines.into_iter().map(|(k, val)| html! { <div><dt>{ k }</dt><dd>{ val }</dd></div> }) }</dl>
+            <div class="actions" role="group" aria-label={format!("Actions on {}", c.id)}>
+                if c.up {
+                    <button onclick={act(d, Action::CrashController)} aria-keyshortcuts="c">{ "✕ Crash" }</button>
+                } else {
+                    <button onclick={act(d, Action::RestartController)} aria-keyshortcuts="s">{ "↻ Restart" }</button>
+                }
+                <button onclick={act(d, Action::IsolateController)} aria-keyshortcuts="i">{ "Isolate" }</button>
+            </div>
+        </>
     }
 }
 

@@ -457,6 +457,19 @@ impl Lab {
     fn key_action(&self, key: &str) -> Option<LabAction> {
         let node = self.selected_replica();
         let up = node.map(|n| self.with_sim(|s| s.replicas.get(n.index()).is_some_and(|r| r.up)));
+        // The controller m1, selected: the keys that make sense for it.
+        let m1_up = match &self.selected {
+            Some(Selection::Replica(id)) if id == replication_sim::ids::CONTROLLER => {
+                self.with_sim(|s| s.controller.as_ref().map(|c| c.up))
+            }
+            _ => None,
+        };
+        match (key, m1_up) {
+            ("c", Some(true)) => return Some(LabAction::Do(Action::CrashController)),
+            ("s", Some(false)) => return Some(LabAction::Do(Action::RestartController)),
+            ("i", Some(_)) => return Some(LabAction::Do(Action::IsolateController)),
+            _ => {}
+        }
         Some(match key {
             " " | "k" => LabAction::TogglePlay,
             "." | "ArrowRight" => LabAction::Step,

@@ -230,6 +230,33 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             let h = mix(tag(14), pair(*read, some_u32(value.map(|w| w.0)) as u32));
             mix(mix(h, *position), *replica_last)
         }
+        Payload::Controller(m) => controller_message(mix(tag(15), 0), m),
+    }
+}
+
+/// A message between the controller and a replica: each field that decides what happens.
+fn controller_message(h: u64, m: &ControllerMessage) -> u64 {
+    match m {
+        ControllerMessage::Ping => mix(h, 1),
+        ControllerMessage::Status { epoch, leads } => mix(mix(h, 2), pair(*epoch, *leads as u32)),
+        ControllerMessage::Probe { epoch } => mix(mix(h, 3), *epoch as u64),
+        ControllerMessage::ProbeReply { epoch, answer } => {
+            let (a, x, y) = match *answer {
+                ProbeAnswer::LogEnd {
+                    last_epoch,
+                    last_position,
+                } => (0, last_epoch as u64, last_position),
+                ProbeAnswer::LeaderAlive { leader } => (1, leader.0 as u64, 0),
+                ProbeAnswer::Newer { epoch } => (2, epoch as u64, 0),
+            };
+            mix(mix(mix(mix(h, 4), pair(*epoch, a)), x), y)
+        }
+        ControllerMessage::Fence { epoch } => mix(mix(h, 5), *epoch as u64),
+        ControllerMessage::Appoint {
+            epoch,
+            answered,
+            decided_at,
+        } => mix(mix(mix(h, 6), pair(*epoch, *answered as u32)), *decided_at),
     }
 }
 

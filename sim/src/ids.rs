@@ -1,4 +1,5 @@
-//! Names of the things in a cluster: replicas (`n1`..`n9`), clients (`c1`..`c9`) and writes (`w1`, ...).
+//! Names of the things in a cluster: replicas (`n1`..`n9`), clients (`c1`..`c9`), the
+//! controller (`m1`, with `failover: controller`) and writes (`w1`, ...).
 
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -7,8 +8,10 @@ use std::fmt;
 pub const MAX_REPLICAS: usize = 9;
 /// Most clients a scenario can have.
 pub const MAX_CLIENTS: usize = 9;
-/// Replicas and clients share one address space in the network.
-pub const MAX_ENDPOINTS: usize = MAX_REPLICAS + MAX_CLIENTS;
+/// Replicas, clients and the controller share one address space in the network.
+pub const MAX_ENDPOINTS: usize = MAX_REPLICAS + MAX_CLIENTS + 1;
+/// The controller's name: there is at most one.
+pub const CONTROLLER: &str = "m1";
 
 /// A replica, shown as `n1`..`n9`; stored zero-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -27,6 +30,8 @@ pub struct WriteId(pub u32);
 pub enum Endpoint {
     Replica(NodeId),
     Client(ClientId),
+    /// The controller node `m1` (`failover: controller`).
+    Controller,
 }
 
 impl NodeId {
@@ -59,12 +64,15 @@ impl Endpoint {
         match self {
             Endpoint::Replica(n) => n.index(),
             Endpoint::Client(c) => MAX_REPLICAS + c.index(),
+            Endpoint::Controller => MAX_REPLICAS + MAX_CLIENTS,
         }
     }
     /// The inverse of [`Endpoint::index`]: the message log stores endpoints as one byte.
     pub fn from_index(i: usize) -> Endpoint {
         if i < MAX_REPLICAS {
             Endpoint::Replica(NodeId(i as u8))
+        } else if i >= MAX_REPLICAS + MAX_CLIENTS {
+            Endpoint::Controller
         } else {
             Endpoint::Client(ClientId((i - MAX_REPLICAS) as u8))
         }
@@ -72,8 +80,11 @@ impl Endpoint {
     pub fn replica(self) -> Option<NodeId> {
         match self {
             Endpoint::Replica(n) => Some(n),
-            Endpoint::Client(_) => None,
+            Endpoint::Client(_) | Endpoint::Controller => None,
         }
+    }
+    pub fn is_client(self) -> bool {
+        matches!(self, Endpoint::Client(_))
     }
 }
 
@@ -97,6 +108,7 @@ impl fmt::Display for Endpoint {
         match self {
             Endpoint::Replica(n) => n.fmt(f),
             Endpoint::Client(c) => c.fmt(f),
+            Endpoint::Controller => f.write_str(CONTROLLER),
         }
     }
 }
@@ -136,8 +148,11 @@ impl std::str::FromStr for Endpoint {
         if let Ok(c) = s.parse::<ClientId>() {
             return Ok(Endpoint::Client(c));
         }
+        if s == CONTROLLER {
+            return Ok(Endpoint::Controller);
+        }
         Err(format!(
-            "`{}` is neither a replica (n1 to n9) nor a client (c1 to c9)",
+            "`{}` is neither a replica (n1 to n9), a client (c1 to c9) nor the controller (m1)",
             clip(s)
         ))
     }

@@ -9,6 +9,8 @@ use crate::presets::Preset;
 use crate::sim::{LostReason, NoteKind, Outcome, Sim};
 use crate::Mode;
 
+mod controller;
+
 /// One claim about the run, and whether this run bears it out.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Check {
@@ -496,6 +498,42 @@ pub const LESSONS: &[Lesson] = &[
                 check("The old leader's clients had their writes refused instead", refused > 0, format!("{} refused", count(refused as u64, "write", "writes"))),
             ]
         },
+    },
+    Lesson {
+        id: "controller-failover",
+        intro: "Here the replicas do not elect a leader: a controller node, m1, watches them. It pings every replica each heartbeat interval, and when the leader stops answering for a failover timeout it asks the others how far their logs reach and appoints one.",
+        question: "The controller could appoint any follower. Why does the chapter say the best candidate is the most up-to-date one?",
+        prediction: Prediction {
+            prompt: "n2's link from the leader is slow, so n2 lags behind n3. Whom does m1 appoint when n1 crashes?",
+            choices: &["n2, the lowest id", "n3, the most up-to-date", "Nobody: the followers elect one themselves"],
+            answer: 1,
+        },
+        pause_on: &[NoteKind::Crash, NoteKind::Election, NoteKind::Leader],
+        checks: controller::failover,
+    },
+    Lesson {
+        id: "controller-cut-off",
+        intro: "The controller m1 is on the network like any node. Here a partition cuts it off from every replica, and later the leader crashes.",
+        question: "The controller cannot tell a dead leader from a broken link. What should it do when it hears nobody?",
+        prediction: Prediction {
+            prompt: "Cut off from every replica, what does m1 do?",
+            choices: &["It appoints a new leader at once", "It appoints nobody; the leader carries on, and its crash goes unanswered until the heal", "The replicas elect a leader instead"],
+            answer: 1,
+        },
+        pause_on: &[NoteKind::Network, NoteKind::Crash, NoteKind::Election, NoteKind::Leader],
+        checks: controller::cut_off,
+    },
+    Lesson {
+        id: "controller-with-old-leader",
+        intro: "Now the partition puts m1 on the same side as the leader n1, and the two followers on the other side. Clients reach every replica.",
+        question: "m1 hears the leader fine. What does the majority side see, and who can take writes?",
+        prediction: Prediction {
+            prompt: "While the partition lasts, who takes writes?",
+            choices: &["n2 or n3: the majority side elects a leader", "n1, for good: the controller sees it alive", "n1 only until its lease runs out; then nobody does"],
+            answer: 2,
+        },
+        pause_on: &[NoteKind::Network, NoteKind::Fencing, NoteKind::Election, NoteKind::Leader],
+        checks: controller::with_old_leader,
     },
     Lesson {
         id: "chain",

@@ -14,12 +14,19 @@ pub struct Marks {
     elections: Vec<(usize, bool)>,
     /// Notes that say a new follower installed its snapshot.
     snapshots: Vec<usize>,
+    /// Notes that say the controller appointed a leader.
+    appointments: Vec<usize>,
 }
 
 impl Marks {
     /// The note about to be written at index `note` says `node` asks for votes.
     pub(crate) fn election_started(&mut self, note: usize, forced: bool) {
         self.elections.push((note, forced));
+    }
+
+    /// The note about to be written at index `note` says the controller appointed a leader.
+    pub(crate) fn appointed(&mut self, note: usize) {
+        self.appointments.push(note);
     }
 
     /// The note about to be written at index `note` says a snapshot was installed.
@@ -61,6 +68,10 @@ pub enum Notable {
     NewLeader {
         node: NodeId,
     },
+    /// The controller `m1` appointed `node` leader (with `failover: controller`).
+    Appointed {
+        node: NodeId,
+    },
     /// A leader stepped down (it heard of a newer epoch).
     StepDown {
         node: NodeId,
@@ -96,6 +107,9 @@ impl Sim {
             NoteKind::Leader => Notable::NewLeader { node: node? },
             NoteKind::StepDown => Notable::StepDown { node: node? },
             NoteKind::CaughtUp => Notable::CaughtUp { node: node? },
+            NoteKind::Election if self.marks.appointments.binary_search(&index).is_ok() => {
+                Notable::Appointed { node: node? }
+            }
             NoteKind::Election => {
                 let at = self.marks.elections.binary_search_by_key(&index, |m| m.0);
                 let manual = self.marks.elections[at.ok()?].1;
@@ -215,5 +229,26 @@ mod tests {
         assert!(!notables(&restarted)
             .iter()
             .any(|n| matches!(n, Notable::SnapshotInstalled { .. })));
+    }
+
+    /// Under a controller the story reads: the leader crashes, m1 appoints n3, n3 leads,
+    /// and no replica asks for votes.
+    #[test]
+    fn controller_failover_reads_as_crash_appointed_new_leader() {
+        let all = notables(&run("controller-failover"));
+        let crash = all
+            .iter()
+            .position(|n| *n == Notable::Crash { node: NodeId(0) });
+        let appointed = all
+            .iter()
+            .position(|n| *n == Notable::Appointed { node: NodeId(2) });
+        let leader = all
+            .iter()
+            .position(|n| *n == Notable::NewLeader { node: NodeId(2) });
+        assert!(
+            crash.is_some() && crash < appointed && appointed < leader,
+            "{all:?}"
+        );
+        assert!(!all.iter().any(|n| matches!(n, Notable::Failover { .. })));
     }
 }

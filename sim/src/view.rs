@@ -2,6 +2,7 @@
 //! precomputed here (statuses, progress, lag, sentences), so components only lay it out.
 
 mod chain;
+mod controller;
 mod kinds;
 pub mod tally;
 
@@ -11,6 +12,7 @@ use crate::replica::{Replica, Role, SetupPhase};
 use crate::scenario::ReadFrom;
 use crate::sim::{LinkFault, LostReason, NoteKind, Outcome, Sim, WriteRecord};
 use crate::Mode;
+pub use controller::{ControllerView, NodeKind};
 pub use kinds::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -35,6 +37,9 @@ pub struct View {
     /// Chain replication: the chain as its head has it, head first (writes pass down it,
     /// confirmations back up); empty in other modes and while there is no head.
     pub chain: Vec<String>,
+    /// The controller `m1`, with `failover: controller`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller: Option<ControllerView>,
     pub clients: Vec<ClientView>,
     pub links: Vec<LinkView>,
     pub messages: Vec<MessageView>,
@@ -390,6 +395,7 @@ impl Sim {
             epoch: self.max_epoch(),
             replicas: self.replica_views(opts, &blocked, &differs),
             chain: self.chain_order().iter().map(|n| n.to_string()).collect(),
+            controller: self.controller_view(),
             clients: self
                 .clients
                 .iter()
@@ -487,6 +493,7 @@ impl Sim {
         let endpoints: Vec<Endpoint> = (0..self.replicas.len())
             .map(|i| Endpoint::Replica(NodeId(i as u8)))
             .chain((0..self.clients.len()).map(|i| Endpoint::Client(ClientId(i as u8))))
+            .chain(self.controller.as_ref().map(|_| Endpoint::Controller))
             .collect();
         for &s in &endpoints {
             for &t in &endpoints {

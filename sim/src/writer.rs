@@ -225,6 +225,9 @@ fn action(j: &mut Json, a: &Action) {
         Action::Crash { node } | Action::Restart { node } | Action::Isolate { node } => {
             j.name("node", node)
         }
+        Action::CrashController | Action::RestartController | Action::IsolateController => {
+            j.name("node", crate::ids::CONTROLLER)
+        }
         Action::Partition { groups } => {
             j.key("groups");
             j.open('[');

@@ -74,10 +74,13 @@ struct Plan {
     /// Clients read back their latest write this often (0: never), from where.
     read_every_ms: u64,
     read_from: &'static str,
+    /// `failover: controller`: the controller `m1` appoints leaders, and faults reach it.
+    controller: bool,
 }
 
 // For a longer hunt: PROP_MODE=quorum pins the mode (and leaves it unchanged all run),
-// PROP_NODES=5 the cluster size, PROP_FAULTS=30 the most faults per scenario.
+// PROP_NODES=5 the cluster size, PROP_FAULTS=30 the most faults per scenario, and
+// PROP_CONTROLLER=1 gives every plan the controller.
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -104,6 +107,15 @@ fn nodes() -> std::ops::RangeInclusive<u8> {
     match env("PROP_NODES").and_then(|v| v.parse().ok()) {
         Some(n) => n..=n,
         None => 3..=9,
+    }
+}
+
+/// A quarter of the plans fail over by the controller; PROP_CONTROLLER=1 makes it all.
+fn controller() -> BoxedStrategy<bool> {
+    if env("PROP_CONTROLLER").is_some() {
+        Just(true).boxed()
+    } else {
+        prop_oneof![3 => Just(false), 1 => Just(true)].boxed()
     }
 }
 
@@ -160,6 +172,7 @@ prop_compose! {
         fault_window_ms in 1000u64..=4000,
         read_every_ms in prop_oneof![3 => Just(0u64), 1 => 20u64..=200],
         read_from in prop_oneof![Just("followers"), Just("leader"), Just("sticky")],
+        controller in controller(),
         raw in proptest::collection::vec((0u64..=1000, fault()), 0..=max_faults()),
     ) -> Plan {
         // Sane settings for the quiet end: a heartbeat and its answer fit well within the
@@ -171,7 +184,7 @@ prop_compose! {
         Plan {
             seed, nodes, mode, write_quorum: write_quorum % nodes + 1, fencing, latency_ms, client_latency_ms, jitter_ms,
             failover_timeout_ms, heartbeat_div, clients, write_every_ms, client_timeout_ms, retention, until_caught_up,
-            disk_room, initial_rows, faults, fault_window_ms, read_every_ms, read_from,
+            disk_room, initial_rows, faults, fault_window_ms, read_every_ms, read_from, controller,
         }
     }
 }
@@ -193,8 +206,13 @@ impl Plan {
             }
         };
         let mut events = Vec::new();
+        // With a controller, one fault in six that names a node names m1 instead.
+        let m1 = |i: u8| self.controller && i % 6 == 5;
         for (at, f) in &self.faults {
             let action = match f {
+                Fault::Crash(i) if m1(*i) => Action::CrashController,
+                Fault::Restart(i) if m1(*i) => Action::RestartController,
+                Fault::Isolate(i) if m1(*i) => Action::IsolateController,
                 Fault::Crash(i) => Action::Crash {
                     node: replica(*i, nodes),
                 },
@@ -222,6 +240,14 @@ impl Plan {
                             _ => {}
                         }
                     }
+                    if self.controller {
+                        // m1 on either side (or, left out, reaching everyone).
+                        match (cmask >> 14) & 3 {
+                            0 => a.push(Endpoint::Controller),
+                            1 => b.push(Endpoint::Controller),
+                            _ => {}
+                        }
+                    }
                     Action::Partition { groups: vec![a, b] }
                 }
                 Fault::Isolate(i) => Action::Isolate {
@@ -235,6 +261,9 @@ impl Plan {
                     let mut target = endpoint(*t, nodes, self.clients);
                     if target == source {
                         target = Endpoint::Replica(NodeId((source.index() as u8 + 1) % nodes));
+                    }
+                    if m1(*t) {
+                        target = Endpoint::Controller;
                     }
                     match f {
                         Fault::CutLink(..) => Action::CutLink {
@@ -332,6 +361,12 @@ impl Plan {
             at_ms: quiet_from,
             action: Action::Workload { write_every_ms: 0 },
         });
+        if self.controller {
+            events.push(TimedAction {
+                at_ms: quiet_from,
+                action: Action::RestartController,
+            });
+        }
         for i in 0..nodes {
             events.push(TimedAction {
                 at_ms: quiet_from,
@@ -357,6 +392,9 @@ impl Plan {
         });
         if self.mode == Mode::Quorum {
             cluster["write_quorum"] = json!(self.write_quorum);
+        }
+        if self.controller {
+            cluster["failover"] = json!("controller");
         }
         if self.until_caught_up {
             cluster["log_retention"] = json!("until_caught_up");
@@ -642,6 +680,40 @@ fn every_invariant_catches_what_it_names() {
         }
         inv.check(&sim).unwrap();
     }
+}
+
+/// The controller's invariant can fail too: at the instant m1 appoints n3, a follower that
+/// answered its probe is made (by tampering) more up-to-date than n3.
+#[test]
+fn the_controller_invariant_catches_a_leader_behind_a_replica_that_answered() {
+    use replication_sim::ids::{ClientId, WriteId};
+    use replication_sim::log::Entry;
+    let s = preset("controller-failover");
+    let mut sim = Sim::new(&s).unwrap();
+    let mut inv = Invariants::for_scenario(&s);
+    while sim.controller.as_ref().unwrap().appointments.is_empty() {
+        assert!(sim.step(), "the preset fails over");
+        inv.check(&sim).unwrap();
+    }
+    let a = sim.controller.as_ref().unwrap().appointments[0].clone();
+    let (other, _) = *a.answers.iter().find(|(n, _)| *n != a.leader).unwrap();
+    let (epoch, at) = {
+        let log = &sim.replicas[a.leader.index()].log;
+        (log.last_epoch(), log.last_position())
+    };
+    let log = &mut sim.replicas[other.index()].log;
+    while log.last_position() <= at {
+        log.append(Entry {
+            epoch,
+            write: WriteId(0),
+            client: ClientId(0),
+        });
+    }
+    let e = inv.check(&sim).unwrap_err();
+    assert!(
+        e.starts_with("controller_appoints_the_most_up_to_date_reachable_replica"),
+        "{e}"
+    );
 }
 
 /// Every preset under other seeds (other jitter, other timer draws): the invariants hold

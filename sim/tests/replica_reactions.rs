@@ -40,6 +40,7 @@ impl World {
                 heartbeat_ms: 100,
                 sync_timeout_ms: 250,
                 fencing: true,
+                failover: replication_sim::scenario::Failover::Election,
                 log_retention_entries: None,
                 log_retention: LogRetention::LastEntries,
                 disk_entries: None,

@@ -55,6 +55,11 @@ pub enum Event {
         t_ms: u64,
         node: String,
     },
+    /// The controller `m1` appointed `node` leader.
+    Appointed {
+        t_ms: u64,
+        node: String,
+    },
     StepDown {
         t_ms: u64,
         node: String,
@@ -131,6 +136,10 @@ impl Event {
                 manual,
             },
             Notable::NewLeader { node } => Event::NewLeader {
+                t_ms,
+                node: s(&node),
+            },
+            Notable::Appointed { node } => Event::Appointed {
                 t_ms,
                 node: s(&node),
             },

@@ -211,6 +211,7 @@ pub enum MessageKind {
     VoteReply,
     Read,
     ReadReply,
+    Controller,
 }
 
 impl MessageKind {
@@ -230,6 +231,7 @@ impl MessageKind {
             MessageKind::VoteReply => "vote_reply",
             MessageKind::Read => "read",
             MessageKind::ReadReply => "read_reply",
+            MessageKind::Controller => "controller",
         }
     }
     /// The name in words, for readers: "catch up request".
@@ -249,6 +251,7 @@ impl MessageKind {
             MessageKind::VoteReply => "vote reply",
             MessageKind::Read => "read",
             MessageKind::ReadReply => "read reply",
+            MessageKind::Controller => "controller",
         }
     }
 }
@@ -270,6 +273,7 @@ impl Payload {
             Payload::VoteReply(_) => MessageKind::VoteReply,
             Payload::Read(_) => MessageKind::Read,
             Payload::ReadReply(_) => MessageKind::ReadReply,
+            Payload::Controller(_) => MessageKind::Controller,
         }
     }
 
@@ -411,6 +415,7 @@ impl Payload {
             Payload::ReadReply(ReadReply {
                 read, value: None, ..
             }) => format!("r{}: no such key yet", read + 1),
+            Payload::Controller(m) => m.summary(),
         }
     }
 }
@@ -454,6 +459,8 @@ pub enum Happening {
     BecameLeader {
         epoch: u32,
         voters: u16,
+        /// Appointed by the controller (`voters`: the replicas that answered its probe).
+        appointed: bool,
     },
     SteppedDown {
         epoch: u32,
@@ -567,6 +574,8 @@ pub enum StepDownCause {
     LostMajority { silent_ms: u64 },
     /// Granted a manual failover's vote.
     ManualFailover { to: NodeId },
+    /// The controller told it to stop before appointing another leader.
+    FencedByController,
 }
 
 /// What a replica asks the simulator to carry out.
@@ -596,6 +605,12 @@ impl Command {
             payload,
         }
     }
+    pub fn send_to_controller(payload: Payload) -> Command {
+        Command::Send {
+            to: Endpoint::Controller,
+            payload,
+        }
+    }
     pub fn send_to_client(to: ClientId, payload: Payload) -> Command {
         Command::Send {
             to: Endpoint::Client(to),
@@ -604,7 +619,9 @@ impl Command {
     }
 }
 
+mod controller;
 mod payload;
+pub use controller::*;
 pub use payload::*;
 
 #[cfg(test)]

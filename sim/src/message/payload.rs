@@ -105,4 +105,6 @@ pub enum Payload {
     Read(Read),
     /// See [`ReadReply`].
     ReadReply(ReadReply),
+    /// Between the controller and a replica: see [`ControllerMessage`].
+    Controller(ControllerMessage),
 }

@@ -6,7 +6,7 @@
 //! `serde_json::Value`) does the syntax, and this module the meaning. `writer.rs` is the
 //! other direction.
 
-use crate::ids::{clip, ClientId, Endpoint, NodeId};
+use crate::ids::{clip, ClientId, Endpoint, NodeId, CONTROLLER};
 use crate::scenario::settings::{Default, Kind, SETTINGS};
 use crate::scenario::{
     documented_range, Action, Cluster, CopyMethod, Mode, ReadFrom, Scenario, ScenarioError,
@@ -459,7 +459,24 @@ fn action_body(name: &str, o: &Obj) -> Result<Action> {
     let node = || -> Result<NodeId> { o.required("node", o.parsed("node")?) };
     let endpoint = |f: &str| -> Result<Endpoint> { o.required(f, o.parsed(f)?) };
     let one_way = || -> Result<bool> { Ok(o.bool("one_way")?.unwrap_or(false)) };
+    let names_controller = |f: &str| o.get(f).and_then(Value::as_str) == Some(CONTROLLER);
+    // The controller holds no data: an action only a replica (or a client) can take is
+    // refused for it by name, rather than as a misspelt replica.
+    let replica_only = |f: &str, who: &str| -> Result<()> {
+        if names_controller(f) {
+            return Err(err(
+                o.field(f),
+                format!(
+                    "`{name}` needs {who}; {CONTROLLER} is the controller, which holds no data"
+                ),
+            ));
+        }
+        Ok(())
+    };
     Ok(match name {
+        "crash" if names_controller("node") => Action::CrashController,
+        "restart" if names_controller("node") => Action::RestartController,
+        "isolate" if names_controller("node") => Action::IsolateController,
         "crash" => Action::Crash { node: node()? },
         "restart" => Action::Restart { node: node()? },
         "isolate" => Action::Isolate { node: node()? },
@@ -492,14 +509,20 @@ fn action_body(name: &str, o: &Obj) -> Result<Action> {
         "add_follower" => Action::AddFollower {
             method: o.parsed("method")?.unwrap_or_default(),
         },
-        "failover" => Action::Failover {
-            node: o.parsed("node")?,
-        },
-        "write" => Action::Write {
-            key: o.required("key", o.string("key")?)?,
-            value: o.required("value", o.string("value")?)?,
-            client: o.parsed::<ClientId>("client")?,
-        },
+        "failover" => {
+            replica_only("node", "a replica to promote")?;
+            Action::Failover {
+                node: o.parsed("node")?,
+            }
+        }
+        "write" => {
+            replica_only("client", "a client (c1 to c9) to send it")?;
+            Action::Write {
+                key: o.required("key", o.string("key")?)?,
+                value: o.required("value", o.string("value")?)?,
+                client: o.parsed::<ClientId>("client")?,
+            }
+        }
         "set" => Action::Set(SettingsChange {
             mode: o.parsed("mode")?,
             write_quorum: o.u8("write_quorum")?,

@@ -56,6 +56,9 @@ pub struct Campaign {
     pub answered: u16,
     /// Members that granted this round, the candidate itself included.
     pub granted: u16,
+    /// Not a campaign at all: the controller appointed it (`granted`: the replicas that
+    /// answered the controller's probe).
+    pub appointed: bool,
 }
 
 impl Campaign {
@@ -118,6 +121,7 @@ impl Replica {
             heard: 0,
             answered: 0,
             granted: self.id.bit(),
+            appointed: false,
         };
         ctx.happened(Happening::PreVoteStarted {
             epoch,
@@ -153,6 +157,7 @@ impl Replica {
             heard,
             answered: 0,
             granted: self.id.bit(),
+            appointed: false,
             ..self.election.campaign
         };
         for p in self.peers.iter_mut() {
@@ -517,6 +522,7 @@ impl Replica {
             ctx.happened(Happening::BecameLeader {
                 epoch: self.epoch,
                 voters,
+                appointed: self.election.campaign.appointed,
             });
             for c in 0..ctx.settings.clients {
                 ctx.reply(

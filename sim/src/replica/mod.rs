@@ -7,18 +7,20 @@
 //! inputs. Each behaviour of the chapter has its own file: `confirm` (when each mode
 //! confirms a write), `replication` (append, acknowledge, heartbeat, catch-up), `chain`
 //! (chain replication), `election` (failover), `fencing` (epochs and leases),
-//! `snapshot` (setting up a new follower, log retention), `locked_copy` (a new follower
-//! copied under a write lock), `file_copy` (a new follower copied file by file while
-//! writes continue) and `retention` (keeping the log until every follower has
+//! `controlled` (a replica under a controller node), `snapshot` (setting up a new
+//! follower, log retention), `locked_copy` (a new follower copied under a write lock),
+//! `file_copy` (a new follower copied file by file while writes continue) and `retention`
+//! (keeping the log until every follower has
 //! caught up, and the leader's disk).
 
 use crate::ids::{ClientId, Endpoint, NodeId, WriteId, MAX_REPLICAS};
 use crate::log::{Entry, Log};
 use crate::message::*;
-use crate::scenario::{CopyMethod, LogRetention, Mode};
+use crate::scenario::{CopyMethod, Failover, LogRetention, Mode};
 
 mod chain;
 mod confirm;
+mod controlled;
 mod election;
 mod fencing;
 mod file_copy;
@@ -42,6 +44,8 @@ pub struct Settings {
     pub heartbeat_ms: u64,
     pub sync_timeout_ms: u64,
     pub fencing: bool,
+    /// Who chooses a new leader: an election, or the controller.
+    pub failover: Failover,
     pub log_retention_entries: Option<u64>,
     pub log_retention: LogRetention,
     /// The leader's disk, shared by the initial rows and its retained log.
@@ -342,9 +346,13 @@ impl Replica {
             TimerKind::Election => {
                 if self.election.campaign.active() {
                     self.campaign_window_over(ctx);
-                } else if self.role != Role::Leader && ctx.members.is_live(self.id) {
+                } else if self.role != Role::Leader
+                    && ctx.members.is_live(self.id)
+                    && !Self::controlled(ctx)
+                {
                     // A live member that is being re-seeded from a snapshot may stand too:
-                    // its log may be the most up-to-date there is.
+                    // its log may be the most up-to-date there is. Under a controller
+                    // nobody stands: the controller appoints.
                     self.start_election(ctx, false);
                 }
             }
@@ -358,6 +366,7 @@ impl Replica {
                 self.on_client_write(c, write, ctx)
             }
             (Endpoint::Replica(f), p) => self.on_replica_message(f, p, sent_at, ctx),
+            (Endpoint::Controller, Payload::Controller(m)) => self.on_controller_message(m, ctx),
             _ => {}
         }
     }
@@ -391,7 +400,8 @@ impl Replica {
             | Payload::WriteReply(_)
             | Payload::LeaderNotice(_)
             | Payload::Read(_)
-            | Payload::ReadReply(_) => {}
+            | Payload::ReadReply(_)
+            | Payload::Controller(_) => {}
         }
     }
 

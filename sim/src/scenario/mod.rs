@@ -113,6 +113,28 @@ impl LogRetention {
     }
 }
 
+/// Who chooses a new leader when the leader fails: the chapter's two ways, "an election
+/// process (where the leader is chosen by a majority of the remaining replicas), or a new
+/// leader could be appointed by a previously elected controller node".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Failover {
+    /// The replicas elect one of themselves (`election`).
+    #[default]
+    Election,
+    /// A controller node, `m1`, watches the replicas and appoints the most up-to-date one
+    /// it can reach; replicas never elect themselves.
+    Controller,
+}
+
+impl Failover {
+    pub const ALL: [Failover; 2] = [Failover::Election, Failover::Controller];
+    pub const NAMES: [&'static str; 2] = ["election", "controller"];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
 /// How a new follower gets the leader's data: the chapter weighs the ways.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum CopyMethod {
@@ -171,6 +193,8 @@ pub struct Cluster {
     /// Epochs fence off a deposed leader: it stops taking writes once it cannot reach a
     /// majority, and replicas refuse its stale epoch.
     pub fencing: bool,
+    /// Who chooses a new leader: an election among the replicas, or the controller `m1`.
+    pub failover: Failover,
     /// How many of the most recent log entries the leader keeps for followers to catch up
     /// from; absent means forever.
     pub log_retention_entries: Option<u64>,
@@ -206,6 +230,7 @@ impl Cluster {
             heartbeat_ms: 100,
             sync_timeout_ms: None,
             fencing: true,
+            failover: Failover::Election,
             log_retention_entries: None,
             log_retention: LogRetention::LastEntries,
             initial_rows: 0,
@@ -290,6 +315,12 @@ pub enum Action {
     Partition { groups: Vec<Vec<Endpoint>> },
     /// Cut one replica off from every other endpoint.
     Isolate { node: NodeId },
+    /// The controller `m1` stops (`failover: controller` only): nobody watches the leader.
+    CrashController,
+    /// The controller comes back and watches again, knowing nothing of what it missed.
+    RestartController,
+    /// Cut the controller off from every replica and client.
+    IsolateController,
     /// Undo the partition and every link fault.
     Heal,
     CutLink {
@@ -361,6 +392,9 @@ impl Action {
             Action::Restart { .. } => "restart",
             Action::Partition { .. } => "partition",
             Action::Isolate { .. } => "isolate",
+            Action::CrashController => "crash",
+            Action::RestartController => "restart",
+            Action::IsolateController => "isolate",
             Action::Heal => "heal",
             Action::CutLink { .. } => "cut_link",
             Action::SlowLink { .. } => "slow_link",

@@ -5,7 +5,7 @@
 //! enforces it.
 
 use super::limits::*;
-use super::{Cluster, LogRetention, ScenarioError};
+use super::{Cluster, Failover, LogRetention, ScenarioError};
 use crate::ids::{MAX_CLIENTS, MAX_REPLICAS};
 
 /// What a setting holds.
@@ -118,7 +118,7 @@ fn disk_holds_the_initial_rows(c: &Cluster) -> Result<(), ScenarioError> {
 }
 
 /// Every cluster setting, in the order of a scenario file.
-pub static SETTINGS: [Setting; 17] = [
+pub static SETTINGS: [Setting; 18] = [
     Setting {
         name: "nodes",
         doc: "Replicas `n1`..; `n1` leads epoch 1",
@@ -185,7 +185,7 @@ pub static SETTINGS: [Setting; 17] = [
     },
     Setting {
         name: "failover_timeout_ms",
-        doc: "Silence after which a follower declares the leader dead",
+        doc: "Silence after which a follower (or the controller) declares the leader dead",
         kind: whole(MIN_FAILOVER_TIMEOUT_MS, MAX_FAILOVER_TIMEOUT_MS, U64),
         default: Default::Value,
         range_note: "",
@@ -221,6 +221,16 @@ pub static SETTINGS: [Setting; 17] = [
         range_note: "",
         get: |c| Some(c.fencing as u64),
         set: |c, v| c.fencing = v != 0,
+        also: no_rule,
+    },
+    Setting {
+        name: "failover",
+        doc: "Who chooses a new leader: `election` among the replicas, or `controller`, a node `m1` that appoints the most up-to-date replica it can reach",
+        kind: Kind::Choice(&Failover::NAMES),
+        default: Default::Value,
+        range_note: "",
+        get: |c| Some(c.failover as u64),
+        set: |c, v| c.failover = Failover::ALL[v as usize],
         also: no_rule,
     },
     Setting {

@@ -5,8 +5,8 @@
 
 use super::limits::*;
 use super::settings::{Kind, SETTINGS};
-use super::{err, Action, Scenario, ScenarioError, SettingsChange, FORMAT_VERSION};
-use crate::ids::{Endpoint, NodeId, MAX_REPLICAS};
+use super::{err, Action, Failover, Scenario, ScenarioError, SettingsChange, FORMAT_VERSION};
+use crate::ids::{Endpoint, NodeId, CONTROLLER, MAX_REPLICAS};
 use std::fmt;
 
 type Result = std::result::Result<(), ScenarioError>;
@@ -127,6 +127,7 @@ impl Scenario {
                 nodes,
                 clients: self.cluster.clients as usize,
                 heartbeat_ms: self.cluster.heartbeat_ms,
+                controller: self.cluster.failover == Failover::Controller,
             };
             range(&at.field("at_ms"), e.at_ms, 0, MAX_TIME_MS)?;
             at.action(&e.action)?;
@@ -145,6 +146,8 @@ struct EventCheck {
     nodes: usize,
     clients: usize,
     heartbeat_ms: u64,
+    /// The cluster has the controller `m1`.
+    controller: bool,
 }
 
 impl EventCheck {
@@ -156,6 +159,9 @@ impl EventCheck {
         match action {
             Action::Crash { node } | Action::Restart { node } | Action::Isolate { node } => {
                 self.node("node", *node)
+            }
+            Action::CrashController | Action::RestartController | Action::IsolateController => {
+                self.endpoint("node", Endpoint::Controller)
             }
             Action::Failover { node: Some(node) } => self.node("node", *node),
             Action::Failover { node: None } | Action::Heal => Ok(()),
@@ -225,6 +231,13 @@ impl EventCheck {
                 ),
             )),
             Endpoint::Client(_) => Ok(()),
+            Endpoint::Controller if !self.controller => Err(err(
+                self.field(name),
+                format!(
+                    "{CONTROLLER}, the controller, exists only with cluster.failover `controller`"
+                ),
+            )),
+            Endpoint::Controller => Ok(()),
         }
     }
 
@@ -240,7 +253,7 @@ impl EventCheck {
         if s.replica().is_none() && t.replica().is_none() {
             return Err(err(
                 self.field("target"),
-                "clients only talk to replicas; a link needs a replica at one end",
+                "clients and the controller only talk to replicas; a link needs a replica at one end",
             ));
         }
         Ok(())

@@ -50,6 +50,9 @@ impl Sim {
             Action::Restart { node } => self.restart(*node),
             Action::Partition { groups } => self.partition(groups),
             Action::Isolate { node } => self.isolate(*node),
+            Action::CrashController => self.crash_controller(),
+            Action::RestartController => self.restart_controller(),
+            Action::IsolateController => self.isolate_endpoint(Endpoint::Controller),
             Action::Heal => self.heal(),
             Action::CutLink {
                 source,
@@ -135,16 +138,26 @@ impl Sim {
     }
 
     fn isolate(&mut self, node: NodeId) {
+        self.isolate_endpoint(Endpoint::Replica(node));
+    }
+
+    /// Cuts one replica (or the controller) off from every other endpoint.
+    fn isolate_endpoint(&mut self, e: Endpoint) {
         self.network.partition = [0; MAX_ENDPOINTS];
         for i in 0..MAX_ENDPOINTS {
             self.network.partition[i] = 2;
         }
-        self.network.partition[node.index()] = 1;
+        self.network.partition[e.index()] = 1;
+        let others = if e == Endpoint::Controller {
+            "every replica and client"
+        } else {
+            "every other replica and client"
+        };
         self.note(
             NoteKind::Network,
-            Some(node),
+            e.replica(),
             vec![],
-            format!("{node} is cut off from every other replica and client"),
+            format!("{e} is cut off from {others}"),
         );
         self.drop_partitioned();
     }

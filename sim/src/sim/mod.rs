@@ -5,6 +5,7 @@
 
 mod actions;
 mod clients;
+mod controller;
 mod file_copies;
 mod ledger;
 mod narration;
@@ -13,6 +14,7 @@ mod timers;
 
 pub use actions::UpChange;
 pub use clients::{Client, ReadRecord};
+pub use controller::{Appointment, Controller, Round};
 pub use file_copies::{Divergence, FileCopyRecord};
 use ledger::snapshot_rows;
 pub use ledger::{KeySlot, Lost, LostReason, Outcome, WriteData, WriteRecord};
@@ -64,6 +66,14 @@ enum Event {
         client: u8,
         generation: u32,
     },
+    /// The controller pings the replicas (and checks on the leader).
+    ControllerTick {
+        generation: u32,
+    },
+    /// The controller's probe window is over.
+    ControllerRoundEnd {
+        id: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,6 +109,8 @@ pub struct Sim {
     rngs: Vec<Rng>,
     net_rng: Rng,
     pub clients: Vec<Client>,
+    /// The controller `m1`, with `failover: controller`.
+    pub controller: Option<Controller>,
     pub network: Network,
     queue: BinaryHeap<Reverse<Queued>>,
     seq: u64,
@@ -168,6 +180,7 @@ fn settings_of(c: &crate::scenario::Cluster) -> Settings {
             .sync_timeout_ms
             .unwrap_or((c.failover_timeout_ms / 2).max(1)),
         fencing: c.fencing,
+        failover: c.failover,
         log_retention_entries: c.log_retention_entries,
         log_retention: c.log_retention,
         disk_entries: c.disk_entries,
@@ -210,6 +223,7 @@ impl Sim {
         );
         sim.start_workload(scenario.workload.start_ms);
         sim.start_reads(scenario.workload.start_ms);
+        sim.start_controller();
         sim.prune();
         Ok(sim)
     }
@@ -238,6 +252,7 @@ impl Sim {
                     known_epoch: 1,
                 })
                 .collect(),
+            controller: None,
             network: Network::new(c.latency_ms, c.client_latency_ms, c.jitter_ms),
             queue: BinaryHeap::new(),
             seq: 0,
@@ -419,6 +434,8 @@ impl Sim {
                 .get(w as usize)
                 .is_none_or(|r| r.outcome != Outcome::Pending),
             Event::ClientRead { generation, .. } => !self.read_tick_counts(generation),
+            Event::ControllerTick { generation } => !self.controller_tick_counts(generation),
+            Event::ControllerRoundEnd { id } => !self.controller_round_counts(id),
         }
     }
 
@@ -501,6 +518,8 @@ impl Sim {
             Event::ClientTick { client, generation } => self.workload_tick(client, generation),
             Event::ClientRead { client, generation } => self.read_tick(client, generation),
             Event::ClientTimeout(w) => self.client_timeout(w),
+            Event::ControllerTick { generation } => self.controller_tick(generation),
+            Event::ControllerRoundEnd { id } => self.controller_round_end(id),
         }
     }
 
@@ -570,6 +589,9 @@ impl Sim {
         self.narrate(n, &h);
         match h {
             Happening::BecameLeader { epoch, .. } => {
+                if let Some(c) = self.controller.as_mut() {
+                    c.epoch = c.epoch.max(epoch);
+                }
                 self.max_epoch = self.max_epoch.max(epoch);
                 let newest = self.elections.last().map_or(epoch, |e| e.2.max(epoch));
                 self.elections.push((self.now, epoch, newest));

@@ -124,15 +124,21 @@ impl Sim {
             Happening::PreVoteStarted { .. }
             | Happening::ElectionStarted { .. }
             | Happening::CampaignAbandoned { .. } => self.narrate_campaign(n, h),
-            Happening::BecameLeader { epoch, voters } => {
+            Happening::BecameLeader {
+                epoch,
+                voters,
+                appointed,
+            } => {
+                let how = if *appointed {
+                    format!("appointed by {}, the controller", crate::ids::CONTROLLER)
+                } else {
+                    format!("votes from {}", node_list(*voters))
+                };
                 self.note(
                     NoteKind::Leader,
                     Some(n),
                     vec![],
-                    format!(
-                        "{n} is now leader in epoch {epoch} (votes from {})",
-                        node_list(*voters)
-                    ),
+                    format!("{n} is now leader in epoch {epoch} ({how})"),
                 );
             }
             Happening::SteppedDown { epoch, cause } => self.narrate_step_down(n, *epoch, cause),
@@ -244,8 +250,15 @@ impl Sim {
                 "{n} has not heard from a majority for {silent_ms} ms; with fencing on, it stops taking writes, since another leader may have been elected"
             ),
             StepDownCause::ManualFailover { to } => format!("{n} hands leadership to {to} (manual failover)"),
+            StepDownCause::FencedByController => format!(
+                "{n} stops taking writes: {}, the controller, told it that it no longer leads",
+                crate::ids::CONTROLLER
+            ),
         };
-        let kind = if matches!(cause, StepDownCause::LostMajority { .. }) {
+        let kind = if matches!(
+            cause,
+            StepDownCause::LostMajority { .. } | StepDownCause::FencedByController
+        ) {
             NoteKind::Fencing
         } else {
             NoteKind::StepDown

@@ -151,7 +151,8 @@ impl Sim {
         } else {
             0
         };
-        let base = if source.replica().is_some() && target.replica().is_some() {
+        // The controller sits on the replicas' network; clients are nearer.
+        let base = if !source.is_client() && !target.is_client() {
             self.network.latency_ms
         } else {
             self.network.client_latency_ms
@@ -192,10 +193,11 @@ impl Sim {
                 | kind as u64,
         );
         self.events_hash = crate::fingerprint::payload(self.events_hash, &m.payload);
-        let target_down = m
-            .target
-            .replica()
-            .is_some_and(|n| !self.replicas[n.index()].up);
+        let target_down = match m.target {
+            Endpoint::Replica(n) => !self.replicas[n.index()].up,
+            Endpoint::Controller => !self.controller.as_ref().is_some_and(|c| c.up),
+            Endpoint::Client(_) => false,
+        };
         self.trace_event(kind.name(), Some(m.source), Some(m.target), || {
             let why = if m.doomed {
                 "; dropped: the link lost it".to_string()
@@ -233,6 +235,13 @@ impl Sim {
                 self.with_replica(n, |r, ctx| r.on_message(source, payload, sent_at, ctx));
             }
             Endpoint::Client(c) => self.client_receive(c, m.source, m.payload, m.sent_at),
+            Endpoint::Controller => {
+                if target_down {
+                    self.messages_dropped += 1;
+                    return true;
+                }
+                self.controller_receive(m.source, m.payload)
+            }
         }
         true
     }

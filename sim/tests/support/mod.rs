@@ -8,6 +8,7 @@ use replication_sim::replica::{Role, SetupPhase};
 use replication_sim::sim::Outcome;
 use replication_sim::{Mode, Scenario, Sim};
 use std::collections::BTreeMap;
+pub mod controller;
 
 mod copy_methods;
 pub use copy_methods::*;
@@ -209,6 +210,7 @@ impl Invariants {
         self.a_leader_only_appends(sim)?;
         self.watch_pairs(sim);
         self.failover_elects_the_most_up_to_date_reachable_replica(sim)?;
+        controller::controller_appoints_the_most_up_to_date_reachable_replica(sim)?;
         checker_agrees_with_engine(sim)?;
         holders_are_the_replicas_whose_log_has_the_write(sim)?;
         leader_knows_what_followers_hold(sim)?;
@@ -385,10 +387,10 @@ impl Invariants {
         for r in &sim.replicas {
             let now = r.is_leader().then_some(r.epoch);
             let before = std::mem::replace(&mut self.led[r.id.index()], now);
-            if first || now.is_none() || before == now || r.election.campaign.forced {
+            let c = r.election.campaign; // Appointed: the controller's invariant.
+            if first || now.is_none() || before == now || c.forced || c.appointed {
                 continue;
             }
-            let c = r.election.campaign;
             for o in sim
                 .replicas
                 .iter()
