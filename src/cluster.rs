@@ -455,7 +455,7 @@ fn links_layer(props: &LinksProps) -> Html {
     }
     // The controller's links: thin, since only pings and probes travel them.
     if let Some(m1) = &props.controller {
-        let pm = controller_at(&g, props.compact);
+        let pm = controller_at(g, props.compact);
         for (i, r) in props.ids.iter().enumerate() {
             let pr = g.replicas[i];
             let (state, _) = link_state(props.links, m1, r);

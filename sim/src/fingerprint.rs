@@ -91,75 +91,13 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
     let tag = |t: u64| mix(h, t);
     match p {
         Payload::ClientWrite(ClientWrite { write }) => mix(tag(1), write.0 as u64),
-        Payload::WriteReply(WriteReply { write, outcome }) => {
-            let (kind, x) = match outcome {
-                ReplyOutcome::Confirmed { by, epoch } => (1 | (by.0 as u32) << 8, *epoch),
-                ReplyOutcome::Redirect { leader } => {
-                    (2, some_u32(leader.map(|l| l.0 as u32)) as u32)
-                }
-                ReplyOutcome::Refused { .. } => (3, 0),
-            };
-            let h = mix(mix(tag(2), pair(write.0, kind)), x as u64);
-            match outcome {
-                ReplyOutcome::Refused { reason } => fnv_str(h, reason),
-                _ => h,
-            }
-        }
+        Payload::WriteReply(r) => write_reply(tag(2), r),
         Payload::LeaderNotice(LeaderNotice { epoch, leader }) => {
             mix(tag(3), pair(*epoch, leader.0 as u32))
         }
-        Payload::Append(Append {
-            epoch,
-            prev_position,
-            prev_epoch,
-            entries: es,
-            confirmed,
-            chain,
-        }) => {
-            let h = mix(mix(tag(4), pair(*epoch, *prev_epoch)), *prev_position);
-            let h = entries(mix(h, *confirmed), es);
-            // Outside a chain the tag is always NONE: leaving it out keeps those traces'
-            // fingerprints as they were before appends carried it.
-            if *chain == ChainTag::NONE {
-                h
-            } else {
-                mix(h, pair(chain.epoch, chain.version))
-            }
-        }
-        Payload::Ack(Ack {
-            epoch,
-            result,
-            echo_sent_at,
-            chain_confirmed,
-        }) => {
-            let (kind, x, y) = match *result {
-                AckResult::Heartbeat => (1, 0, 0),
-                AckResult::Appended { match_position } => (2, match_position, 0),
-                AckResult::Rejected {
-                    hint,
-                    conflict_epoch,
-                } => (3, hint, some_u32(conflict_epoch)),
-                AckResult::Stale => (4, 0, 0),
-            };
-            let h = mix(mix(tag(5), pair(*epoch, kind)), *echo_sent_at);
-            let h = mix(mix(h, *chain_confirmed), x);
-            if kind == 3 {
-                mix(h, y)
-            } else {
-                h
-            }
-        }
-        Payload::Heartbeat(Heartbeat {
-            epoch,
-            confirmed,
-            sent_upto,
-            leader_last,
-            leader_last_epoch,
-            chain: c,
-        }) => {
-            let h = mix(tag(6), pair(*epoch, *leader_last_epoch));
-            chain(mix(mix(mix(h, *confirmed), *sent_upto), *leader_last), c)
-        }
+        Payload::Append(a) => append(tag(4), a),
+        Payload::Ack(a) => ack(tag(5), a),
+        Payload::Heartbeat(b) => heartbeat(tag(6), b),
         Payload::CatchUpRequest(CatchUpRequest {
             epoch,
             last_position,
@@ -175,22 +113,7 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
                 CopyMethod::FileCopy => mix(h, 2),
             }
         }
-        Payload::SnapshotChunk(SnapshotChunk {
-            epoch,
-            position,
-            rows,
-            chunk,
-            of,
-            data,
-        }) => {
-            let h = mix(
-                mix(tag(9), pair(*epoch, *chunk)),
-                pair(*of, data.is_some() as u32),
-            );
-            let h = mix(mix(h, *position), *rows);
-            // The last part carries the snapshot itself: rare, and worth every entry.
-            data.as_deref().map_or(h, |d| entries(h, d))
-        }
+        Payload::SnapshotChunk(c) => snapshot_chunk(tag(9), c),
         Payload::SnapshotNeeded(SnapshotNeeded { epoch, log_start }) => {
             mix(mix(tag(10), *epoch as u64), *log_start)
         }
@@ -204,22 +127,7 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
             mix(mix(tag(11), pair(*epoch, *last_epoch)), *last_position),
             pair(*forced as u32, *pre_vote as u32),
         ),
-        Payload::VoteReply(VoteReply {
-            epoch,
-            pre_vote,
-            answer,
-            voter_epoch,
-            granted_at,
-        }) => {
-            let answer = match answer {
-                VoteAnswer::Granted => 0,
-                VoteAnswer::Refused => 1,
-                VoteAnswer::LeaderAlive => 2,
-                VoteAnswer::Ahead => 3,
-            };
-            let h = mix(tag(12), pair(*epoch, *voter_epoch));
-            mix(mix(h, pair(answer, *pre_vote as u32)), *granted_at)
-        }
+        Payload::VoteReply(r) => vote_reply(tag(12), r),
         Payload::Read(Read { read, key_of }) => mix(tag(13), pair(*read, key_of.0)),
         Payload::ReadReply(ReadReply {
             read,
@@ -232,6 +140,113 @@ pub fn payload(h: u64, p: &Payload) -> u64 {
         }
         Payload::Controller(m) => controller_message(mix(tag(15), 0), m),
     }
+}
+
+fn write_reply(h: u64, WriteReply { write, outcome }: &WriteReply) -> u64 {
+    let (kind, x) = match outcome {
+        ReplyOutcome::Confirmed { by, epoch } => (1 | (by.0 as u32) << 8, *epoch),
+        ReplyOutcome::Redirect { leader } => (2, some_u32(leader.map(|l| l.0 as u32)) as u32),
+        ReplyOutcome::Refused { .. } => (3, 0),
+    };
+    let h = mix(mix(h, pair(write.0, kind)), x as u64);
+    match outcome {
+        ReplyOutcome::Refused { reason } => fnv_str(h, reason),
+        _ => h,
+    }
+}
+
+fn append(h: u64, a: &Append) -> u64 {
+    let Append {
+        epoch,
+        prev_position,
+        prev_epoch,
+        entries: es,
+        confirmed,
+        chain,
+    } = a;
+    let h = mix(mix(h, pair(*epoch, *prev_epoch)), *prev_position);
+    let h = entries(mix(h, *confirmed), es);
+    // Outside a chain the tag is always NONE: leaving it out keeps those traces'
+    // fingerprints as they were before appends carried it.
+    if *chain == ChainTag::NONE {
+        h
+    } else {
+        mix(h, pair(chain.epoch, chain.version))
+    }
+}
+
+fn ack(h: u64, a: &Ack) -> u64 {
+    let Ack {
+        epoch,
+        result,
+        echo_sent_at,
+        chain_confirmed,
+    } = a;
+    let (kind, x, y) = match *result {
+        AckResult::Heartbeat => (1, 0, 0),
+        AckResult::Appended { match_position } => (2, match_position, 0),
+        AckResult::Rejected {
+            hint,
+            conflict_epoch,
+        } => (3, hint, some_u32(conflict_epoch)),
+        AckResult::Stale => (4, 0, 0),
+    };
+    let h = mix(mix(h, pair(*epoch, kind)), *echo_sent_at);
+    let h = mix(mix(h, *chain_confirmed), x);
+    if kind == 3 {
+        mix(h, y)
+    } else {
+        h
+    }
+}
+
+fn heartbeat(h: u64, b: &Heartbeat) -> u64 {
+    let Heartbeat {
+        epoch,
+        confirmed,
+        sent_upto,
+        leader_last,
+        leader_last_epoch,
+        chain: c,
+    } = b;
+    let h = mix(h, pair(*epoch, *leader_last_epoch));
+    chain(mix(mix(mix(h, *confirmed), *sent_upto), *leader_last), c)
+}
+
+fn snapshot_chunk(h: u64, c: &SnapshotChunk) -> u64 {
+    let SnapshotChunk {
+        epoch,
+        position,
+        rows,
+        chunk,
+        of,
+        data,
+    } = c;
+    let h = mix(
+        mix(h, pair(*epoch, *chunk)),
+        pair(*of, data.is_some() as u32),
+    );
+    let h = mix(mix(h, *position), *rows);
+    // The last part carries the snapshot itself: rare, and worth every entry.
+    data.as_deref().map_or(h, |d| entries(h, d))
+}
+
+fn vote_reply(h: u64, r: &VoteReply) -> u64 {
+    let VoteReply {
+        epoch,
+        pre_vote,
+        answer,
+        voter_epoch,
+        granted_at,
+    } = r;
+    let answer = match answer {
+        VoteAnswer::Granted => 0,
+        VoteAnswer::Refused => 1,
+        VoteAnswer::LeaderAlive => 2,
+        VoteAnswer::Ahead => 3,
+    };
+    let h = mix(h, pair(*epoch, *voter_epoch));
+    mix(mix(h, pair(answer, *pre_vote as u32)), *granted_at)
 }
 
 /// A message between the controller and a replica: each field that decides what happens.

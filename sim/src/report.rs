@@ -378,7 +378,6 @@ impl Report {
     /// The readable summary the runner prints by default.
     pub fn summary(&self) -> String {
         let mut s = String::new();
-        let m = &self.metrics;
         let _ = writeln!(s, "{}", self.title.as_deref().unwrap_or("Scenario"));
         let _ = writeln!(
             s,
@@ -391,6 +390,34 @@ impl Report {
             self.leader.as_deref().unwrap_or("none"),
             self.epoch
         );
+        self.write_figures(&mut s);
+        self.write_findings(&mut s);
+        let _ = writeln!(s, "\nreplicas:");
+        for r in &self.replicas {
+            let _ = writeln!(
+                s,
+                "  {:<3} {:<12} epoch {:<3} log up to position {}{}",
+                r.id,
+                r.role,
+                r.epoch,
+                r.last_position,
+                if r.snapshot_position > 0 {
+                    format!(" (snapshot at {})", r.snapshot_position)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        let _ = writeln!(s, "\nevents:");
+        for e in &self.events {
+            let _ = writeln!(s, "  {:>7} ms  {}", e.at_ms, e.text);
+        }
+        s
+    }
+
+    /// The run's figures: writes, latency, time without a leader, locks, refusals, reads, lag.
+    fn write_figures(&self, s: &mut String) {
+        let m = &self.metrics;
         let _ = writeln!(
             s,
             "writes: {} invoked, {} confirmed, {} lost, {} failed, {} blocked, {} pending",
@@ -437,6 +464,10 @@ impl Report {
                 l.ms
             );
         }
+    }
+
+    /// What was lost or went wrong: the lost confirmed writes, file copies, divergent data.
+    fn write_findings(&self, s: &mut String) {
         if !self.lost_writes.is_empty() {
             let _ = writeln!(s, "\nconfirmed writes lost:");
             for w in self.writes.iter().filter(|w| w.status == "lost") {
@@ -468,27 +499,6 @@ impl Report {
                 }
             );
         }
-        let _ = writeln!(s, "\nreplicas:");
-        for r in &self.replicas {
-            let _ = writeln!(
-                s,
-                "  {:<3} {:<12} epoch {:<3} log up to position {}{}",
-                r.id,
-                r.role,
-                r.epoch,
-                r.last_position,
-                if r.snapshot_position > 0 {
-                    format!(" (snapshot at {})", r.snapshot_position)
-                } else {
-                    String::new()
-                }
-            );
-        }
-        let _ = writeln!(s, "\nevents:");
-        for e in &self.events {
-            let _ = writeln!(s, "  {:>7} ms  {}", e.at_ms, e.text);
-        }
-        s
     }
 }
 

@@ -294,50 +294,11 @@ impl Payload {
     pub fn summary(&self) -> String {
         match self {
             Payload::ClientWrite(ClientWrite { write }) => format!("write {write}"),
-            Payload::WriteReply(WriteReply { write, outcome }) => match outcome {
-                ReplyOutcome::Confirmed { by, .. } => format!("{write} confirmed by {by}"),
-                ReplyOutcome::Redirect { leader: Some(l) } => {
-                    format!("{write}: not leader, try {l}")
-                }
-                ReplyOutcome::Redirect { leader: None } => {
-                    format!("{write}: not leader, no leader known")
-                }
-                ReplyOutcome::Refused { reason } => format!("{write} refused: {reason}"),
-            },
+            Payload::WriteReply(r) => write_reply_summary(r),
             Payload::LeaderNotice(LeaderNotice { epoch, leader }) => {
                 format!("{leader} leads epoch {epoch}")
             }
-            Payload::Append(Append {
-                epoch,
-                prev_position,
-                entries,
-                ..
-            }) => {
-                if entries.is_empty() {
-                    format!("probe after position {prev_position} (epoch {epoch})")
-                } else {
-                    let first = prev_position + 1;
-                    let last = prev_position + entries.len() as u64;
-                    let ids = if entries.len() <= 3 {
-                        entries
-                            .iter()
-                            .map(|e| e.write.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    } else {
-                        format!(
-                            "{} … {}",
-                            entries[0].write,
-                            entries[entries.len() - 1].write
-                        )
-                    };
-                    if first == last {
-                        format!("position {first}: {ids} (epoch {epoch})")
-                    } else {
-                        format!("positions {first}–{last}: {ids} (epoch {epoch})")
-                    }
-                }
-            }
+            Payload::Append(a) => append_summary(a),
             Payload::Ack(Ack { result, .. }) => match result {
                 AckResult::Heartbeat => "alive".to_string(),
                 AckResult::Appended { match_position } => {
@@ -367,42 +328,8 @@ impl Payload {
             Payload::SnapshotNeeded(SnapshotNeeded { log_start, .. }) => {
                 format!("log now starts at position {log_start}; take a new snapshot")
             }
-            Payload::VoteRequest(VoteRequest {
-                epoch,
-                last_position,
-                forced,
-                pre_vote: true,
-                ..
-            }) => format!(
-                "{}pre-vote: would you vote for me in epoch {epoch}? (log up to {last_position})",
-                if *forced { "manual failover: " } else { "" }
-            ),
-            Payload::VoteRequest(VoteRequest {
-                epoch,
-                last_position,
-                forced,
-                ..
-            }) => {
-                format!(
-                    "{}vote for me in epoch {epoch} (log up to {last_position})",
-                    if *forced { "manual failover: " } else { "" }
-                )
-            }
-            Payload::VoteReply(VoteReply {
-                epoch,
-                pre_vote,
-                answer,
-                ..
-            }) => format!(
-                "{}{} in epoch {epoch}",
-                if *pre_vote { "pre-vote: " } else { "" },
-                match answer {
-                    VoteAnswer::Granted => "vote granted",
-                    VoteAnswer::Refused => "vote refused",
-                    VoteAnswer::LeaderAlive => "refused: I still hear the leader",
-                    VoteAnswer::Ahead => "refused: my log is further ahead",
-                }
-            ),
+            Payload::VoteRequest(r) => vote_request_summary(r),
+            Payload::VoteReply(r) => vote_reply_summary(r),
             Payload::Read(Read { read, key_of }) => {
                 format!("read r{} (the key of {key_of})", read + 1)
             }
@@ -418,6 +345,85 @@ impl Payload {
             Payload::Controller(m) => m.summary(),
         }
     }
+}
+
+fn write_reply_summary(WriteReply { write, outcome }: &WriteReply) -> String {
+    match outcome {
+        ReplyOutcome::Confirmed { by, .. } => format!("{write} confirmed by {by}"),
+        ReplyOutcome::Redirect { leader: Some(l) } => format!("{write}: not leader, try {l}"),
+        ReplyOutcome::Redirect { leader: None } => format!("{write}: not leader, no leader known"),
+        ReplyOutcome::Refused { reason } => format!("{write} refused: {reason}"),
+    }
+}
+
+/// The positions an append carries and the writes in them (the first and last of a long run).
+fn append_summary(a: &Append) -> String {
+    let Append {
+        epoch,
+        prev_position,
+        entries,
+        ..
+    } = a;
+    if entries.is_empty() {
+        return format!("probe after position {prev_position} (epoch {epoch})");
+    }
+    let first = prev_position + 1;
+    let last = prev_position + entries.len() as u64;
+    let ids = if entries.len() <= 3 {
+        entries
+            .iter()
+            .map(|e| e.write.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        format!(
+            "{} … {}",
+            entries[0].write,
+            entries[entries.len() - 1].write
+        )
+    };
+    if first == last {
+        format!("position {first}: {ids} (epoch {epoch})")
+    } else {
+        format!("positions {first}–{last}: {ids} (epoch {epoch})")
+    }
+}
+
+fn vote_request_summary(r: &VoteRequest) -> String {
+    let VoteRequest {
+        epoch,
+        last_position,
+        forced,
+        pre_vote,
+        ..
+    } = r;
+    let manual = if *forced { "manual failover: " } else { "" };
+    if *pre_vote {
+        format!(
+            "{manual}pre-vote: would you vote for me in epoch {epoch}? (log up to {last_position})"
+        )
+    } else {
+        format!("{manual}vote for me in epoch {epoch} (log up to {last_position})")
+    }
+}
+
+fn vote_reply_summary(r: &VoteReply) -> String {
+    let VoteReply {
+        epoch,
+        pre_vote,
+        answer,
+        ..
+    } = r;
+    format!(
+        "{}{} in epoch {epoch}",
+        if *pre_vote { "pre-vote: " } else { "" },
+        match answer {
+            VoteAnswer::Granted => "vote granted",
+            VoteAnswer::Refused => "vote refused",
+            VoteAnswer::LeaderAlive => "refused: I still hear the leader",
+            VoteAnswer::Ahead => "refused: my log is further ahead",
+        }
+    )
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
