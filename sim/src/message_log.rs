@@ -74,7 +74,10 @@ impl MessageRecord {
         }
     }
 
-    pub fn summary(&self) -> String {
+    /// A few words for the space-time diagram's arrows, the same for a message that has
+    /// arrived, was lost, or is still in flight (`in_flight`), since all three come from
+    /// the record.
+    pub fn summary(&self, in_flight: bool) -> String {
         let k = self.kind.name().replace('_', " ");
         let what = match self.kind {
             MessageKind::ClientWrite | MessageKind::WriteReply => {
@@ -93,13 +96,16 @@ impl MessageRecord {
             MessageKind::VoteRequest | MessageKind::VoteReply => format!(", epoch {}", self.detail),
             _ => String::new(),
         };
+        let end = if in_flight {
+            "in flight".to_string()
+        } else if self.dropped {
+            format!("lost at {} ms", self.end_at)
+        } else {
+            format!("arrived {} ms", self.end_at)
+        };
         format!(
-            "{k}{what}, {} → {}, sent {} ms, {} {} ms",
-            self.source,
-            self.target,
-            self.sent_at,
-            if self.dropped { "lost at" } else { "arrived" },
-            self.end_at
+            "{k}{what}, {} → {}, sent {} ms, {end}",
+            self.source, self.target, self.sent_at
         )
     }
 }

@@ -131,31 +131,26 @@ pub fn extract_write(
     let mut lanes: Vec<String> = sim.clients.iter().map(|c| c.id.to_string()).collect();
     lanes.extend(sim.replicas.iter().map(|r| r.id.to_string()));
     let lane = |e: Endpoint| lane_of(clients, replicas, e);
-    // Each message, and for one still in flight what it says (a finished one's record says it).
-    let mut records: Vec<(MessageRecord, Option<String>)> = Vec::new();
+    // Each message, and whether it is still in flight.
+    let mut records: Vec<(MessageRecord, bool)> = Vec::new();
     // The log is in arrival order; walk back from the newest while arrivals are in the window.
     for m in sim.message_log.iter().rev() {
         if m.end_at < from_ms {
             break;
         }
-        records.push((m, None));
+        records.push((m, false));
     }
-    records.extend(sim.in_flight.values().map(|m| {
-        let summary = format!(
-            "{}, {} → {}, sent {} ms, in flight",
-            m.payload.summary(),
-            m.source,
-            m.target,
-            m.sent_at
-        );
-        (MessageRecord::of(m, to_ms, false), Some(summary))
-    }));
+    records.extend(
+        sim.in_flight
+            .values()
+            .map(|m| (MessageRecord::of(m, to_ms, false), true)),
+    );
     records.retain(|(m, _)| heartbeats || !m.heartbeat);
     records.sort_by_key(|(m, _)| (m.sent_at, m.id));
     let positions = focus::Positions::of(sim);
     let mut arrows: Vec<Arrow> = records
         .iter()
-        .filter_map(|(m, flying)| {
+        .filter_map(|&(m, flying)| {
             let (a, b) = (lane(m.source)?, lane(m.target)?);
             Some(Arrow {
                 id: m.id,
@@ -164,12 +159,12 @@ pub fn extract_write(
                 to_lane: b,
                 sent_at: m.sent_at,
                 end_at: m.end_at,
-                in_flight: flying.is_some(),
+                in_flight: flying,
                 dropped: m.dropped,
                 heartbeat: m.heartbeat,
                 reached: m.reached,
-                write: positions.write_of(m),
-                summary: flying.clone().unwrap_or_else(|| m.summary()),
+                write: positions.write_of(&m),
+                summary: m.summary(flying),
             })
         })
         .collect();
