@@ -215,7 +215,9 @@ export async function a_recorded_clip_is_a_playable_webm_of_the_expected_duratio
   // it plays slower than asked (a frame advances the run by at most 100 ms of real time),
   // so the clip may last longer, but never longer than the recording took.
   assert.ok(clip.duration >= 1.7, `the clip lasts about 2 s or more: ${clip.duration} s`);
-  assert.ok(clip.duration <= tookS + 0.1 && clip.duration < 4, `and no longer than the ${tookS} s the recording took: ${clip.duration} s`);
+  // On a busy machine the page draws fewer frames and the run moves at most 100 ms a frame, so
+  // the clip can last longer than 2 s, but never longer than the recording took.
+  assert.ok(clip.duration <= tookS + 0.1, `and no longer than the ${tookS} s the recording took: ${clip.duration} s`);
   assert.ok(clip.colours > 8, `a frame from the middle decodes to a picture, not a blank (${clip.colours} colours)`);
 }
 
