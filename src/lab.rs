@@ -4,10 +4,7 @@
 
 use crate::cluster::Cluster;
 use crate::lessons_ui::{lesson_panel, LessonPanelProps};
-use crate::panels::{
-    controls, inspector, ControlsProps, EventLog, InspectorProps, Settings, Writes,
-};
-use crate::share::Share;
+use crate::panels::{controls, ControlsProps};
 use crate::state::{preset_titles, Lab, LabAction, Notice, Selection};
 use crate::timebar::{timebar, TimebarProps};
 use replication_sim::ViewOptions;
@@ -490,25 +487,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     let timebar = html! {
         { timebar(&TimebarProps { now_ms: view.now_ms, end_ms: view.end_ms, head_ms: lab.head_ms(), markers, dispatch: dispatch.clone() }) }
     };
-    let branch_picker = (lab.branches.len() > 1).then(|| {
-        let d = dispatch.clone();
-        let on_change = Callback::from(move |e: Event| {
-            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).and_then(|s| s.value().parse::<usize>().ok());
-            if let Some(i) = v {
-                d.emit(LabAction::SwitchBranch(i));
-            }
-        });
-        html! {
-            <label class="branches">
-                <span>{ "Branch" }</span>
-                <select onchange={on_change} id="branch">
-                    { for lab.branches.iter().enumerate().map(|(i, b)| html! {
-                        <option value={i.to_string()} selected={i == lab.branch}>{ format!("{}: {}", i + 1, b.label) }</option>
-                    }) }
-                </select>
-            </label>
-        }
-    });
+    let branch_picker = crate::lab_page::branch_picker(&lab, &dispatch);
     let notice = lab.notice.as_ref().map(|n| {
         html! {
             <div class={classes!("notice", n.error.then_some("error"))} role="status" id="notice">
@@ -553,23 +532,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
             None => html! {},
         },
     };
-    let tabs = {
-        let make = |t: Tab, label: &'static str| {
-            let tab = tab.clone();
-            let selected = *tab == t;
-            html! {
-                <button role="tab" aria-selected={if selected { "true" } else { "false" }} class={classes!("tab", selected.then_some("selected"))}
-                        id={format!("tab-{}", t.id())} onclick={Callback::from(move |_| tab.set(t))}>{ label }</button>
-            }
-        };
-        html! {
-            <div class="tabs" role="tablist" aria-label="Views of the run">
-                { make(Tab::Cluster, "Cluster") }
-                { make(Tab::SpaceTime, "Space-time") }
-                { make(Tab::Metrics, "Metrics") }
-            </div>
-        }
-    };
+    let tabs = tabs_view(&tab);
     let controls = html! {
         { controls(&ControlsProps { playing: lab.playing, speed: lab.speed, now_ms: view.now_ms, end_ms: view.end_ms, dispatch: dispatch.clone() }) }
     };
@@ -611,35 +574,26 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     // The lean build is only ever loaded for an embed; `!FULL` lets the optimiser drop the
     // full page below from it.
     if options.embed || !crate::FULL {
-        let full = format!(
+        let full_link = format!(
             "{}#{}",
             crate::share::base_url(),
             crate::share::fragment_for(&embed_link_value, lab.preset, unchanged, view.now_ms)
         );
-        let c = &view.counts;
-        return html! {
-            <div class={classes!("lab", "embed", (*compact).then_some("narrow"))}>
-                <section id="cluster" class="cluster" aria-label={format!("Replication Lab: {}", lab.title())}>
-                    <div class="cluster-head">
-                        <h1 class="embed-title">{ lab.title() }</h1>
-                        <span class={classes!("lost-pill", (c.lost > 0).then_some("has-lost"))} id="lost-count" title="confirmed writes lost">{ format!("{} lost", c.lost) }</span>
-                        <a href={full} target="_blank" rel="noopener" class="open-full" aria-label="Open in the full lab (new tab)">{ "Open in the full lab ↗" }</a>
-                    </div>
-                    { cluster }
-                    { timebar }
-                </section>
-                if options.controls { { controls } }
-                { for notice }
-                if lab.selected.is_some() {
-                    { inspector(&InspectorProps { view: view.clone(), selected: lab.selected.clone(), dispatch: dispatch.clone() }) }
-                }
-                if options.log {
-                    <EventLog events={events.clone()} />
-                }
-                { announcer }
-                if lab.help_open { { crate::guide::help(toggle_help) } }
-            </div>
-        };
+        return crate::lab_page::embed_page(crate::lab_page::EmbedPage {
+            lab: &lab,
+            view,
+            options: &options,
+            compact: *compact,
+            full_link,
+            cluster,
+            timebar,
+            controls,
+            notice,
+            events,
+            announcer,
+            toggle_help,
+            dispatch,
+        });
     }
 
     // The text that frames the run (a lesson, or the scenario's description) goes in its own
@@ -670,41 +624,47 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         })
     };
 
+    crate::lab_page::full_page(crate::lab_page::FullPage {
+        lab: &lab,
+        view,
+        options: &options,
+        brief,
+        tabs,
+        stage,
+        on_cluster_tab: *tab == Tab::Cluster,
+        timebar,
+        controls,
+        recorder,
+        notice,
+        presets,
+        recorded,
+        unchanged,
+        now: now_cell,
+        branch_picker,
+        writes,
+        events,
+        enter_present,
+        toggle_help,
+        announcer,
+        dispatch,
+    })
+}
+
+/// The tabs that choose the view of the run: the cluster, the space-time diagram, the metrics.
+fn tabs_view(tab: &UseStateHandle<Tab>) -> Html {
+    let make = |t: Tab, label: &'static str| {
+        let tab = tab.clone();
+        let selected = *tab == t;
+        html! {
+            <button role="tab" aria-selected={if selected { "true" } else { "false" }} class={classes!("tab", selected.then_some("selected"))}
+                    id={format!("tab-{}", t.id())} onclick={Callback::from(move |_| tab.set(t))}>{ label }</button>
+        }
+    };
     html! {
-        <div class={classes!("lab", brief.is_some().then_some("has-brief"))}>
-            if let Some(b) = brief {
-                <div class="lab-brief">{ b }</div>
-            }
-            <div class="lab-main">
-                <section id="cluster" class="cluster" aria-label="Cluster">
-                    <div class="cluster-head">
-                        <h2>{ lab.title() }</h2>
-                        <span class="mode-pill">{ crate::present::mode_line(&view) }</span>
-                    </div>
-                    { tabs }
-                    { stage }
-                    { timebar }
-                    { controls }
-                    if *tab == Tab::Cluster { { crate::guide::legend() } { recorder } }
-                </section>
-                { for notice }
-                <Settings view={view.clone()} preset={lab.preset} presets={presets} dispatch={dispatch.clone()} />
-                <Share scenario={recorded} preset={lab.preset} unchanged={unchanged} now={now_cell.clone()} title={lab.title()} dispatch={dispatch.clone()} />
-                { for branch_picker }
-            </div>
-            <aside class="lab-side">
-                <Writes counts={view.counts.clone()} writes={writes} workload_on={view.workload_every_ms > 0} dispatch={dispatch.clone()} />
-                { inspector(&InspectorProps { view: view.clone(), selected: lab.selected.clone(), dispatch: dispatch.clone() }) }
-                if options.log {
-                    <EventLog events={events.clone()} />
-                }
-                <button class="help-button" onclick={toggle_help.clone()} aria-keyshortcuts="?">{ "Keyboard shortcuts (?)" }</button>
-                <button class="help-button" onclick={enter_present} id="present">{ "Presenter mode" }</button>
-            </aside>
-            { announcer }
-            if lab.help_open {
-                { crate::guide::help(toggle_help) }
-            }
+        <div class="tabs" role="tablist" aria-label="Views of the run">
+            { make(Tab::Cluster, "Cluster") }
+            { make(Tab::SpaceTime, "Space-time") }
+            { make(Tab::Metrics, "Metrics") }
         </div>
     }
 }

@@ -13,6 +13,7 @@ pub mod compare;
 pub mod debug;
 pub mod guide;
 pub mod lab;
+pub mod lab_page;
 pub mod layout;
 pub mod lessons_ui;
 pub mod metrics;
