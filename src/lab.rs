@@ -588,11 +588,13 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     };
     // Recording and presenter mode belong to the full lab: `FULL` keeps them out of the lean
     // embed build.
-    let recorder = crate::FULL
-        .then(|| html! {
+    let recorder = if crate::FULL {
+        html! {
             <crate::record::Recorder now_ms={view.now_ms} end_ms={view.end_ms} playing={lab.playing} caption={caption} title={lab.title()} dispatch={dispatch.clone()} />
-        })
-        .unwrap_or_default();
+        }
+    } else {
+        Html::default()
+    };
     if let Some(on_leave) = leave.filter(|_| crate::FULL) {
         let (moments, dispatch) = ((*moments).clone(), dispatch.clone());
         let parts = (cluster, timebar, recorder, notice, announcer);

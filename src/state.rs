@@ -124,6 +124,8 @@ pub enum LabAction {
     Do(Action),
     /// Start afresh with another number of replicas.
     SetReplicas(u8),
+    /// Start afresh with leaders chosen another way (an election, or the controller).
+    SetFailover(replication_sim::scenario::Failover),
     Select(Option<Selection>),
     Notify(Notice),
     DismissNotice,
@@ -523,6 +525,34 @@ impl Lab {
         })
     }
 
+    /// A structural change (the replicas, who chooses a leader) cannot be made mid-run: it
+    /// starts a fresh sandbox, or says why not.
+    fn start_sandbox(
+        &self,
+        scenario: Result<Scenario, replication_sim::ScenarioError>,
+        what: &str,
+        told: Option<String>,
+        mut next: Lab,
+    ) -> Rc<Lab> {
+        match scenario {
+            Ok(scenario) => {
+                let mut fresh = Lab::new(scenario, None);
+                fresh.sandbox = true;
+                if let Some(text) = told {
+                    fresh.notice = Some(Notice { text, error: false });
+                }
+                Rc::new(self.replace_with(fresh))
+            }
+            Err(e) => {
+                next.notice = Some(Notice {
+                    text: format!("Could not start with {what}: {e}"),
+                    error: true,
+                });
+                Rc::new(next)
+            }
+        }
+    }
+
     fn replace_with(&self, mut fresh: Lab) -> Lab {
         fresh.speed = self.speed;
         fresh.reduced_motion = self.reduced_motion;
@@ -708,19 +738,15 @@ impl Reducible for Lab {
                 }
             }
             LabAction::Do(action) => self.act(&mut next, action),
-            LabAction::SetReplicas(n) => match self.loaded.with_replicas(n) {
-                Ok(scenario) => {
-                    let mut fresh = Lab::new(scenario, None);
-                    fresh.sandbox = true;
-                    return Rc::new(self.replace_with(fresh));
-                }
-                Err(e) => {
-                    next.notice = Some(Notice {
-                        text: format!("Could not start with {n} replicas: {e}"),
-                        error: true,
-                    })
-                }
-            },
+            LabAction::SetReplicas(n) => {
+                let what = format!("{n} replicas");
+                return self.start_sandbox(self.loaded.with_replicas(n), &what, None, next);
+            }
+            LabAction::SetFailover(f) => {
+                let what = format!("{} failover", f.name());
+                let told = format!("A fresh sandbox with {what}: a run cannot change who chooses its leader mid-way.");
+                return self.start_sandbox(self.loaded.with_failover(f), &what, Some(told), next);
+            }
             LabAction::Select(s) => next.selected = s,
             LabAction::Notify(n) => next.notice = Some(n),
             LabAction::DismissNotice => next.notice = None,
