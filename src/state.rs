@@ -525,35 +525,7 @@ impl Lab {
         })
     }
 
-    /// A structural change (the replicas, who chooses a leader) cannot be made mid-run: it
-    /// starts a fresh sandbox, or says why not.
-    fn start_sandbox(
-        &self,
-        scenario: Result<Scenario, replication_sim::ScenarioError>,
-        what: &str,
-        told: Option<String>,
-        mut next: Lab,
-    ) -> Rc<Lab> {
-        match scenario {
-            Ok(scenario) => {
-                let mut fresh = Lab::new(scenario, None);
-                fresh.sandbox = true;
-                if let Some(text) = told {
-                    fresh.notice = Some(Notice { text, error: false });
-                }
-                Rc::new(self.replace_with(fresh))
-            }
-            Err(e) => {
-                next.notice = Some(Notice {
-                    text: format!("Could not start with {what}: {e}"),
-                    error: true,
-                });
-                Rc::new(next)
-            }
-        }
-    }
-
-    fn replace_with(&self, mut fresh: Lab) -> Lab {
+    pub(super) fn replace_with(&self, mut fresh: Lab) -> Lab {
         fresh.speed = self.speed;
         fresh.reduced_motion = self.reduced_motion;
         fresh.revision = self.revision + 1;
@@ -780,5 +752,6 @@ pub fn preset_titles() -> Vec<(&'static str, String)> {
 }
 
 mod moments;
+mod sandbox;
 #[cfg(test)]
 mod tests;
