@@ -175,7 +175,9 @@ pub enum Page {
     Compare,
 }
 
-/// Page header: the lab's name, what it is about, and where to go.
+/// Page header: the lab's name, what it is about, and where to go. "Compare" opens the
+/// modes compared, and is the current page for every comparison (of modes or of the ways
+/// to copy a new follower): the page's own heading says which.
 pub fn header(page: Page) -> Html {
     html! {
         <header class="app-header">
@@ -183,7 +185,7 @@ pub fn header(page: Page) -> Html {
             <p class="tagline">{ "Leaders, followers and the writes they lose" }</p>
             <nav class="app-nav" aria-label="Pages">
                 <a href="#lessons" aria-current={if page == Page::Lessons { "page" } else { "false" }}>{ "Lessons" }</a>
-                <a href="#compare=async,semi-sync,sync&preset=async-failover" aria-current={if page == Page::Compare { "page" } else { "false" }}>{ "Compare modes" }</a>
+                <a href="#compare=async,semi-sync,sync&preset=async-failover" aria-current={if page == Page::Compare { "page" } else { "false" }}>{ "Compare" }</a>
                 <a href="#" aria-current={if page == Page::Lab { "page" } else { "false" }}>{ "Lab" }</a>
             </nav>
         </header>

@@ -298,6 +298,12 @@ fn replica_box(r: &ReplicaView, props: &ReplicaBoxProps) -> Html {
         Some(ChainStatus::Joining) => badges.push("joining at the tail".into()),
         _ => {}
     }
+    // A file copy that missed writes: said in words under the box (where a new follower's
+    // progress was), the keys in its tooltip and label.
+    let differs = r
+        .differs_from_leader
+        .as_ref()
+        .map(|keys| format!("differs from the leader at {}", keys.join(", ")));
     let role_line = r.role.upper();
     let shown = r.entries.len().min(props.log_cells);
     let entries = &r.entries[r.entries.len() - shown..];
@@ -341,18 +347,19 @@ fn replica_box(r: &ReplicaView, props: &ReplicaBoxProps) -> Html {
         }
     });
     html! {
-        <g class={classes!("replica", role_class, selected.then_some("selected"), r.chain_status.map(|c| format!("chain-{}", c.name())))} onclick={click}
+        <g class={classes!("replica", role_class, selected.then_some("selected"), differs.is_some().then_some("differs"), r.chain_status.map(|c| format!("chain-{}", c.name())))} onclick={click}
            data-chain-index={r.chain.map(|c| c.index.to_string())}>
-            <title>{ format!("{} — {}, {}", r.id, r.role.name(), position_line) }</title>
+            <title>{ format!("{} — {}, {}{}", r.id, r.role.name(), position_line, differs.as_ref().map_or(String::new(), |d| format!("; {d}"))) }</title>
             // The box is the accessible button: a name of its own, not the text drawn over it.
             <rect class="box" x={n(x0)} y={n(y0)} width={n(w)} height={n(h)} rx="10" tabindex="0" role="button"
                   aria-label={format!(
-                      "Replica {}: {}, {}{}{}. Select for actions.",
+                      "Replica {}: {}, {}{}{}{}. Select for actions.",
                       r.id,
                       r.role.name(),
                       position_line,
                       if lag_line.is_empty() { String::new() } else { format!(", {lag_line}") },
-                      if badges.is_empty() { String::new() } else { format!(", {}", badges.join(", ")) }
+                      if badges.is_empty() { String::new() } else { format!(", {}", badges.join(", ")) },
+                      differs.as_ref().map_or(String::new(), |d| format!(" ({d})"))
                   )}
                   aria-pressed={if selected { "true" } else { "false" }} onkeydown={key} />
             <text class="name" x={n(x0 + 10.0)} y={n(y0 + 22.0)}>{ &r.id }</text>
@@ -369,6 +376,9 @@ fn replica_box(r: &ReplicaView, props: &ReplicaBoxProps) -> Html {
                 <path class="down-cross" d={format!("M{},{} l{},{} M{},{} l{},{}", n(x0 + 6.0), n(y0 + 6.0), n(w - 12.0), n(h - 12.0), n(x0 + w - 6.0), n(y0 + 6.0), n(-(w - 12.0)), n(h - 12.0))} />
             }
             { for progress }
+            if differs.is_some() {
+                <text class="differs-badge" x={n(c.x)} y={n(y0 + h + 16.0)} text-anchor="middle">{ "≠ differs from leader" }</text>
+            }
         </g>
     }
 }

@@ -3,7 +3,8 @@
 //! the event log. They show the engine's view and send the reader's intent as actions.
 
 use crate::state::{LabAction, Selection, MAX_SPEED, MIN_SPEED};
-use replication_sim::scenario::{Mode, ReadFrom, SettingsChange};
+use replication_sim::scenario::settings::Kind;
+use replication_sim::scenario::{Failover, Mode, ReadFrom, SettingsChange};
 use replication_sim::view::{ReplicaRole, View, WriteStatus, WriteView};
 use replication_sim::{Action, Endpoint};
 use std::rc::Rc;
@@ -117,6 +118,7 @@ impl PartialEq for SettingsProps {
             && a.failover_timeout_ms == b.failover_timeout_ms
             && a.read_from == b.read_from
             && a.fencing == b.fencing
+            && a.controller.is_some() == b.controller.is_some()
             && a.replicas.len() == b.replicas.len()
             && self.preset == other.preset
             && Rc::ptr_eq(&self.presets, &other.presets)
@@ -233,6 +235,27 @@ fn settings(props: &SettingsProps) -> Html {
             }
         })
     };
+    let on_failover = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let value = select_value(&e);
+            if let Some(f) = Failover::ALL.iter().find(|f| f.name() == value) {
+                d.emit(LabAction::SetFailover(*f));
+            }
+        })
+    };
+    // Who chooses a leader, with the words and the line of the engine's table of settings.
+    let failover = replication_sim::scenario::settings::setting("failover");
+    let failover_doc = failover.map_or(String::new(), |s| s.doc.replace('`', ""));
+    let failover_names: &[&str] = match failover.map(|s| s.kind) {
+        Some(Kind::Choice(names)) => names,
+        _ => &[],
+    };
+    let failover_now = if v.controller.is_some() {
+        Failover::Controller
+    } else {
+        Failover::Election
+    };
     let initial_nodes = v.replicas.len();
     // The inputs allow what the engine's table of settings does.
     let range = |name: &str| {
@@ -260,6 +283,12 @@ fn settings(props: &SettingsProps) -> Html {
                 <span>{ "Replicas" }</span>
                 <select onchange={on_nodes} id="replicas" title="Starts a fresh sandbox with this many replicas">
                     { for (2..=9).map(|n| html! { <option value={n.to_string()} selected={initial_nodes == n}>{ n }</option> }) }
+                </select>
+            </label>
+            <label>
+                <span>{ "Failover" }</span>
+                <select onchange={on_failover} id="failover" title={format!("{failover_doc}. Starts a fresh sandbox: a run cannot change who chooses mid-way.")}>
+                    { for failover_names.iter().map(|f| html! { <option value={*f} selected={failover_now.name() == *f}>{ f }</option> }) }
                 </select>
             </label>
             <label>
@@ -457,7 +486,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
         {
             (Some(r), Ok(node)) => {
                 let node: replication_sim::NodeId = node;
-                let lines = vec![
+                let mut lines = vec![
                     ("role", r.role.name().to_string()),
                     ("epoch", r.epoch.to_string()),
                     ("log position", r.last_position.to_string()),
@@ -472,6 +501,9 @@ pub fn inspector(props: &InspectorProps) -> Html {
                         r.leader_known.clone().unwrap_or_else(|| "nobody".into()),
                     ),
                 ];
+                if let Some(keys) = &r.differs_from_leader {
+                    lines.push(("differs from the leader at", keys.join(", ")));
+                }
                 html! {
                     <>
                         <h3>{ format!("Replica {}", r.id) }</h3>

@@ -124,6 +124,8 @@ pub enum LabAction {
     Do(Action),
     /// Start afresh with another number of replicas.
     SetReplicas(u8),
+    /// Start afresh with leaders chosen another way (an election, or the controller).
+    SetFailover(replication_sim::scenario::Failover),
     Select(Option<Selection>),
     Notify(Notice),
     DismissNotice,
@@ -523,7 +525,7 @@ impl Lab {
         })
     }
 
-    fn replace_with(&self, mut fresh: Lab) -> Lab {
+    pub(super) fn replace_with(&self, mut fresh: Lab) -> Lab {
         fresh.speed = self.speed;
         fresh.reduced_motion = self.reduced_motion;
         fresh.revision = self.revision + 1;
@@ -708,19 +710,15 @@ impl Reducible for Lab {
                 }
             }
             LabAction::Do(action) => self.act(&mut next, action),
-            LabAction::SetReplicas(n) => match self.loaded.with_replicas(n) {
-                Ok(scenario) => {
-                    let mut fresh = Lab::new(scenario, None);
-                    fresh.sandbox = true;
-                    return Rc::new(self.replace_with(fresh));
-                }
-                Err(e) => {
-                    next.notice = Some(Notice {
-                        text: format!("Could not start with {n} replicas: {e}"),
-                        error: true,
-                    })
-                }
-            },
+            LabAction::SetReplicas(n) => {
+                let what = format!("{n} replicas");
+                return self.start_sandbox(self.loaded.with_replicas(n), &what, None, next);
+            }
+            LabAction::SetFailover(f) => {
+                let what = format!("{} failover", f.name());
+                let told = format!("A fresh sandbox with {what}: a run cannot change who chooses its leader mid-way.");
+                return self.start_sandbox(self.loaded.with_failover(f), &what, Some(told), next);
+            }
             LabAction::Select(s) => next.selected = s,
             LabAction::Notify(n) => next.notice = Some(n),
             LabAction::DismissNotice => next.notice = None,
@@ -754,5 +752,6 @@ pub fn preset_titles() -> Vec<(&'static str, String)> {
 }
 
 mod moments;
+mod sandbox;
 #[cfg(test)]
 mod tests;

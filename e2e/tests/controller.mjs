@@ -57,3 +57,31 @@ export async function controller_partitions_leave_m1_without_a_leader_to_appoint
   assert.match(await m1.locator('.box').getAttribute('aria-label'), /^Controller m1: /);
   await screenshot('controller-with-old-leader');
 }
+
+export async function failover_setting_starts_a_sandbox_with_the_controller_and_back({ page, baseUrl }) {
+  // The form offers the settings table's two values, with its line of documentation.
+  await openLab(page, baseUrl);
+  const select = page.locator('#failover');
+  assert.deepEqual(await select.locator('option').allTextContents(), ['election', 'controller']);
+  assert.equal(await select.inputValue(), 'election');
+  assert.match(await select.getAttribute('title'), /^Who chooses a new leader: election among the replicas, or controller, a node m1 .*Starts a fresh sandbox/);
+  assert.equal(await page.locator('#cluster .controller').count(), 0, 'an election needs no m1');
+  // A run cannot change who chooses mid-way: the choice starts a fresh sandbox, and says so.
+  await select.selectOption('controller');
+  await page.waitForSelector('#cluster .controller', { timeout: 10000 });
+  let s = await readLab(page);
+  assert.match(s.notice?.text ?? '', /A fresh sandbox with controller failover/, summarise(s));
+  assert.equal(s.nowMs, 0, 'a new run');
+  assert.equal(s.replicas.length, 3);
+  assert.equal(await select.inputValue(), 'controller');
+  // With m1 watching, a crashed leader is replaced by m1's appointment.
+  await page.click('#play');
+  await page.locator('#cluster .replica .name', { hasText: 'n1' }).click();
+  await page.locator('.inspector').getByRole('button', { name: '✕ Crash' }).click();
+  s = await waitForLab(page, (x) => x.replicas.some((r) => r.id !== 'n1' && r.role === 'LEADER'), { timeout: 20000, what: 'a new leader' });
+  assert.match(await page.locator('section.events').first().textContent(), /m1 appoints n\d leader of epoch 2/);
+  // And back: no m1.
+  await select.selectOption('election');
+  await page.waitForSelector('#cluster .controller', { state: 'detached', timeout: 10000 });
+  assert.equal(await select.inputValue(), 'election');
+}

@@ -301,6 +301,8 @@ export async function compare_by_copy_method_shows_consistency_and_refused_write
   assert.ok(parseInt(rows[2][9], 10) > 400, `the locked copy refused writes for ${rows[2][9]}`);
   assert.ok(!reports[1].file_copies[0].matches_a_leader_state, 'the runner agrees: the copy matches no state');
   for (const m of methods) assert.equal(await page.locator(`section.compare-panel[aria-label="${m} copy"]`).count(), 1, `${m} has its panel`);
+  // The header's Compare item is the current page here as for modes (it was "Compare modes").
+  assert.equal((await page.textContent('.app-nav a[aria-current="page"]')).trim(), 'Compare');
   await screenshot('compare-copy-methods');
   // A method outside the set is refused in plain words naming the allowed ones.
   await page.goto(`${baseUrl}#compare=method:snapshot,rsync&preset=new-follower-file-copy`);

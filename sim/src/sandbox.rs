@@ -1,8 +1,8 @@
 //! The lab's sandbox: a free-running scenario the reader reshapes as a whole (another number
-//! of replicas) rather than by timed actions. The rules that keep the reshaped scenario valid
+//! of replicas, another way of choosing a leader) rather than by timed actions. The rules that keep the reshaped scenario valid
 //! live here, beside the scenario format, not in the web app.
 
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::{Failover, Scenario, ScenarioError};
 
 /// A sandbox runs for at least this long, and the app extends it when it gets there.
 pub const SANDBOX_MS: u64 = 60_000;
@@ -20,6 +20,17 @@ impl Scenario {
         }
         s.events.clear();
         s.duration_ms = Some(s.duration_ms.unwrap_or(SANDBOX_MS).max(SANDBOX_MS));
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// This scenario started afresh as a sandbox whose leaders are chosen by `failover`:
+    /// an election among the replicas, or the controller node `m1`. A run cannot change
+    /// who chooses mid-way (the controller exists from the start or not at all), so this
+    /// is a new run, and the timed actions are dropped, since some may name `m1`.
+    pub fn with_failover(&self, failover: Failover) -> Result<Scenario, ScenarioError> {
+        let mut s = self.with_replicas(self.cluster.nodes)?;
+        s.cluster.failover = failover;
         s.validate()?;
         Ok(s)
     }
@@ -56,6 +67,26 @@ mod tests {
         assert!(resized.events.is_empty());
         assert!(resized.duration_ms.unwrap() >= SANDBOX_MS);
         assert!(crate::Sim::new(&resized).is_ok());
+    }
+
+    #[test]
+    fn a_sandbox_switched_to_controller_failover_has_m1_and_no_lesson_actions() {
+        // controller-failover crashes n1 and lets m1 appoint n3; switched to an election
+        // the run has no m1, and none of the lesson's actions.
+        let s = Preset::by_id("controller-failover")
+            .unwrap()
+            .scenario()
+            .unwrap();
+        let election = s.with_failover(Failover::Election).unwrap();
+        assert!(election.events.is_empty());
+        assert_eq!(election.cluster.failover, Failover::Election);
+        let view = |s: &Scenario| crate::Sim::new(s).unwrap().view(&Default::default());
+        assert!(view(&election).controller.is_none());
+        // And back: the sandbox draws m1, watching the replicas.
+        let controller = election.with_failover(Failover::Controller).unwrap();
+        assert_eq!(controller.cluster.failover, Failover::Controller);
+        assert_eq!(view(&controller).controller.unwrap().id, "m1");
+        assert_eq!(controller.cluster.nodes, s.cluster.nodes);
     }
 
     #[test]

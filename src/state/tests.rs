@@ -75,3 +75,31 @@ fn another_number_of_replicas_starts_a_sandbox_with_a_quorum_it_can_meet() {
     assert_eq!(lab.loaded.cluster.write_quorum, Some(3));
     assert!(lab.notice.is_none(), "{:?}", lab.notice);
 }
+
+/// The settings form's failover choice: a run cannot change who chooses its leader, so the
+/// lab starts a fresh sandbox with the controller (m1 drawn) and says so, rather than ignore it.
+#[test]
+fn choosing_controller_failover_starts_a_sandbox_with_m1_and_says_so() {
+    use replication_sim::scenario::Failover;
+    let lab = Rc::new(Lab::from_preset("async-failover").unwrap());
+    let lab = lab.reduce(LabAction::Seek(2_000));
+    let lab = lab.reduce(LabAction::SetFailover(Failover::Controller));
+    assert!(lab.sandbox);
+    assert_eq!(lab.now_ms(), 0, "a new run");
+    assert_eq!(lab.loaded.cluster.failover, Failover::Controller);
+    assert!(
+        lab.loaded.events.is_empty(),
+        "the lesson's crash is dropped"
+    );
+    let m1 = lab.view(&ViewOptions::default()).controller.map(|c| c.id);
+    assert_eq!(m1.as_deref(), Some("m1"));
+    let notice = lab.notice.clone().expect("the change is told");
+    assert!(!notice.error);
+    assert!(
+        notice.text.contains("controller failover"),
+        "{}",
+        notice.text
+    );
+    let lab = lab.reduce(LabAction::SetFailover(Failover::Election));
+    assert_eq!(lab.loaded.cluster.failover, Failover::Election);
+}
