@@ -9,7 +9,7 @@ pub mod tally;
 use crate::ids::*;
 use crate::message::MessageKind;
 use crate::replica::{Replica, Role, SetupPhase};
-use crate::scenario::ReadFrom;
+use crate::scenario::{CopyMethod, ReadFrom};
 use crate::sim::{LinkFault, LostReason, NoteKind, Outcome, Sim, WriteRecord};
 use crate::Mode;
 pub use controller::{ControllerView, NodeKind};
@@ -303,15 +303,32 @@ fn setup_view(r: &Replica, leader_last: u64) -> Option<SetupView> {
                 rows,
                 received,
                 of,
-            } => (
-                SetupStage::CopyingSnapshot,
-                received as f64 / of.max(1) as f64,
-                format!(
-                    "copying snapshot at position {position}: part {received} of {of} ({})",
-                    crate::bounds::count(rows, "row", "rows")
-                ),
-                position,
-            ),
+            } => {
+                // The same parts for each way of copying, but not the same copy.
+                let (stage, what) = match r.copy_method {
+                    CopyMethod::Snapshot => (
+                        SetupStage::CopyingSnapshot,
+                        format!("copying snapshot at position {position}"),
+                    ),
+                    CopyMethod::LockedCopy => (
+                        SetupStage::CopyingLocked,
+                        format!("copying the locked database at position {position}"),
+                    ),
+                    CopyMethod::FileCopy => (
+                        SetupStage::CopyingFiles,
+                        "copying the data files while writes continue".to_string(),
+                    ),
+                };
+                (
+                    stage,
+                    received as f64 / of.max(1) as f64,
+                    format!(
+                        "{what}: part {received} of {of} ({})",
+                        crate::bounds::count(rows, "row", "rows")
+                    ),
+                    position,
+                )
+            }
             SetupPhase::CatchingUp { from } => {
                 let target = leader_last.max(from);
                 let done = last.saturating_sub(from) as f64;

@@ -162,6 +162,10 @@ pub enum SetupStage {
     Waiting,
     SnapshotRequested,
     CopyingSnapshot,
+    /// A locked copy: the leader takes no writes until it ends.
+    CopyingLocked,
+    /// A copy of the data files while writes continue: each row as it is when reached.
+    CopyingFiles,
     CatchingUp,
     /// The leader's log no longer reaches back to its snapshot.
     GaveUp,
@@ -173,6 +177,8 @@ impl SetupStage {
             SetupStage::Waiting => "waiting",
             SetupStage::SnapshotRequested => "snapshot requested",
             SetupStage::CopyingSnapshot => "copying snapshot",
+            SetupStage::CopyingLocked => "copying, writes locked",
+            SetupStage::CopyingFiles => "copying files",
             SetupStage::CatchingUp => "catching up",
             SetupStage::GaveUp => "gave up",
         }
