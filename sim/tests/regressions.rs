@@ -33,6 +33,41 @@ fn converges(name: &str) -> Sim {
 // ----- Scenarios the property test found ----------------------------------------
 
 #[test]
+fn a_file_copied_follower_still_holds_a_write_whose_repeat_it_discards() {
+    // Broke: a file copy fills a missed write's slot with a repeat of the entry before it;
+    // when n5 discarded the repeat of w26 at position 27, the ledger stopped counting n5
+    // among w26's holders although w26 was still at position 26 of its log.
+    let sim = converges("file-copy-repeated-entry-discarded");
+    let n5 = NodeId(4);
+    let w26 = sim.writes.get(25).expect("w26");
+    assert!(sim.replicas[n5.index()]
+        .log
+        .iter()
+        .any(|e| e.write == w26.id));
+    assert_ne!(
+        w26.holders & n5.bit(),
+        0,
+        "n5 holds w26 and the ledger says so"
+    );
+}
+
+#[test]
+fn the_controller_appoints_nobody_once_a_newer_leader_speaks_during_its_probe() {
+    // Broke: m1 probed for epoch 2, a manual failover then made n4 leader of epoch 3, and
+    // m1 still appointed n3 at the probe's end on answers from before the failover.
+    let sim = converges("controller-round-after-manual-failover");
+    let c = sim.controller.as_ref().expect("a controller");
+    assert!(
+        c.appointments.iter().all(|a| a.epoch > 3 || a.at_ms < 1116),
+        "no appointment for an epoch the manual failover had already passed: {:?}",
+        c.appointments
+            .iter()
+            .map(|a| (a.at_ms, a.epoch, a.leader))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn setting_the_mode_a_chain_already_has_keeps_its_order() {
     // Broke: `set mode chain` in chain mode rebuilt the chain from every member, putting
     // the crashed n2 back before n3 while entries that had skipped it were in flight; the

@@ -206,6 +206,14 @@ impl Sim {
                     c.leader = Some(n);
                     c.leader_heard_ms = now;
                     c.last_refusal = None;
+                    // A leader of the round's epoch or a newer one is alive (a manual
+                    // failover, say): the answers the round has are from before it, and
+                    // appointing on them would make a second leader on stale logs.
+                    if c.round.as_ref().is_some_and(|r| r.epoch <= epoch) {
+                        self.refuse(format!(
+                            "{CONTROLLER} hears that {n} leads epoch {epoch}: it appoints nobody"
+                        ));
+                    }
                 }
             }
             ControllerMessage::ProbeReply { epoch, answer } => {

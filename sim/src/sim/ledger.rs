@@ -181,7 +181,17 @@ impl Sim {
             {
                 base = base.min(from_position - 1);
                 self.bulk_entries += entries.len() as u64;
+                // A file copy fills the slot of a write it missed with a repeat of the entry
+                // before it, so a write can sit at several positions in a row: discarding
+                // the later ones leaves the replica holding it.
+                let kept_last = self.replicas[n.index()]
+                    .log
+                    .get(from_position - 1)
+                    .map(|e| e.write);
                 for e in entries {
+                    if Some(e.write) == kept_last {
+                        continue;
+                    }
                     if let Some(w) = self.writes.get_mut(e.write.index()) {
                         w.holders &= !n.bit();
                         self.fates.refile(w);
