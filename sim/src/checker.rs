@@ -59,7 +59,12 @@ pub fn differs_for_good(sim: &Sim) -> BTreeMap<NodeId, Vec<String>> {
     };
     let leader = &sim.replicas[l.index()].log;
     for r in sim.replicas.iter().filter(|r| r.id != l) {
-        let end = r.log.last_position().min(leader.last_position());
+        // Only as far as both hold the same epochs: beyond, the follower's entries are of
+        // an epoch the leader replaced, and it will discard them.
+        let common = r.log.last_position().min(leader.last_position());
+        let end = (1..=common)
+            .find(|&p| matches!((r.log.get(p), leader.get(p)), (Some(a), Some(b)) if a.epoch != b.epoch))
+            .map_or(common, |p| p - 1);
         let differs = (1..=end).any(|p| match (r.log.get(p), leader.get(p)) {
             (Some(a), Some(b)) => a.epoch == b.epoch && a.write != b.write,
             _ => false,

@@ -33,6 +33,14 @@ fn converges(name: &str) -> Sim {
 // ----- Scenarios the property test found ----------------------------------------
 
 #[test]
+fn data_that_differs_for_good_ignores_entries_a_new_leader_replaced() {
+    // Broke: after a failover, the file-copied n4 held epoch-1 entries past the new
+    // leader's epoch-2 one; the checker counted a key of those entries as differing for
+    // good, the engine did not (n4 was about to discard them).
+    converges("file-copy-follower-ahead-of-new-leader");
+}
+
+#[test]
 fn a_file_copied_follower_still_holds_a_write_whose_repeat_it_discards() {
     // Broke: a file copy fills a missed write's slot with a repeat of the entry before it;
     // when n5 discarded the repeat of w26 at position 27, the ledger stopped counting n5

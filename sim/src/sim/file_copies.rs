@@ -147,7 +147,7 @@ impl Sim {
         let leader = &self.replicas[l.index()].log;
         let mut out = Vec::new();
         for r in self.replicas.iter().filter(|r| r.id != l) {
-            let end = r.log.last_position().min(leader.last_position());
+            let end = agreeing_epochs_end(&r.log, leader);
             let differ: Vec<u64> = positions
                 .iter()
                 .copied()
@@ -191,4 +191,15 @@ impl Sim {
         }
         out
     }
+}
+
+/// How far two logs hold entries of the same epochs. Beyond it the follower holds entries
+/// of an epoch the leader replaced, which it will discard: a difference there is not for good.
+fn agreeing_epochs_end(follower: &Log, leader: &Log) -> u64 {
+    let end = follower.last_position().min(leader.last_position());
+    (1..=end)
+        .find(|&p| {
+            matches!((follower.get(p), leader.get(p)), (Some(a), Some(b)) if a.epoch != b.epoch)
+        })
+        .map_or(end, |p| p - 1)
 }
