@@ -53,6 +53,9 @@ impl Replica {
         } else if let Some(leader) = hears {
             ProbeAnswer::LeaderAlive { leader }
         } else {
+            // A campaign of its own (a manual failover) was for an older epoch: votes won
+            // in it must not make it leader of this one.
+            self.end_campaign(ctx);
             self.enter_epoch(epoch);
             self.role = Role::Follower;
             self.leader = None;

@@ -60,7 +60,12 @@ impl Replica {
             self.epoch = epoch;
             self.chain.upstream_match = 0;
         }
-        self.voted_epoch = self.voted_epoch.max(epoch);
+        if epoch > self.voted_epoch {
+            // Whom it voted for belongs to the epoch of that vote: in a newer epoch it has
+            // voted for nobody yet (else an old vote would count as a vote in this one).
+            self.election.voted_for = None;
+            self.voted_epoch = epoch;
+        }
     }
 
     pub(super) fn lease_valid(&self, ctx: &Ctx) -> bool {
