@@ -33,6 +33,14 @@ fn converges(name: &str) -> Sim {
 // ----- Scenarios the property test found ----------------------------------------
 
 #[test]
+fn a_file_copied_follower_promoted_in_sync_mode_loses_what_the_copy_missed() {
+    // The invariant was wrong, not the engine: sync mode keeps a confirmed write only on
+    // followers that hold it, and a file copy missed w10 and w11 for good; once n4 leads,
+    // they are lost, which is the chapter's point about copying files under writes.
+    converges("file-copy-follower-promoted-in-sync");
+}
+
+#[test]
 fn votes_won_for_an_older_epoch_do_not_make_a_leader_of_the_controllers_epoch() {
     // Broke: n2's manual failover campaigned for epoch 2; m1's probe moved n2 into epoch 3
     // mid-campaign, the epoch-2 votes then made it leader in epoch 3, and m1 appointed n1
