@@ -191,6 +191,44 @@ impl Drop for AnimationLoop {
     }
 }
 
+/// While the run plays, the writes panel is redrawn at most once per this many milliseconds
+/// of the reader's time: at 1x a write every 20 ms would otherwise re-lay out the side panel
+/// on nearly every frame, for a list no one reads at 60 frames a second. Paused, stepped or
+/// seeked, it shows the instant on screen at once.
+const PANEL_REFRESH_MS: f64 = 125.0;
+
+/// The writes panel's counts and list: this frame's while paused, and while playing the ones
+/// of the first frame of the current `PANEL_REFRESH_MS` slice.
+#[hook]
+fn use_panel_refresh(
+    lab: &Lab,
+    counts: replication_sim::view::Counts,
+    writes: Vec<replication_sim::view::WriteView>,
+) -> (
+    replication_sim::view::Counts,
+    Rc<Vec<replication_sim::view::WriteView>>,
+) {
+    type Shown = (
+        u64,
+        replication_sim::view::Counts,
+        Rc<Vec<replication_sim::view::WriteView>>,
+    );
+    let cache = use_mut_ref(|| None::<Shown>);
+    let slice = lab
+        .last_frame_ms
+        .filter(|_| lab.playing)
+        .map(|ts| (ts / PANEL_REFRESH_MS) as u64);
+    let mut cache = cache.borrow_mut();
+    if let (Some(now), Some((at, c, w))) = (slice, cache.as_ref()) {
+        if *at == now {
+            return (c.clone(), w.clone());
+        }
+    }
+    let writes = Rc::new(writes);
+    *cache = slice.map(|at| (at, counts.clone(), writes.clone()));
+    (counts, writes)
+}
+
 /// Keys typed into a form field belong to the field; Space and Enter on a button press it.
 fn key_belongs_to_target(e: &web_sys::KeyboardEvent) -> bool {
     let key = e.key();
@@ -409,7 +447,8 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         })
     };
     let events: Rc<Vec<_>> = (*events).clone();
-    let writes = Rc::new(std::mem::take(&mut view.writes));
+    let (counts, writes) =
+        use_panel_refresh(&lab, view.counts.clone(), std::mem::take(&mut view.writes));
     let view = Rc::new(view);
     let presets = use_memo((), |_| preset_titles());
     let on_select = {
@@ -641,6 +680,7 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         unchanged,
         now: now_cell,
         branch_picker,
+        counts,
         writes,
         events,
         enter_present,

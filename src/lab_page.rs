@@ -84,6 +84,7 @@ pub struct FullPage<'a> {
     pub unchanged: bool,
     pub now: Rc<Cell<u64>>,
     pub branch_picker: Option<Html>,
+    pub counts: replication_sim::view::Counts,
     pub writes: Rc<Vec<WriteView>>,
     pub events: Rc<Vec<EventView>>,
     pub enter_present: Callback<MouseEvent>,
@@ -121,7 +122,7 @@ pub fn full_page(p: FullPage) -> Html {
                 { for p.branch_picker.clone() }
             </div>
             <aside class="lab-side">
-                <Writes counts={view.counts.clone()} writes={p.writes.clone()} workload_on={view.workload_every_ms > 0} dispatch={dispatch.clone()} />
+                <Writes counts={p.counts.clone()} writes={p.writes.clone()} workload_on={view.workload_every_ms > 0} dispatch={dispatch.clone()} />
                 { inspector(&InspectorProps { view: view.clone(), selected: lab.selected.clone(), dispatch: dispatch.clone() }) }
                 if p.options.log {
                     <EventLog events={p.events.clone()} />

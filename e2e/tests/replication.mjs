@@ -199,3 +199,42 @@ export async function keyboard_only_play_select_crash_restart_pause({ page, base
   assert.equal(await page.evaluate(() => document.activeElement === document.body), true, 'no control grabbed the focus');
   await screenshot('keyboard-restarted');
 }
+
+// Every message of one look is one path (so a frame creates no element per message): the
+// pointer finds a message by where it is drawn. Hovering one names it; clicking one opens it
+// in the inspector, and it is then drawn as the selected one.
+export async function a_message_in_flight_can_be_hovered_and_selected({ page, baseUrl }) {
+  const s = sandboxScenario({ title: 'Messages in flight', cluster: { nodes: 5 }, workload: { write_every_ms: 20 } });
+  await openLab(page, `${baseUrl}#${scenarioFragment(s, 1200)}`);
+  // A message's centre on screen that no replica box covers, with its look.
+  const target = await page.evaluate(() => {
+    const radius = (cls) => (cls.includes('msg-append') ? 7 : cls.includes('msg-ack') ? 4.5 : cls.includes('msg-heartbeat') ? 3 : 5);
+    for (const p of document.querySelectorAll('#cluster g.messages path.msg')) {
+      const cls = p.getAttribute('class');
+      for (const m of p.getAttribute('d').matchAll(/M(-?[\d.]+),(-?[\d.]+)/g)) {
+        const svg = p.ownerSVGElement;
+        const q = svg.createSVGPoint();
+        q.x = Number(m[1]) + radius(cls);
+        q.y = Number(m[2]);
+        const at = q.matrixTransform(svg.getScreenCTM());
+        if (document.elementFromPoint(at.x, at.y) === p) return { x: at.x, y: at.y, cls };
+      }
+    }
+    return null;
+  });
+  assert.ok(target, 'at 1.2 s some message is in flight in the open');
+  const kind = /msg-(\w+)/.exec(target.cls)[1];
+  await page.mouse.move(target.x, target.y);
+  await page.waitForFunction(() => document.querySelector('#cluster g.messages > title')?.textContent, null, { timeout: 5000 });
+  const tooltip = await page.$eval('#cluster g.messages > title', (t) => t.textContent);
+  assert.match(tooltip, /^\S+ n\d → [nc]\d: /, `the tooltip names the message: ${tooltip}`);
+  await page.mouse.click(target.x, target.y);
+  await page.waitForSelector('section.inspector h3, section.inspector h4', { timeout: 5000 });
+  const inspector = await page.$eval('section.inspector', (el) => el.innerText);
+  assert.match(inspector, /Message: /, `the inspector shows the message: ${inspector.slice(0, 120)}`);
+  assert.match(inspector, /sent at[\s\S]*arrives at/, 'with when it was sent and when it arrives');
+  assert.equal(await page.locator(`#cluster g.messages path.msg-${kind}.selected`).count(), 1, 'the chosen message is drawn as selected');
+  // Away from every message: no tooltip.
+  await page.mouse.move(2, 2);
+  await page.waitForFunction(() => !document.querySelector('#cluster g.messages > title'), null, { timeout: 5000 });
+}
