@@ -105,7 +105,18 @@ async fn every_log_entry_shows_its_status_as_a_glyph() {
     let root = draw(view.clone()).await;
     let mut lost = 0;
     for (g, r) in all(&root, ".replica").iter().zip(&view.replicas) {
-        let cells = all(g, ".entry");
+        // Left to right, as the reader reads the log: a cell keeps its element while its
+        // entry is shown, so the document order is not the log's.
+        let mut cells = all(g, ".entry");
+        let x = |cell: &web_sys::Element| -> i64 {
+            cell.query_selector("rect")
+                .ok()
+                .flatten()
+                .and_then(|rect| rect.get_attribute("x"))
+                .and_then(|v| v.parse().ok())
+                .expect("a cell's rectangle has a whole x")
+        };
+        cells.sort_by_key(x);
         let shown = &r.entries[r.entries.len() - cells.len()..];
         for (cell, e) in cells.iter().zip(shown) {
             assert!(
