@@ -855,3 +855,12 @@ fn the_recorded_trace_holds_every_processed_event() {
         .any(|e| e.event == "workload" && e.source.as_deref() == Some("c1")));
     assert!(trace.iter().any(|e| e.event == "client_timeout"));
 }
+
+#[test]
+fn a_file_copy_is_judged_against_the_log_it_read_not_the_leader_s_later_one() {
+    // Broke (the checker, not the engine): n7 was file-copied from n1 while n1 led epoch 1.
+    // After the heal n1 discarded w24 and w25 and took epoch-2 writes at positions 24-25;
+    // the checker judged the copy against that new log ("matches no state of n1's") and
+    // disagreed with the engine, which judged it at the copy's end against what it read.
+    converges("file-copy-leader-log-replaced-since");
+}

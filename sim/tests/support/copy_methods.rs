@@ -23,8 +23,23 @@ pub fn file_copy_judgements_agree(sim: &Sim) -> Result<(), String> {
     for c in &sim.file_copies {
         let leader = &sim.replicas[c.leader.index()].log;
         // The checker needs the leader's log as the copy read it: unchanged up to the copy's
-        // end unless a failover since truncated it.
+        // end unless a failover since truncated it. The writes the copy missed must still be
+        // in their places, and so must the newest entry it read (the copy's data holds it, at
+        // the same position, from position 1): a log that holds the same entry at a position
+        // holds the same entries below it. Checking the missed writes alone let a leader
+        // that had since replaced the entries the copy read (w24 and w25 with epoch-2 ones,
+        // in tests/regressions/file-copy-leader-log-replaced-since.json) through.
+        let newest_read = (1..=c.read.position)
+            .rev()
+            .find(|p| c.read.missed.iter().all(|m| m.position != *p));
+        let still_there = |p: u64| {
+            let read = usize::try_from(p - 1).ok().and_then(|i| c.data.get(i));
+            let now = leader.get(p);
+            matches!((read, now), (Some(a), Some(b)) if a.epoch == b.epoch && a.write == b.write)
+        };
         let unchanged = leader.last_position() >= c.read.position
+            && c.data.len() as u64 >= c.read.position
+            && newest_read.is_none_or(still_there)
             && c.read
                 .missed
                 .iter()
