@@ -197,36 +197,32 @@ impl Drop for AnimationLoop {
 /// seeked, it shows the instant on screen at once.
 const PANEL_REFRESH_MS: f64 = 125.0;
 
-/// The writes panel's counts and list: this frame's while paused, and while playing the ones
-/// of the first frame of the current `PANEL_REFRESH_MS` slice.
-#[hook]
-fn use_panel_refresh(
-    lab: &Lab,
-    counts: replication_sim::view::Counts,
-    writes: Vec<replication_sim::view::WriteView>,
-) -> (
+/// The writes panel as last drawn: the `PANEL_REFRESH_MS` slice it was drawn in, its counts
+/// and its list.
+type PanelShown = (
+    u64,
     replication_sim::view::Counts,
     Rc<Vec<replication_sim::view::WriteView>>,
-) {
-    type Shown = (
-        u64,
-        replication_sim::view::Counts,
-        Rc<Vec<replication_sim::view::WriteView>>,
-    );
-    let cache = use_mut_ref(|| None::<Shown>);
+);
+
+/// The writes panel's counts and list to reuse in this frame: those of the first frame of the
+/// current `PANEL_REFRESH_MS` slice while playing, none while paused. Asked before the view is
+/// built, so that a frame reusing them does not build the list (up to 200 lost writes) only
+/// to throw it away. Returns the slice too, to keep what this frame draws.
+fn reused_panel(
+    cache: &RefCell<Option<PanelShown>>,
+    lab: &Lab,
+) -> (Option<u64>, Option<PanelShown>) {
     let slice = lab
         .last_frame_ms
         .filter(|_| lab.playing)
         .map(|ts| (ts / PANEL_REFRESH_MS) as u64);
-    let mut cache = cache.borrow_mut();
-    if let (Some(now), Some((at, c, w))) = (slice, cache.as_ref()) {
-        if *at == now {
-            return (c.clone(), w.clone());
-        }
-    }
-    let writes = Rc::new(writes);
-    *cache = slice.map(|at| (at, counts.clone(), writes.clone()));
-    (counts, writes)
+    let reused = cache
+        .borrow()
+        .as_ref()
+        .filter(|(at, ..)| Some(*at) == slice)
+        .cloned();
+    (slice, reused)
 }
 
 /// Keys typed into a form field belong to the field; Space and Enter on a button press it.
@@ -434,9 +430,21 @@ pub fn LabApp(props: &LabAppProps) -> Html {
     // The writes go to their own panel: moved out of the view, not copied, on every frame.
     // The log's sentences change only when the run at the cursor gains one (it is a prefix
     // of the head, so equal counts are equal sentences): built then, not on every frame.
+    let panel = use_mut_ref(|| None::<PanelShown>);
+    let (slice, reused) = reused_panel(&panel, &lab);
+    // Only the full page has the writes panel (the embed and presenter mode draw counts at
+    // most, which the view always has).
+    let lists_writes = crate::FULL && !options.embed && !*presenting && reused.is_none();
+    let defaults = ViewOptions::default();
     let opts = ViewOptions {
         recent_events: 0,
-        ..ViewOptions::default()
+        recent_writes: if lists_writes {
+            defaults.recent_writes
+        } else {
+            0
+        },
+        older_lost: if lists_writes { defaults.older_lost } else { 0 },
+        ..defaults
     };
     let mut view = lab.view(&opts);
     let events = {
@@ -447,8 +455,14 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         })
     };
     let events: Rc<Vec<_>> = (*events).clone();
-    let (counts, writes) =
-        use_panel_refresh(&lab, view.counts.clone(), std::mem::take(&mut view.writes));
+    let (counts, writes) = match reused {
+        Some((_, counts, writes)) => (counts, writes),
+        None => {
+            let writes = Rc::new(std::mem::take(&mut view.writes));
+            *panel.borrow_mut() = slice.map(|at| (at, view.counts.clone(), writes.clone()));
+            (view.counts.clone(), writes)
+        }
+    };
     let view = Rc::new(view);
     let presets = use_memo((), |_| preset_titles());
     let on_select = {

@@ -38,7 +38,6 @@ pub fn file_copy_judgements_agree(sim: &Sim) -> Result<(), String> {
             matches!((read, now), (Some(a), Some(b)) if a.epoch == b.epoch && a.write == b.write)
         };
         let unchanged = leader.last_position() >= c.read.position
-            && c.data.len() as u64 >= c.read.position
             && newest_read.is_none_or(still_there)
             && c.read
                 .missed
