@@ -224,7 +224,17 @@ function analyseTrace(events, windowMs) {
   }
   close(Infinity);
   const perSecond = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, round(v / 1000 / (windowMs / 1000), 0)]));
-  return { busy_share: round(busy / 1000 / windowMs, 3), cpu_share: round(cpu / 1000 / windowMs, 3), per_second_ms: perSecond, first_event_us: start };
+  // Rasterising (tiles of the page turned into pixels) runs off the main thread, in whichever
+  // process does it, but on a 2-core machine it takes the same cores: its CPU time, all
+  // processes' RasterTask events, per second of the window.
+  const raster = events.filter((e) => e.ph === 'X' && e.name === 'RasterTask').reduce((sum, e) => sum + (e.tdur ?? e.dur ?? 0), 0);
+  return {
+    busy_share: round(busy / 1000 / windowMs, 3),
+    cpu_share: round(cpu / 1000 / windowMs, 3),
+    per_second_ms: perSecond,
+    raster_cpu_ms_per_s: round(raster / windowMs, 0),
+    first_event_us: start,
+  };
 }
 
 async function traceMainThread(page, seconds) {
@@ -403,6 +413,7 @@ if (only !== 'startup') {
     row(`Main-thread busy share while animating: ${name}`, range(L, 'busy_share', 3), range(R, 'busy_share', 3), ratio(med(L, 'busy_share'), med(R, 'busy_share')));
     row(`  same, in thread (CPU) time`, range(L, 'cpu_share', 3), range(R, 'cpu_share', 3), ratio(med(L, 'cpu_share'), med(R, 'cpu_share')));
     row(`  ms per second: script / style / layout / paint / other`, split(L), split(R), '');
+    row(`  raster, off the main thread: CPU ms per second`, range(L, 'raster_cpu_ms_per_s', 0), range(R, 'raster_cpu_ms_per_s', 0), ratio(med(L, 'raster_cpu_ms_per_s'), med(R, 'raster_cpu_ms_per_s')));
     row(`  frames in ${frameSeconds} s`, range(L, 'frames', 0), range(R, 'frames', 0), ratio(med(L, 'frames'), med(R, 'frames')));
     row(`  frame gap p50 / p95 / p99 / max, ms (medians)`, ['p50_ms', 'p95_ms', 'p99_ms', 'max_ms'].map((k) => round(med(L, k), 1)).join(' / '),
       ['p50_ms', 'p95_ms', 'p99_ms', 'max_ms'].map((k) => round(med(R, k), 1)).join(' / '), ratio(med(L, 'p95_ms'), med(R, 'p95_ms')));
