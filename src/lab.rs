@@ -459,7 +459,11 @@ pub fn LabApp(props: &LabAppProps) -> Html {
         Some((_, counts, writes)) => (counts, writes),
         None => {
             let writes = Rc::new(std::mem::take(&mut view.writes));
-            *panel.borrow_mut() = slice.map(|at| (at, view.counts.clone(), writes.clone()));
+            // Kept only when the list was built: a frame of the embed or of presenter mode
+            // lists no writes, and its empty list must not stand in for the panel's.
+            *panel.borrow_mut() = slice
+                .filter(|_| lists_writes)
+                .map(|at| (at, view.counts.clone(), writes.clone()));
             (view.counts.clone(), writes)
         }
     };
